@@ -1,0 +1,28 @@
+import { createCampaign, listCampaigns, requireCampaign, updateCampaign } from '../../lib/campaigns/repository';
+import { httpHandler } from '../../lib/http/handler';
+import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
+import { implement, reply } from '../../lib/http/route';
+import { routes } from '../../lib/http/routes';
+import { expectedVersion } from '../../lib/http/versioning';
+
+/** Campaigns: POST/GET /campaigns, GET/PATCH /campaigns/{campaignId}. */
+
+export const handler = httpHandler([
+  implement(routes.createCampaign, async ({ body, caller }) => {
+    const campaign = await createCampaign(body, caller);
+    return reply(201, campaign, { Location: `/campaigns/${campaign.campaignId}` });
+  }),
+
+  implement(routes.listCampaigns, async ({ query }) => {
+    const scope = scopeOf('campaigns', query);
+    const page = await listCampaigns(query, await startKeyFrom(query.cursor, scope));
+    return reply(200, await pageResponse(page.items, page.lastKey, scope));
+  }),
+
+  implement(routes.getCampaign, async ({ params }) => reply(200, await requireCampaign(params.campaignId))),
+
+  implement(routes.updateCampaign, async ({ params, body, headers }) => {
+    const { version, ...patch } = body;
+    return reply(200, await updateCampaign(params.campaignId, patch, expectedVersion(headers, version)));
+  }),
+]);

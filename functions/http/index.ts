@@ -1,0 +1,14 @@
+import type { Implementation, RouteGroup } from '../../lib/http/route';
+import { handler as campaigns } from './campaigns';
+import { handler as system } from './system';
+import { handler as users } from './users';
+
+/**
+ * Every route group's handler by name, for the local gateway and the tests. The cloud never loads this file: each
+ * group is bundled on its own from functions/http/{group}.ts.
+ */
+export const httpHandlers: Record<RouteGroup, ((event: never, context: never) => Promise<unknown>) & { implementations: readonly Implementation[] }> = {
+  system,
+  users,
+  campaigns,
+} as never;

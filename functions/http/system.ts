@@ -1,0 +1,16 @@
+import { httpHandler } from '../../lib/http/handler';
+import { openApiDocument } from '../../lib/http/openapi';
+import { implement, reply } from '../../lib/http/route';
+import { ROUTES, routes } from '../../lib/http/routes';
+
+/** GET /health and GET /openapi.json: the two routes that need no token. */
+
+let document: unknown;
+
+export const handler = httpHandler([
+  implement(routes.health, async () => reply(200, { status: 'ok', time: new Date().toISOString() })),
+  implement(routes.openapi, async () => {
+    document ??= openApiDocument(ROUTES);
+    return reply(200, document, { 'cache-control': 'public, max-age=300' });
+  }),
+]);

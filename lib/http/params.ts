@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Building blocks for query-string and path schemas. Query values arrive as strings (HTTP API joins repeated keys
+ * with commas), so these coerce and split.
+ */
+
+export const MAX_PAGE_SIZE = 500;
+
+export const limitParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PAGE_SIZE)
+  .default(50)
+  .describe(`page size, at most ${MAX_PAGE_SIZE}`);
+
+export const cursorParam = z.string().min(1).max(4096).optional().describe('nextCursor from the previous page');
+
+export const booleanParam = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true');
+
+/** `stage=new,working` or `stage=new&stage=working` → ['new', 'working']. */
+export function csvOf<T extends [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)).min(1));
+}
+
+/** Ids are opaque strings; this only keeps obvious garbage (and key-injection characters) out. */
+export const idParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id');
+
+export const paginated = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** `YYYY-MM-DD`, a real calendar date. */
+export const isoDate = z.iso.date();
+/** ISO 8601 date-time with an offset. */
+export const isoDateTime = z.iso.datetime({ offset: true });
+/** Money: an integer number of yen, never a float. */
+export const yen = z.number().int().min(0).max(1_000_000_000_000_000);

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import {
+  CampaignCreateSchema,
+  CampaignIdParams,
+  CampaignListQuery,
+  CampaignPage,
+  CampaignPatchSchema,
+  CampaignSchema,
+} from '../campaigns/schema';
+import { PERMISSIONS } from '../users/roles';
+import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
+import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
+
+/**
+ * The route table: the single source for the CDK HTTP API (infra/api.ts), the local gateway
+ * (lib/local/gateway.ts), request validation and /openapi.json.
+ */
+
+export const HealthSchema = z.object({ status: z.literal('ok'), time: z.string() });
+
+export const routes = {
+  // --- system ---------------------------------------------------------------------------------------------------
+  health: defineRoute({
+    operationId: 'health',
+    method: 'GET',
+    path: '/health',
+    group: 'system',
+    public: true,
+    summary: 'Check that the API is up',
+    response: HealthSchema,
+  }),
+  openapi: defineRoute({
+    operationId: 'openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    group: 'system',
+    public: true,
+    summary: 'Read the OpenAPI 3.1 document of this API',
+  }),
+
+  // --- users ----------------------------------------------------------------------------------------------------
+  createUser: defineRoute({
+    operationId: 'createUser',
+    method: 'POST',
+    path: '/users',
+    group: 'users',
+    roles: PERMISSIONS.manageUsers,
+    summary: 'Create a user',
+    body: UserCreateSchema,
+    response: UserSchema,
+    successStatus: 201,
+  }),
+  listUsers: defineRoute({
+    operationId: 'listUsers',
+    method: 'GET',
+    path: '/users',
+    group: 'users',
+    roles: PERMISSIONS.manageUsers,
+    summary: 'List users',
+    query: UserListQuery,
+    response: UserPage,
+  }),
+  getUser: defineRoute({
+    operationId: 'getUser',
+    method: 'GET',
+    path: '/users/{userId}',
+    group: 'users',
+    roles: PERMISSIONS.manageUsers,
+    summary: 'Read a user',
+    params: UserIdParams,
+    response: UserSchema,
+  }),
+  updateUser: defineRoute({
+    operationId: 'updateUser',
+    method: 'PATCH',
+    path: '/users/{userId}',
+    group: 'users',
+    roles: PERMISSIONS.manageUsers,
+    summary: 'Update a user',
+    params: UserIdParams,
+    body: UserPatchSchema,
+    response: UserSchema,
+  }),
+
+  // --- campaigns ------------------------------------------------------------------------------------------------
+  createCampaign: defineRoute({
+    operationId: 'createCampaign',
+    method: 'POST',
+    path: '/campaigns',
+    group: 'campaigns',
+    roles: PERMISSIONS.manageCampaigns,
+    summary: 'Create a campaign',
+    body: CampaignCreateSchema,
+    response: CampaignSchema,
+    successStatus: 201,
+  }),
+  listCampaigns: defineRoute({
+    operationId: 'listCampaigns',
+    method: 'GET',
+    path: '/campaigns',
+    group: 'campaigns',
+    roles: PERMISSIONS.readCampaigns,
+    summary: 'List campaigns',
+    query: CampaignListQuery,
+    response: CampaignPage,
+  }),
+  getCampaign: defineRoute({
+    operationId: 'getCampaign',
+    method: 'GET',
+    path: '/campaigns/{campaignId}',
+    group: 'campaigns',
+    roles: PERMISSIONS.readCampaigns,
+    summary: 'Read a campaign',
+    params: CampaignIdParams,
+    response: CampaignSchema,
+  }),
+  updateCampaign: defineRoute({
+    operationId: 'updateCampaign',
+    method: 'PATCH',
+    path: '/campaigns/{campaignId}',
+    group: 'campaigns',
+    roles: PERMISSIONS.manageCampaigns,
+    summary: 'Update a campaign',
+    params: CampaignIdParams,
+    body: CampaignPatchSchema,
+    response: CampaignSchema,
+  }),
+} satisfies Record<string, RouteDefinition>;
+
+export const ROUTES: readonly RouteDefinition[] = Object.values(routes);
+
+export const ROUTE_GROUPS: readonly RouteGroup[] = [...new Set(ROUTES.map((r) => r.group))];
+
+export const routesOf = (group: RouteGroup) => ROUTES.filter((r) => r.group === group);

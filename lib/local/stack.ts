@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import { ROUTES } from '../http/routes';
+import { log } from '../log';
+import { resetDynamoClient } from '../table/client';
+import { startGateway } from './gateway';
+import { loadOrCreateSecret, signLocalToken } from './jwt';
+import { ensureTable } from './provision';
+import { seedDemoUsers } from './seed';
+import { startDynamoDbLocal, startS3Server, startSes, type RunningService } from './services';
+
+/**
+ * The whole backend on one machine, no cloud account: DynamoDB Local, an S3 server, the SES emulator and a local
+ * API gateway calling the real Lambda handlers in this process. `npm start` and the integration tests both use it.
+ */
+
+export interface LocalStackOptions {
+  apiPort: number;
+  dynamodbPort: number;
+  s3Port: number;
+  sesPort: number;
+  dataDir: string;
+  bucket: string;
+  tableName: string;
+  senderEmail?: string;
+  /** Use an already running DynamoDB (the test suite shares one JVM across files). */
+  dynamodbEndpoint?: string;
+  /** Keep DynamoDB in memory instead of under dataDir. */
+  inMemory?: boolean;
+  seed?: boolean;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  dynamodbUrl: string;
+  s3Url: string;
+  sesUrl: string;
+  tableName: string;
+  bucket: string;
+  token(userId: string, role?: string): Promise<string>;
+  /** Resolves when every intake invocation started so far has finished (tests wait on it). */
+  intakeIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export function defaultOptions(env: NodeJS.ProcessEnv = process.env): LocalStackOptions {
+  return {
+    apiPort: Number(env.API_PORT ?? 3000),
+    dynamodbPort: Number(env.DYNAMODB_PORT ?? 8000),
+    s3Port: Number(env.S3_PORT ?? 4569),
+    sesPort: Number(env.SES_PORT ?? 8005),
+    dataDir: env.DATA_DIR ?? '.local-data',
+    bucket: env.INTAKE_BUCKET ?? 'lead-intake',
+    tableName: env.TABLE_NAME ?? 'lead-backend',
+    senderEmail: env.SENDER_EMAIL ?? 'no-reply@example.com',
+  };
+}
+
+/** S3 event keys arrive URL-encoded (spaces as `+`), as AWS sends them; the intake handler decodes them. */
+function encodeEventKeys(event: S3Event): S3Event {
+  return {
+    Records: event.Records.map((record) => ({
+      ...record,
+      s3: {
+        ...record.s3,
+        object: {
+          ...record.s3.object,
+          key: record.s3.object.key
+            .split('/')
+            .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
+            .join('/'),
+        },
+      },
+    })),
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started: RunningService[] = [];
+  const stopAll = async () => {
+    for (const service of started.reverse()) await service.stop().catch(() => undefined);
+  };
+  try {
+    const dynamodb = options.dynamodbEndpoint
+      ? { url: options.dynamodbEndpoint, port: Number(new URL(options.dynamodbEndpoint).port), stop: async () => undefined }
+      : await startDynamoDbLocal({ port: options.dynamodbPort, dataDir: options.inMemory ? undefined : join(options.dataDir, 'dynamodb') });
+    started.push(dynamodb);
+    const s3 = await startS3Server({ port: options.s3Port, dataDir: join(options.dataDir, 's3'), buckets: [options.bucket] });
+    started.push(s3);
+    const ses = await startSes({ port: options.sesPort });
+    started.push(ses);
+
+    // The handlers read their configuration from the environment, as in Lambda.
+    Object.assign(process.env, {
+      TABLE_NAME: options.tableName,
+      INTAKE_BUCKET: options.bucket,
+      SENDER_EMAIL: options.senderEmail ?? 'no-reply@example.com',
+      DYNAMODB_ENDPOINT: dynamodb.url,
+      S3_ENDPOINT: s3.url,
+      SES_ENDPOINT: ses.url,
+      AWS_REGION: process.env.AWS_REGION ?? 'ap-northeast-1',
+      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+      CURSOR_SECRET: loadOrCreateSecret(join(options.dataDir, 'cursor-secret')).toString('base64'),
+    });
+    resetDynamoClient();
+
+    await ensureTable(options.tableName);
+    if (options.seed !== false) await seedDemoUsers();
+
+    // Loaded only now, so that nothing reads the environment before it is set.
+    const { httpHandlers } = await import('../../functions/http/index');
+    const intake = await import('../../functions/intake/handler');
+    const jwtSecret = loadOrCreateSecret(join(options.dataDir, 'jwt-secret'));
+    const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
+    started.push(gateway);
+
+    // Like Lambda's asynchronous invocation: run the intake for each new object, retry twice on failure.
+    const running = new Set<Promise<void>>();
+    s3.onObjectCreated((event) => {
+      if (!event.Records.some((r) => r.s3.object.key.startsWith('imports/'))) return;
+      const invocation = (async () => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          try {
+            await intake.handler(encodeEventKeys(event));
+            return;
+          } catch (error) {
+            log.error('intake invocation failed', { attempt, errorName: (error as Error).name, errorMessage: (error as Error).message });
+            await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+          }
+        }
+      })();
+      running.add(invocation);
+      void invocation.finally(() => running.delete(invocation));
+    });
+
+    return {
+      apiUrl: gateway.url,
+      dynamodbUrl: dynamodb.url,
+      s3Url: s3.url,
+      sesUrl: ses.url,
+      tableName: options.tableName,
+      bucket: options.bucket,
+      token: (userId, role = 'user') => signLocalToken(jwtSecret, userId, role),
+      intakeIdle: async () => {
+        while (running.size > 0) await Promise.allSettled([...running]);
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Structured JSON logs, one line per event. Personal data never goes to logs: any field whose name suggests
+ * an e-mail address, phone number or person's name is replaced before writing, at any depth.
+ */
+
+const PII_FIELD = /e-?mail|phone|mobile|tel$|^name$|namekana|address|token|authorization|secret|password/i;
+
+function redact(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = PII_FIELD.test(k) ? '[redacted]' : redact(v, depth + 1);
+  }
+  return out;
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+function threshold(): number {
+  const level = (process.env.LOG_LEVEL ?? 'info').toLowerCase() as Level | 'silent';
+  return ORDER[level] ?? ORDER.info;
+}
+
+function write(level: Level, message: string, fields?: Record<string, unknown>): void {
+  if (ORDER[level] < threshold()) return;
+  const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...(redact(fields ?? {}) as object) });
+  if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
+  else process.stdout.write(line + '\n');
+}
+
+export const log = {
+  debug: (message: string, fields?: Record<string, unknown>) => write('debug', message, fields),
+  info: (message: string, fields?: Record<string, unknown>) => write('info', message, fields),
+  warn: (message: string, fields?: Record<string, unknown>) => write('warn', message, fields),
+  error: (message: string, fields?: Record<string, unknown>) => write('error', message, fields),
+};
+
+export { redact as redactForLog };

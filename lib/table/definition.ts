@@ -1,0 +1,48 @@
+/**
+ * The single table, described once as data. The CDK storage stack and the local stack both create the table
+ * from this object, so the cloud and the laptop cannot disagree about keys or indexes.
+ *
+ * Every item has a generic `PK`/`SK` and may carry the key attributes of any of the global secondary indexes
+ * below (sparse: an item absent from an index simply lacks its attributes). What each index answers is in
+ * README.md ("Access patterns") and in lib/table/keys.ts, which is the only place that builds key values.
+ */
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export const TABLE_PARTITION_KEY = 'PK';
+export const TABLE_SORT_KEY = 'SK';
+/** Epoch seconds; DynamoDB's TTL deletes idempotency records and other expiring items. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const INDEXES = {
+  /** Owner-scoped lists: leads by owner (sharded), users, campaigns, imports by campaign, actions by actor. */
+  gsi1: { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  /** Lists narrowed by a status: leads by owner + stage (sharded), campaigns by status, deals by status. */
+  gsi2: { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  /** Leads by stage across owners (sharded); accounts by normalised name. */
+  gsi3: { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+  /** Every lead, most recently updated first (sharded); deals by campaign. */
+  gsi4: { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
+  /** Members of a campaign (sharded), from the campaign-history items. */
+  gsi5: { indexName: 'GSI5', partitionKey: 'GSI5PK', sortKey: 'GSI5SK' },
+  /** Leads by normalised name (sharded): name prefix search and sort by name. */
+  gsi6: { indexName: 'GSI6', partitionKey: 'GSI6PK', sortKey: 'GSI6SK' },
+} as const satisfies Record<string, IndexDefinition>;
+
+export type IndexKey = keyof typeof INDEXES;
+
+export const TABLE_DEFINITION = {
+  partitionKey: TABLE_PARTITION_KEY,
+  sortKey: TABLE_SORT_KEY,
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  indexes: Object.values(INDEXES) as IndexDefinition[],
+} as const;
+
+/** Every key attribute is a string. */
+export function keyAttributeNames(): string[] {
+  return [TABLE_PARTITION_KEY, TABLE_SORT_KEY, ...TABLE_DEFINITION.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+}

@@ -1,0 +1,118 @@
+/**
+ * The only place that builds key values. Handlers and repositories never write `'USER#' + id` themselves.
+ *
+ * Lead lists are written in bursts (an import creates thousands of leads a second, all `new` and unassigned), and a
+ * single index partition key value takes at most ~1,000 writes/s. So every lead-list index key carries a shard
+ * suffix derived from the lead id; a list query reads all shards in parallel and merges them in order
+ * (lib/table/sharded-query.ts). The shard count is part of the key format: changing it needs a backfill.
+ */
+
+export const LEAD_LIST_SHARDS = 8;
+
+export type Key = { PK: string; SK: string };
+
+/** FNV-1a over the id: stable, cheap, and evenly spread for ULIDs. */
+export function shardOf(id: string, shards = LEAD_LIST_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
+export const allShards = (shards = LEAD_LIST_SHARDS): number[] => Array.from({ length: shards }, (_, i) => i);
+
+/** Owner value used in index keys for a lead nobody owns yet. */
+export const UNASSIGNED = '-';
+
+export const keys = {
+  // --- users -------------------------------------------------------------------------------------------------
+  user: (userId: string): Key => ({ PK: `USER#${userId}`, SK: 'USER' }),
+  /** Uniqueness guard: one user per normalised e-mail; also answers "which user has this e-mail?". */
+  userEmail: (normalisedEmail: string): Key => ({ PK: `USEREMAIL#${normalisedEmail}`, SK: 'USEREMAIL' }),
+  /** GSI1: all users in id order. */
+  usersIndex: (userId: string) => ({ GSI1PK: 'USERS', GSI1SK: userId }),
+
+  // --- campaigns -----------------------------------------------------------------------------------------------
+  campaign: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'CAMPAIGN' }),
+  /** Counters for the campaign's metrics, kept apart from the campaign so edits and counters never contend. */
+  campaignMetrics: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'METRICS' }),
+  /** GSI1: all campaigns, newest first (ULIDs sort by creation time). */
+  campaignsIndex: (campaignId: string) => ({ GSI1PK: 'CAMPAIGNS', GSI1SK: campaignId }),
+  /** GSI2: campaigns with a given status, newest first. */
+  campaignsByStatusIndex: (status: string, campaignId: string) => ({ GSI2PK: `CAMPAIGNS#${status}`, GSI2SK: campaignId }),
+
+  // --- leads ---------------------------------------------------------------------------------------------------
+  lead: (leadId: string): Key => ({ PK: `LEAD#${leadId}`, SK: 'LEAD' }),
+  /** Uniqueness guard for dedupe (名寄せ): one lead per match key, claimed with a conditional write. */
+  leadMatchKey: (matchKey: string): Key => ({ PK: `LEADKEY#${matchKey}`, SK: 'LEADKEY' }),
+  /** Campaign history (キャンペーン履歴): one item per lead × campaign, stored with the lead. */
+  membership: (leadId: string, campaignId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `CAMPAIGN#${campaignId}` }),
+  membershipPrefix: (leadId: string) => ({ PK: `LEAD#${leadId}`, SKPrefix: 'CAMPAIGN#' }),
+  action: (leadId: string, actionId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `ACTION#${actionId}` }),
+
+  /** GSI1: leads of one owner (or unassigned), most recently updated first. */
+  leadsByOwnerIndex: (ownerId: string | undefined, shard: number, updatedAt: string, leadId: string) => ({
+    GSI1PK: `LEADS#OWNER#${ownerId ?? UNASSIGNED}#${shard}`,
+    GSI1SK: `${updatedAt}#${leadId}`,
+  }),
+  leadsByOwnerPartition: (ownerId: string | undefined, shard: number) => `LEADS#OWNER#${ownerId ?? UNASSIGNED}#${shard}`,
+  /** GSI2: leads of one owner in one stage. */
+  leadsByOwnerStageIndex: (ownerId: string | undefined, stage: string, shard: number, updatedAt: string, leadId: string) => ({
+    GSI2PK: `LEADS#OWNER#${ownerId ?? UNASSIGNED}#STAGE#${stage}#${shard}`,
+    GSI2SK: `${updatedAt}#${leadId}`,
+  }),
+  leadsByOwnerStagePartition: (ownerId: string | undefined, stage: string, shard: number) =>
+    `LEADS#OWNER#${ownerId ?? UNASSIGNED}#STAGE#${stage}#${shard}`,
+  /** GSI3: leads in one stage, any owner. */
+  leadsByStageIndex: (stage: string, shard: number, updatedAt: string, leadId: string) => ({
+    GSI3PK: `LEADS#STAGE#${stage}#${shard}`,
+    GSI3SK: `${updatedAt}#${leadId}`,
+  }),
+  leadsByStagePartition: (stage: string, shard: number) => `LEADS#STAGE#${stage}#${shard}`,
+  /** GSI4: every lead, most recently updated first. */
+  leadsRecentIndex: (shard: number, updatedAt: string, leadId: string) => ({
+    GSI4PK: `LEADS#ALL#${shard}`,
+    GSI4SK: `${updatedAt}#${leadId}`,
+  }),
+  leadsRecentPartition: (shard: number) => `LEADS#ALL#${shard}`,
+  /** GSI5: members of a campaign (from the campaign-history item), by the date the lead arose. */
+  campaignMembersIndex: (campaignId: string, shard: number, arisenOn: string, leadId: string) => ({
+    GSI5PK: `MEMBERS#${campaignId}#${shard}`,
+    GSI5SK: `${arisenOn}#${leadId}`,
+  }),
+  campaignMembersPartition: (campaignId: string, shard: number) => `MEMBERS#${campaignId}#${shard}`,
+  /** GSI6: leads by normalised name: prefix search and alphabetical order. */
+  leadsByNameIndex: (shard: number, normalisedName: string, leadId: string) => ({
+    GSI6PK: `LEADS#NAME#${shard}`,
+    GSI6SK: `${normalisedName}#${leadId}`,
+  }),
+  leadsByNamePartition: (shard: number) => `LEADS#NAME#${shard}`,
+
+  // --- imports -------------------------------------------------------------------------------------------------
+  import: (importId: string): Key => ({ PK: `IMPORT#${importId}`, SK: 'IMPORT' }),
+  /** GSI1: imports of one campaign, newest first. */
+  importsByCampaignIndex: (campaignId: string, importId: string) => ({ GSI1PK: `IMPORTS#${campaignId}`, GSI1SK: importId }),
+
+  // --- idempotency ---------------------------------------------------------------------------------------------
+  /** A write's first answer, replayed for 24 h to a retry with the same Idempotency-Key from the same caller. */
+  idempotency: (callerId: string, scope: string, idempotencyKey: string): Key => ({
+    PK: `IDEMPOTENCY#${callerId}#${scope}#${idempotencyKey}`,
+    SK: 'IDEMPOTENCY',
+  }),
+};
+
+/** Entity names stored in every item's `entity` attribute (not `type`: campaigns have a `type` of their own). */
+export const ENTITY = {
+  user: 'User',
+  userEmail: 'UserEmail',
+  campaign: 'Campaign',
+  campaignMetrics: 'CampaignMetrics',
+  lead: 'Lead',
+  leadMatchKey: 'LeadMatchKey',
+  membership: 'CampaignMembership',
+  action: 'Action',
+  import: 'Import',
+  idempotency: 'Idempotency',
+} as const;

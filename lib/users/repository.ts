@@ -1,0 +1,160 @@
+import { ulid } from 'ulid';
+import { ConflictError, NotFoundError } from '../errors';
+import {
+  getItem,
+  tableName,
+  toAttributes,
+  transactWrite,
+  TransactionConflictError,
+  type Item,
+} from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { queryPage } from '../table/pages';
+import { normaliseEmail } from '../text/normalize';
+import type { User, UserCreate, UserListQuery, UserPatch } from './schema';
+
+/**
+ * Users live at USER#{id}; a guard item USEREMAIL#{normalised e-mail} keeps e-mails unique (two admins creating the
+ * same person at once cannot both win) and answers "which user has this e-mail?" for assignment by list.
+ */
+
+type UserItem = User & { PK: string; SK: string; entity: string };
+
+const toUser = ({ PK, SK, entity, GSI1PK, GSI1SK, ...user }: UserItem & Item): User => user as User;
+
+export async function getUser(userId: string): Promise<User | undefined> {
+  const item = await getItem<UserItem>(keys.user(userId));
+  return item ? toUser(item) : undefined;
+}
+
+export async function findUserByEmail(email: string): Promise<User | undefined> {
+  const guard = await getItem<{ userId: string }>(keys.userEmail(normaliseEmail(email)));
+  return guard ? getUser(guard.userId) : undefined;
+}
+
+function emailGuardPut(userId: string, email: string) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: toAttributes({ ...keys.userEmail(normaliseEmail(email)), entity: ENTITY.userEmail, userId }),
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+export async function createUser(input: UserCreate, now = new Date()): Promise<User> {
+  const userId = input.userId ?? ulid();
+  const timestamp = now.toISOString();
+  const user: User = {
+    userId,
+    name: input.name,
+    email: input.email,
+    ...(input.team ? { team: input.team } : {}),
+    role: input.role,
+    active: input.active,
+    version: 1,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+  try {
+    await transactWrite([
+      {
+        Put: {
+          TableName: tableName(),
+          Item: toAttributes({ ...keys.user(userId), ...keys.usersIndex(userId), entity: ENTITY.user, ...user }),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      emailGuardPut(userId, input.email),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionConflictError) {
+      if (error.reasons[0] === 'ConditionalCheckFailed') throw new ConflictError(`a user with id ${userId} already exists`);
+      if (error.reasons[1] === 'ConditionalCheckFailed') throw new ConflictError('another user already has this e-mail address');
+    }
+    throw error;
+  }
+  return user;
+}
+
+export async function updateUser(userId: string, patch: Omit<UserPatch, 'version'>, expectedVersion: number, now = new Date()): Promise<User> {
+  const current = await getUser(userId);
+  if (!current) throw new NotFoundError(`no user ${userId}`);
+  if (current.version !== expectedVersion) {
+    throw new ConflictError(`user ${userId} has changed since version ${expectedVersion}`, {
+      extensions: { currentVersion: current.version },
+    });
+  }
+  const next: User = { ...current, version: current.version + 1, updatedAt: now.toISOString() };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete (next as Record<string, unknown>)[field];
+    else if (value !== undefined) (next as Record<string, unknown>)[field] = value;
+  }
+  const emailChanged = normaliseEmail(next.email) !== normaliseEmail(current.email);
+  try {
+    await transactWrite([
+      {
+        Put: {
+          TableName: tableName(),
+          Item: toAttributes({ ...keys.user(userId), ...keys.usersIndex(userId), entity: ENTITY.user, ...next }),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: toAttributes({ ':expected': expectedVersion }),
+        },
+      },
+      ...(emailChanged
+        ? [
+            emailGuardPut(userId, next.email),
+            {
+              Delete: {
+                TableName: tableName(),
+                Key: toAttributes(keys.userEmail(normaliseEmail(current.email))),
+                ConditionExpression: 'userId = :userId',
+                ExpressionAttributeValues: toAttributes({ ':userId': userId }),
+              },
+            },
+          ]
+        : []),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionConflictError) {
+      if (error.reasons[0] === 'ConditionalCheckFailed') {
+        const latest = await getUser(userId);
+        throw new ConflictError(`user ${userId} has changed since version ${expectedVersion}`, {
+          extensions: { currentVersion: latest?.version },
+        });
+      }
+      if (error.reasons[1] === 'ConditionalCheckFailed') throw new ConflictError('another user already has this e-mail address');
+    }
+    throw error;
+  }
+  return next;
+}
+
+export async function listUsers(query: UserListQuery, startKey?: Item) {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  if (query.role) {
+    names['#role'] = 'role';
+    clauses.push(`#role IN (${query.role.map((_, i) => `:role${i}`).join(', ')})`);
+    query.role.forEach((r, i) => (values[`:role${i}`] = r));
+  }
+  if (query.team !== undefined) {
+    names['#team'] = 'team';
+    values[':team'] = query.team;
+    clauses.push('#team = :team');
+  }
+  if (query.active !== undefined) {
+    names['#active'] = 'active';
+    values[':active'] = query.active;
+    clauses.push('#active = :active');
+  }
+  const page = await queryPage<UserItem>({
+    index: 'gsi1',
+    partition: keys.usersIndex('').GSI1PK,
+    limit: query.limit,
+    startKey,
+    filter: clauses.length ? { expression: clauses.join(' AND '), names, values } : undefined,
+  });
+  return { items: page.items.map(toUser), lastKey: page.lastKey };
+}

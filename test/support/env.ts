@@ -1,0 +1,4 @@
+// Quiet logs in tests unless asked for (LOG_LEVEL=info npx jest …); tests that check logs raise the level themselves.
+process.env.LOG_LEVEL ??= 'silent';
+// The SDK's notice that it will need Node 22 from 2027 says nothing about the product.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

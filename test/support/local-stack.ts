@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack } from '../../lib/local/stack';
+import { DEMO_USERS } from '../../lib/local/seed';
+
+/**
+ * Starts the real local stack for one test file: a fresh table on the shared DynamoDB Local, its own S3 server,
+ * SES emulator and gateway on free ports. `api()` calls it over HTTP as a client would.
+ */
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestStack extends LocalStack {
+  api<T = any>(method: string, path: string, options?: { as?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  sentMail(): Promise<SentMail[]>;
+}
+
+export interface SentMail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+}
+
+export function useLocalStack(): () => TestStack {
+  let stack: TestStack | undefined;
+  let dataDir: string;
+  const tokens = new Map<string, string>();
+
+  beforeAll(async () => {
+    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+    if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (globalSetup starts DynamoDB Local)');
+    dataDir = mkdtempSync(join(tmpdir(), 'lead-stack-'));
+    const local = await startLocalStack({
+      apiPort: 0,
+      dynamodbPort: 0,
+      s3Port: 0,
+      sesPort: 0,
+      dataDir,
+      bucket: 'lead-intake',
+      tableName: `test-${process.pid}-${Date.now().toString(36)}`,
+      dynamodbEndpoint: endpoint,
+    });
+    const token = async (userId: string) => {
+      if (!tokens.has(userId)) {
+        const role = DEMO_USERS.find((u) => u.userId === userId)?.role ?? 'user';
+        tokens.set(userId, await local.token(userId, role));
+      }
+      return tokens.get(userId)!;
+    };
+    stack = {
+      ...local,
+      async api(method, path, options = {}) {
+        const headers: Record<string, string> = { ...(options.headers ?? {}) };
+        const bearer = options.token ?? (options.as ? await token(options.as) : undefined);
+        if (bearer) headers.authorization = `Bearer ${bearer}`;
+        let body: string | undefined = options.rawBody;
+        if (options.body !== undefined) {
+          body = JSON.stringify(options.body);
+          headers['content-type'] = 'application/json';
+        }
+        const response = await fetch(local.apiUrl + path, { method, headers, body });
+        const text = await response.text();
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* not JSON: keep the text */
+        }
+        return { status: response.status, headers: response.headers, body: parsed as never };
+      },
+      async sentMail() {
+        const response = await fetch(`${local.sesUrl}/store`);
+        return ((await response.json()) as { emails: SentMail[] }).emails;
+      },
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  return () => {
+    if (!stack) throw new Error('the local stack is not running');
+    return stack;
+  };
+}

@@ -1,0 +1,21 @@
+import { normaliseEmail, normaliseName } from '../../lib/text/normalize';
+
+describe('match keys see through what Japanese lists mix', () => {
+  test.each([
+    ['ＡＢＣ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'abc@example.com'],
+    ['  Taro.Yamada@Example.CO.JP ', 'taro.yamada@example.co.jp'],
+    ['taro @example.com', 'taro@example.com'],
+    ['\u3000hanako@example.com\u3000', 'hanako@example.com'],
+  ])('e-mail %s → %s', (input, expected) => {
+    expect(normaliseEmail(input)).toBe(expected);
+  });
+
+  test.each([
+    ['山田\u3000太郎', '山田太郎'],
+    ['山田 太郎', '山田太郎'],
+    ['ﾔﾏﾀﾞ ﾀﾛｳ', 'ヤマダタロウ'],
+    ['Taro  YAMADA', 'taroyamada'],
+  ])('name %s → %s', (input, expected) => {
+    expect(normaliseName(input)).toBe(expected);
+  });
+});
