@@ -1,5 +1,6 @@
 import type { Implementation, RouteGroup } from '../../lib/http/route';
 import { handler as campaigns } from './campaigns';
+import { handler as imports } from './imports';
 import { handler as system } from './system';
 import { handler as users } from './users';
 
@@ -11,4 +12,5 @@ export const httpHandlers: Record<RouteGroup, ((event: never, context: never) =>
   system,
   users,
   campaigns,
+  imports,
 } as never;

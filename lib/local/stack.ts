@@ -117,14 +117,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
     started.push(gateway);
 
-    // Like Lambda's asynchronous invocation: run the intake for each new object, retry twice on failure.
+    // Like Lambda's asynchronous invocation: run the intake for each event, retry twice on failure.
     const running = new Set<Promise<void>>();
-    s3.onObjectCreated((event) => {
-      if (!event.Records.some((r) => r.s3.object.key.startsWith('imports/'))) return;
+    const invokeIntake = (event: Parameters<typeof intake.handler>[0]) => {
       const invocation = (async () => {
         for (let attempt = 0; attempt < 3; attempt++) {
           try {
-            await intake.handler(encodeEventKeys(event));
+            await intake.handler(event);
             return;
           } catch (error) {
             log.error('intake invocation failed', { attempt, errorName: (error as Error).name, errorMessage: (error as Error).message });
@@ -134,7 +133,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       })();
       running.add(invocation);
       void invocation.finally(() => running.delete(invocation));
+    };
+    s3.onObjectCreated((event) => {
+      if (event.Records.some((r) => r.s3.object.key.startsWith('imports/'))) invokeIntake(encodeEventKeys(event));
     });
+    // A long import hands itself to a fresh invocation, as the cloud function does through Lambda.
+    intake.setLocalContinuation(async (event) => invokeIntake(event));
 
     return {
       apiUrl: gateway.url,

@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
@@ -129,6 +130,8 @@ export async function putItem(item: Item, write: ConditionalWrite = {}): Promise
 export interface UpdateRequest extends ConditionalWrite {
   key: Key;
   update: string;
+  /** Return the item as it was before the update (empty object when it did not exist) instead of after. */
+  returnOld?: boolean;
 }
 
 export async function updateItem<T = Item>(request: UpdateRequest): Promise<T> {
@@ -141,7 +144,7 @@ export async function updateItem<T = Item>(request: UpdateRequest): Promise<T> {
         ConditionExpression: request.condition,
         ExpressionAttributeNames: request.names,
         ExpressionAttributeValues: request.values ? toAttributes(request.values) : undefined,
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: request.returnOld ? 'ALL_OLD' : 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: request.returnItemOnConflict ? 'ALL_OLD' : undefined,
       }),
     );
@@ -186,12 +189,16 @@ export async function transactWrite(items: TransactWriteItem[], clientRequestTok
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * BatchWriteItem in calls of 25, retrying unprocessed items with exponential backoff and jitter (DynamoDB returns
- * them under load instead of failing the call). Gives up with ThrottledError after `maxAttempts` rounds.
+ * BatchWriteItem in calls of 25 (`concurrency` at a time), retrying unprocessed items with exponential backoff and
+ * jitter (DynamoDB returns them under load instead of failing the call). Gives up with ThrottledError after
+ * `maxAttempts` rounds for one call.
  */
-export async function batchWrite(requests: WriteRequest[], maxAttempts = 8): Promise<void> {
-  for (let offset = 0; offset < requests.length; offset += 25) {
-    let pending: WriteRequest[] = requests.slice(offset, offset + 25);
+export async function batchWrite(requests: WriteRequest[], options: { concurrency?: number; maxAttempts?: number } = {}): Promise<void> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const calls: WriteRequest[][] = [];
+  for (let offset = 0; offset < requests.length; offset += 25) calls.push(requests.slice(offset, offset + 25));
+  await forEachConcurrently(calls, options.concurrency ?? 4, async (call) => {
+    let pending = call;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new ThrottledError(`${pending.length} writes still unprocessed after ${attempt} attempts`);
       if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
@@ -202,7 +209,59 @@ export async function batchWrite(requests: WriteRequest[], maxAttempts = 8): Pro
         translate(error);
       }
     }
-  }
+  });
 }
 
 export const putRequest = (item: Item): WriteRequest => ({ PutRequest: { Item: toAttributes(item) } });
+
+export const keyString = (key: { PK: unknown; SK: unknown }): string => `${key.PK}\u0000${key.SK}`;
+
+/**
+ * BatchGetItem in calls of 100 (run `concurrency` at a time), retrying unprocessed keys with backoff. Returns the
+ * items found, by keyString(key); a key with no item is simply absent.
+ */
+export async function batchGet<T = Item>(requested: Key[], options: { consistent?: boolean; concurrency?: number } = {}): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  const unique = [...new Map(requested.map((k) => [keyString(k), k])).values()];
+  const calls: Key[][] = [];
+  for (let i = 0; i < unique.length; i += 100) calls.push(unique.slice(i, i + 100));
+  const runCall = async (batch: Key[]) => {
+    let pending = batch.map((k) => toAttributes(k));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 8) throw new ThrottledError(`${pending.length} reads still unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      try {
+        const out = await dynamo().send(
+          new BatchGetItemCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: options.consistent ?? true } } }),
+        );
+        for (const raw of out.Responses?.[tableName()] ?? []) {
+          const item = fromAttributes<T & Key>(raw);
+          found.set(keyString(item), item);
+        }
+        pending = out.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+      } catch (error) {
+        translate(error);
+      }
+    }
+  };
+  await forEachConcurrently(calls, options.concurrency ?? 4, runCall);
+  return found;
+}
+
+/** Runs `work` over `items`, at most `concurrency` at a time; the first failure rejects (others finish first). */
+export async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length && errors.length === 0) {
+      const index = next++;
+      try {
+        await work(items[index]!, index);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}

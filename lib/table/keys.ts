@@ -93,7 +93,16 @@ export const keys = {
   // --- imports -------------------------------------------------------------------------------------------------
   import: (importId: string): Key => ({ PK: `IMPORT#${importId}`, SK: 'IMPORT' }),
   /** GSI1: imports of one campaign, newest first. */
-  importsByCampaignIndex: (campaignId: string, importId: string) => ({ GSI1PK: `IMPORTS#${campaignId}`, GSI1SK: importId }),
+  importsByCampaignIndex: (campaignId: string | undefined, importId: string) => ({
+    GSI1PK: `IMPORTS#${campaignId ?? '-'}`,
+    GSI1SK: importId,
+  }),
+  /** GSI2: every import, newest first (also those whose key named no campaign). */
+  importsIndex: (importId: string) => ({ GSI2PK: 'IMPORTS', GSI2SK: importId }),
+  /** Which import an uploaded object (bucket, key, version) belongs to: the same S3 event twice is one import. */
+  importObject: (bucket: string, key: string, version: string): Key => ({ PK: `IMPORTOBJECT#${bucket}/${key}#${version}`, SK: 'IMPORTOBJECT' }),
+  /** A row of an import that needs reporting (rejected, or merged into an earlier row), by row number. */
+  importRow: (importId: string, rowNumber: number): Key => ({ PK: `IMPORT#${importId}`, SK: `ROW#${String(rowNumber).padStart(8, '0')}` }),
 
   // --- idempotency ---------------------------------------------------------------------------------------------
   /** A write's first answer, replayed for 24 h to a retry with the same Idempotency-Key from the same caller. */
@@ -114,5 +123,7 @@ export const ENTITY = {
   membership: 'CampaignMembership',
   action: 'Action',
   import: 'Import',
+  importObject: 'ImportObject',
+  importRow: 'ImportRow',
   idempotency: 'Idempotency',
 } as const;

@@ -1,3 +1,4 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export interface ApiResponse<T = any> {
 export interface TestStack extends LocalStack {
   api<T = any>(method: string, path: string, options?: { as?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
   sentMail(): Promise<SentMail[]>;
+  /** Puts an object into the intake bucket as a marketer's upload would, and waits for the intake it triggers. */
+  upload(key: string, body: Buffer | string): Promise<void>;
 }
 
 export interface SentMail {
@@ -74,6 +77,12 @@ export function useLocalStack(): () => TestStack {
           /* not JSON: keep the text */
         }
         return { status: response.status, headers: response.headers, body: parsed as never };
+      },
+      async upload(key, body) {
+        const client = new S3Client({ endpoint: local.s3Url, forcePathStyle: true, region: 'ap-northeast-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+        await client.send(new PutObjectCommand({ Bucket: local.bucket, Key: key, Body: body }));
+        client.destroy();
+        await local.intakeIdle();
       },
       async sentMail() {
         const response = await fetch(`${local.sesUrl}/store`);

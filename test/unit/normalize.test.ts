@@ -1,4 +1,4 @@
-import { normaliseEmail, normaliseName } from '../../lib/text/normalize';
+import { normaliseCompany, normaliseEmail, normaliseName } from '../../lib/text/normalize';
 
 describe('match keys see through what Japanese lists mix', () => {
   test.each([
@@ -17,5 +17,21 @@ describe('match keys see through what Japanese lists mix', () => {
     ['Taro  YAMADA', 'taroyamada'],
   ])('name %s → %s', (input, expected) => {
     expect(normaliseName(input)).toBe(expected);
+  });
+});
+
+describe('company match key ignores legal forms wherever they stand', () => {
+  test.each([
+    ['株式会社フリーダム', 'フリーダム'],
+    ['フリーダム株式会社', 'フリーダム'],
+    ['(株)フリーダム', 'フリーダム'],
+    ['㈱フリーダム', 'フリーダム'],
+    ['フリーダム（株）', 'フリーダム'],
+    ['有限会社　山田商店', '山田商店'],
+    ['㈲山田商店', '山田商店'],
+    ['Freedom Co., Ltd.', 'freedom'],
+    ['ＦＲＥＥＤＯＭ Inc.', 'freedom'],
+  ])('%s → %s', (input, expected) => {
+    expect(normaliseCompany(input)).toBe(expected);
   });
 });

@@ -1,0 +1,215 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccountRecovery, FeaturePlan, Mfa, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { RouteGroup } from '../lib/http/route';
+import { ROUTE_GROUPS, ROUTES } from '../lib/http/routes';
+import { backendFunction } from './function-defaults';
+import { INTAKE_PREFIXES, type Storage } from './storage';
+
+/** A JWT issuer outside this stack (an existing Cognito pool, or another IdP). */
+export interface ExternalIssuer {
+  issuer: string;
+  audience: string[];
+}
+
+export interface ApiProps {
+  storage: Storage;
+  /** Without it, the stack creates its own Cognito user pool to issue tokens. */
+  externalIssuer?: ExternalIssuer;
+  /** The front-end's origin: links in e-mails, and the only origin CORS admits. */
+  appBaseUrl?: string;
+  deletionProtection: boolean;
+}
+
+/** Groups that serve only from code (`/health`, `/openapi.json`): no data, no secrets. */
+const STATELESS_GROUPS: ReadonlySet<RouteGroup> = new Set(['system']);
+
+/**
+ * The HTTP API: one function per route group (functions/http/{group}.ts), every route of lib/http/routes.ts wired
+ * to its group's function, and a JWT authorizer on every route that is not declared public.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: Record<RouteGroup, NodejsFunction>;
+  readonly cursorSecret: Secret;
+  /** Set when the stack issues its own tokens. */
+  readonly users?: UserDirectory;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { storage, appBaseUrl } = props;
+
+    // Signs pagination cursors (lib/http/cursor.ts).
+    this.cursorSecret = new Secret(this, 'CursorSecret', {
+      description: 'HMAC key that signs pagination cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'An HMAC key for pagination cursors: rotating it would break every cursor in flight, and a leak only lets a caller forge positions within queries it may already run.',
+    });
+
+    let issuer = props.externalIssuer;
+    if (!issuer) {
+      this.users = new UserDirectory(this, 'Users', props);
+      issuer = this.users.issuer;
+    }
+    const authorizer = new HttpJwtAuthorizer('Jwt', issuer.issuer, { jwtAudience: issuer.audience });
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Lead management API',
+      createDefaultStage: false,
+      // Secure by default: a route has to ask for no authorizer (below, for routes declared public).
+      defaultAuthorizer: authorizer,
+      corsPreflight: appBaseUrl
+        ? {
+            allowOrigins: [appBaseUrl],
+            allowMethods: [CorsHttpMethod.ANY],
+            allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+            exposeHeaders: ['etag', 'location'],
+            maxAge: Duration.hours(1),
+          }
+        : undefined,
+    });
+    this.stage = this.createDefaultStage();
+
+    this.functions = Object.fromEntries(
+      ROUTE_GROUPS.map((group) => [group, this.createGroupFunction(group, storage, appBaseUrl)]),
+    ) as Record<RouteGroup, NodejsFunction>;
+
+    const integrations = new Map<RouteGroup, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      let integration = integrations.get(route.group);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${route.group}Integration`, this.functions[route.group]);
+        integrations.set(route.group, integration);
+      }
+      const [httpRoute] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer: route.public ? new HttpNoneAuthorizer() : undefined,
+      });
+      if (route.public && httpRoute) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by contract (api.md): it serves no data of any user.`,
+        });
+      }
+    }
+  }
+
+  private createDefaultStage(): HttpStage {
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    return new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      autoDeploy: true,
+      throttle: { burstLimit: 200, rateLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+  }
+
+  private createGroupFunction(group: RouteGroup, storage: Storage, appBaseUrl: string | undefined): NodejsFunction {
+    const entry = `functions/http/${group}.ts`;
+    const description = `HTTP API routes of the ${group} group`;
+    if (STATELESS_GROUPS.has(group)) return backendFunction(this, `${group}Function`, { entry, description });
+
+    const fn = backendFunction(this, `${group}Function`, {
+      entry,
+      description,
+      environment: {
+        TABLE_NAME: storage.table.tableName,
+        INTAKE_BUCKET: storage.intakeBucket.bucketName,
+        CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
+        ...(appBaseUrl && { APP_BASE_URL: appBaseUrl }),
+      },
+    });
+    storage.grantTableReadWrite(fn);
+    this.cursorSecret.grantRead(fn);
+    // The API only presigns URLs: uploads of lists to import, downloads of rejection reports and exports.
+    storage.grantObjects(fn, 's3:PutObject', INTAKE_PREFIXES.imports);
+    storage.grantObjects(fn, 's3:GetObject', INTAKE_PREFIXES.rejections, INTAKE_PREFIXES.exports);
+    return fn;
+  }
+}
+
+/** The Cognito user pool that issues the API's tokens when no external issuer is given. */
+class UserDirectory extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly issuer: ExternalIssuer;
+
+  constructor(scope: Construct, id: string, props: { deletionProtection: boolean }) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'UserPool', {
+      // Users are created by an admin (POST /users), never by signing themselves up.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.ESSENTIALS,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA is optional (TOTP) so that users can enrol one by one; strong passwords are required meanwhile. Requiring MFA is a product decision still open.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan (threat protection) is a per-user cost not yet decided; the pool can move to Plus in place later.',
+      },
+    );
+    // A browser single-page app signing in with SRP: no client secret, no hosted UI.
+    this.client = this.userPool.addClient('WebClient', {
+      authFlows: { userSrp: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+    });
+    this.issuer = { issuer: `https://${this.userPool.userPoolProviderUrl}`, audience: [this.client.userPoolClientId] };
+  }
+}

@@ -1,0 +1,67 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { ExternalIssuer } from './api';
+import { LeadBackendStack } from './stack';
+
+/**
+ * The CDK app: one stack, configured from context (cdk.json, or `-c key=value`):
+ * - `senderEmail` (required): the From address of e-mails;
+ * - `deletionProtection` (default true): protect the table and the user pool from deletion;
+ * - `jwtIssuer` + `jwtAudience` (optional, together): verify tokens from that issuer instead of creating a user pool;
+ * - `appBaseUrl` (optional): the front-end's origin, for links in e-mails and CORS.
+ * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
+ */
+export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
+  const app = new App({ context });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const stack = new LeadBackendStack(app, 'LeadBackendStack', {
+    description: 'Inside-sales lead management backend',
+    senderEmail: requiredString(app, 'senderEmail'),
+    deletionProtection: booleanContext(app, 'deletionProtection', true),
+    externalIssuer: externalIssuer(app),
+    appBaseUrl: optionalString(app, 'appBaseUrl'),
+  });
+  return { app, stack };
+}
+
+function optionalString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`context ${key} must be a string`);
+  return value;
+}
+
+function requiredString(app: App, key: string): string {
+  const value = optionalString(app, key);
+  if (value === undefined) throw new Error(`context ${key} is required (cdk.json, or -c ${key}=...)`);
+  return value;
+}
+
+/** `-c key=false` arrives as the string "false"; cdk.json gives a real boolean. */
+function booleanContext(app: App, key: string, fallback: boolean): boolean {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context ${key} must be true or false, not ${JSON.stringify(value)}`);
+}
+
+function externalIssuer(app: App): ExternalIssuer | undefined {
+  const issuer = optionalString(app, 'jwtIssuer');
+  const audience = stringList(app, 'jwtAudience');
+  if (issuer === undefined && audience.length === 0) return undefined;
+  if (issuer === undefined || audience.length === 0) throw new Error('context jwtIssuer and jwtAudience go together');
+  return { issuer, audience };
+}
+
+/** A list in cdk.json, or comma-separated on the command line. */
+function stringList(app: App, key: string): string[] {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return [];
+  if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+  throw new Error(`context ${key} must be a list of strings, or a comma-separated string`);
+}
+
+if (require.main === module) buildApp().app.synth();

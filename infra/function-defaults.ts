@@ -1,0 +1,87 @@
+import * as path from 'node:path';
+import { Duration, Validations, type Acknowledgment } from 'aws-cdk-lib';
+import { type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/**
+ * How every Lambda function of the backend is built and run. Callers give the entry file and what differs
+ * (memory, timeout, environment); everything else is decided here once.
+ */
+
+const REPO_ROOT = path.join(__dirname, '..');
+
+/** What every function shares, decided here. */
+type Fixed =
+  | 'runtime'
+  | 'architecture'
+  | 'bundling'
+  | 'logGroup'
+  | 'role'
+  | 'tracing'
+  | 'projectRoot'
+  | 'depsLockFilePath';
+
+export interface BackendFunctionProps extends Omit<NodejsFunctionProps, 'entry' | Fixed> {
+  /** Entry file, relative to the repository root (`functions/http/users.ts`). */
+  entry: string;
+}
+
+export function backendFunction(scope: Construct, id: string, props: BackendFunctionProps): NodejsFunction {
+  const { entry, environment, ...rest } = props;
+
+  // An explicit log group makes retention a plain property (no LogRetention custom resource), and an own role
+  // lets the function write to that log group only, instead of the managed policy's logs:* on every group.
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+  const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+
+  const fn = new NodejsFunction(scope, id, {
+    entry: path.join(REPO_ROOT, entry),
+    handler: 'handler',
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    memorySize: 512,
+    // API Gateway gives up on an integration after 30 s; functions that run longer say so.
+    timeout: Duration.seconds(29),
+    tracing: Tracing.ACTIVE,
+    logGroup,
+    role,
+    bundling: {
+      forceDockerBundling: false,
+      minify: true,
+      sourceMap: true,
+      // Stack traces need only the mappings; leaving the sources out keeps the bundle small.
+      sourcesContent: false,
+      target: 'node24',
+      format: OutputFormat.CJS,
+      // Prefer the ES module builds: esbuild tree-shakes them (the AWS SDK shrinks by about a fifth).
+      mainFields: ['module', 'main'],
+      // Bundle the AWS SDK too, so the function runs the SDK version the tests ran, not the runtime's copy.
+      externalModules: [],
+    },
+    environment: {
+      NODE_OPTIONS: '--enable-source-maps',
+      LOG_LEVEL: 'info',
+      ...environment,
+    },
+    ...rest,
+  });
+  acknowledgeOnGrantee(fn, {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions (the infra test checks that nothing else is granted on *).',
+  });
+  return fn;
+}
+
+/** Grants land on the grantee's role (a function's role), so findings about them are acknowledged there. */
+export function acknowledgeOnGrantee(grantee: IGrantable, ...acknowledgments: Acknowledgment[]): void {
+  const principal = grantee.grantPrincipal;
+  if (!Construct.isConstruct(principal)) throw new Error('can only acknowledge findings on a principal in this app');
+  Validations.of(principal).acknowledge(...acknowledgments);
+}

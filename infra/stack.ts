@@ -1,0 +1,49 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api, type ExternalIssuer } from './api';
+import { Intake } from './intake';
+import { Notifications } from './notifications';
+import { Storage } from './storage';
+
+export interface LeadBackendStackProps extends StackProps {
+  senderEmail: string;
+  deletionProtection: boolean;
+  /** Verify tokens from this issuer instead of creating a Cognito user pool. */
+  externalIssuer?: ExternalIssuer;
+  /** The front-end's origin, e.g. `https://leads.example.com`. */
+  appBaseUrl?: string;
+}
+
+/** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail. */
+export class LeadBackendStack extends Stack {
+  readonly storage: Storage;
+  readonly intake: Intake;
+  readonly api: Api;
+  readonly notifications: Notifications;
+
+  constructor(scope: Construct, id: string, props: LeadBackendStackProps) {
+    super(scope, id, props);
+
+    this.storage = new Storage(this, 'Storage', {
+      deletionProtection: props.deletionProtection,
+      // Presigned URLs carry their own authorisation; without a known front-end any origin may use one.
+      allowedOrigins: [props.appBaseUrl ?? '*'],
+    });
+    this.intake = new Intake(this, 'Intake', { storage: this.storage });
+    this.api = new Api(this, 'Api', {
+      storage: this.storage,
+      externalIssuer: props.externalIssuer,
+      appBaseUrl: props.appBaseUrl,
+      deletionProtection: props.deletionProtection,
+    });
+    this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
+    new CfnOutput(this, 'IntakeBucketName', { value: this.storage.intakeBucket.bucketName });
+    new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
+    if (this.api.users) {
+      new CfnOutput(this, 'UserPoolId', { value: this.api.users.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.api.users.client.userPoolClientId });
+    }
+  }
+}

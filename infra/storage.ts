@@ -1,0 +1,154 @@
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { TABLE_DEFINITION } from '../lib/table/definition';
+import { acknowledgeOnGrantee } from './function-defaults';
+
+/** Where things live in the intake bucket; api.md fixes `imports/{campaignId}/{kind}/{fileName}`. */
+export const INTAKE_PREFIXES = {
+  /** Uploaded lists; an object created here starts an import. */
+  imports: 'imports/',
+  /** Workbooks of the rows an import rejected, with the reason for each. */
+  rejections: 'rejections/',
+  /** Exported lists, downloaded once through a presigned URL. */
+  exports: 'exports/',
+} as const;
+
+export type IntakePrefix = (typeof INTAKE_PREFIXES)[keyof typeof INTAKE_PREFIXES];
+
+export interface StorageProps {
+  /** Refuse to delete the table through CloudFormation. */
+  deletionProtection: boolean;
+  /** Browser origins allowed to PUT/GET the bucket through presigned URLs. */
+  allowedOrigins: string[];
+}
+
+/** The single table and the intake bucket (with its access-log bucket). */
+export class Storage extends Construct {
+  readonly table: Table;
+  readonly intakeBucket: Bucket;
+  readonly accessLogBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    this.table = singleTable(this, props.deletionProtection);
+    this.accessLogBucket = accessLogBucket(this);
+    this.intakeBucket = intakeBucket(this, this.accessLogBucket, props.allowedOrigins);
+  }
+
+  /** Items and every index: queries on the GSIs need `index/*`. */
+  grantTableReadWrite(grantee: IGrantable): Grant {
+    const grant = this.table.grantReadWriteData(grantee);
+    acknowledgeOnGrantee(grantee, {
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.table)}.Arn>/index/*]`,
+      reason: 'grantReadWriteData covers the GSIs of this table as index/*, and the access patterns query them.',
+    });
+    return grant;
+  }
+
+  /**
+   * Object-level S3 access under the given prefixes only. Presigned URLs carry the signer's permissions, so this is
+   * also exactly what a browser can do with a URL the API hands out.
+   */
+  grantObjects(grantee: IGrantable, action: 's3:GetObject' | 's3:PutObject', ...prefixes: IntakePrefix[]): Grant {
+    for (const prefix of prefixes) {
+      acknowledgeOnGrantee(grantee, {
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.intakeBucket)}.Arn>/${prefix}*]`,
+        reason: `Object keys under ${prefix} are chosen at run time; access is limited to that prefix and to ${action}.`,
+      });
+    }
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [action],
+      resourceArns: prefixes.map((prefix) => this.intakeBucket.arnForObjects(`${prefix}*`)),
+    });
+  }
+}
+
+/** The logical id cdk-nag names a resource by in its findings. */
+const logicalIdOf = (construct: Construct) =>
+  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+
+const string = (name: string) => ({ name, type: AttributeType.STRING });
+
+function singleTable(scope: Construct, deletionProtection: boolean): Table {
+  const table = new Table(scope, 'Table', {
+    partitionKey: string(TABLE_DEFINITION.partitionKey),
+    sortKey: string(TABLE_DEFINITION.sortKey),
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    timeToLiveAttribute: TABLE_DEFINITION.timeToLiveAttribute,
+    deletionProtection,
+    encryption: TableEncryption.AWS_MANAGED,
+    // Read by the notification outbox consumer (a later issue).
+    stream: StreamViewType.NEW_AND_OLD_IMAGES,
+  });
+  for (const index of TABLE_DEFINITION.indexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: string(index.partitionKey),
+      sortKey: string(index.sortKey),
+      projectionType: ProjectionType.ALL,
+    });
+  }
+  return table;
+}
+
+function accessLogBucket(scope: Construct): Bucket {
+  const bucket = new Bucket(scope, 'AccessLogs', {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    encryption: BucketEncryption.S3_MANAGED,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason: 'This bucket is the access-log target; logging it to itself would loop and to another bucket only moves the question.',
+  });
+  return bucket;
+}
+
+function intakeBucket(scope: Construct, logs: Bucket, allowedOrigins: string[]): Bucket {
+  const days = Duration.days;
+  return new Bucket(scope, 'IntakeBucket', {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    encryption: BucketEncryption.S3_MANAGED,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    serverAccessLogsBucket: logs,
+    serverAccessLogsPrefix: 'intake/',
+    lifecycleRules: [
+      {
+        id: 'tidy-versions',
+        noncurrentVersionExpiration: days(30),
+        expiredObjectDeleteMarker: true,
+        abortIncompleteMultipartUploadAfter: days(1),
+      },
+      // An upload is processed within minutes; it is kept a while for support questions about the import.
+      { id: 'expire-imports', prefix: INTAKE_PREFIXES.imports, expiration: days(90) },
+      // Reports and exports are downloaded right after they are made; they hold personal data, so they go soon.
+      { id: 'expire-rejections', prefix: INTAKE_PREFIXES.rejections, expiration: days(7) },
+      { id: 'expire-exports', prefix: INTAKE_PREFIXES.exports, expiration: days(7) },
+    ],
+    cors: [
+      {
+        allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+        allowedOrigins,
+        allowedHeaders: ['*'],
+        exposedHeaders: ['ETag'],
+        maxAge: 3000,
+      },
+    ],
+  });
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { ConflictError, ValidationError } from '../errors';
+import { ConditionFailedError, getItem, putItem, updateItem } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import type { Reply } from './route';
+
+/**
+ * `Idempotency-Key` for writes that create things (api.md): the same key and body from the same caller within 24 h
+ * gets the first answer back and does nothing twice. A key reused with a different body is refused (422); a retry
+ * that arrives while the first request is still running gets 409 rather than a second execution.
+ */
+
+const TTL_SECONDS = 24 * 3600;
+const MAX_KEY_LENGTH = 128;
+
+interface IdempotencyRecord {
+  requestHash: string;
+  state: 'in_progress' | 'done';
+  reply?: Reply;
+}
+
+export async function idempotent(
+  input: { callerId: string; scope: string; headers: Record<string, string | undefined>; body: unknown },
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  const idempotencyKey = input.headers['idempotency-key']?.trim();
+  if (!idempotencyKey) return run();
+  if (idempotencyKey.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(idempotencyKey)) {
+    throw new ValidationError('Idempotency-Key must be 1–128 visible ASCII characters', [{ path: 'header.idempotency-key', message: 'invalid' }]);
+  }
+  const key = keys.idempotency(input.callerId, input.scope, idempotencyKey);
+  const requestHash = createHash('sha256').update(JSON.stringify(input.body ?? null)).digest('base64url');
+  const expiresAt = Math.floor(Date.now() / 1000) + TTL_SECONDS;
+
+  try {
+    await putItem(
+      { ...key, entity: ENTITY.idempotency, requestHash, state: 'in_progress', expiresAt },
+      // An expired record may linger until TTL deletes it; it no longer counts.
+      { condition: 'attribute_not_exists(PK) OR expiresAt < :now', values: { ':now': Math.floor(Date.now() / 1000) } },
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    const existing = await getItem<IdempotencyRecord>(key);
+    if (existing && existing.requestHash !== requestHash) {
+      throw new ValidationError('this Idempotency-Key was used with a different request body', [{ path: 'header.idempotency-key', message: 'reused' }]);
+    }
+    if (existing?.state === 'done' && existing.reply) {
+      return { ...existing.reply, headers: { ...(existing.reply.headers ?? {}), 'idempotent-replayed': 'true' } };
+    }
+    throw new ConflictError('a request with this Idempotency-Key is still being processed; retry shortly');
+  }
+
+  let reply: Reply;
+  try {
+    reply = await run();
+  } catch (error) {
+    // Nothing was done (or it was rolled back): let a retry with the same key try again.
+    await updateItem({ key, update: 'SET expiresAt = :past', values: { ':past': 0 } }).catch(() => undefined);
+    throw error;
+  }
+  await updateItem({ key, update: 'SET #state = :done, reply = :reply', names: { '#state': 'state' }, values: { ':done': 'done', ':reply': reply } });
+  return reply;
+}

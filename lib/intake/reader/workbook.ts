@@ -1,0 +1,129 @@
+/**
+ * Rows of an .xlsx list: the first visible worksheet, streamed row by row.
+ *
+ * Before anything is inflated the zip's directory is vetted (is it a workbook, how large would it become); then
+ * the small parts are read whole and the worksheet is streamed through exceljs's row parser, so memory holds the
+ * shared strings and one row at a time, whatever the number of rows.
+ */
+
+import type { Readable } from 'node:stream';
+import { cellContent, type CellContent } from './cell-text';
+import { DamagedWorkbookError, ListFileError, NotAWorkbookError } from './errors';
+import {
+  prepareStyles,
+  createWorkbookReader,
+  type Relationship,
+  type SheetEntry,
+  type StreamedRow,
+  type WorkbookReaderParts,
+} from './exceljs-internals';
+import type { ReadLimits, SheetRow } from './list';
+import { readSharedStrings } from './shared-strings';
+import { checkExpansion, openZipEntry, readZipDirectory, type ZipDirectory } from './zip-directory';
+
+const WORKBOOK_PART = 'xl/workbook.xml';
+const WORKBOOK_RELS_PART = 'xl/_rels/workbook.xml.rels';
+const RELATIONSHIP_TYPE = /\/(worksheet|styles|sharedStrings)$/;
+
+export async function* readWorkbookRows(filePath: string, limits: ReadLimits): AsyncGenerator<SheetRow> {
+  const directory = await readZipDirectory(filePath);
+  if (!directory.entries.has(WORKBOOK_PART)) {
+    throw new NotAWorkbookError('the file is a zip archive but not an .xlsx workbook (it has no xl/workbook.xml)');
+  }
+  checkExpansion(directory, limits);
+
+  const reader = createWorkbookReader(filePath);
+  await readPart(filePath, directory, WORKBOOK_PART, (part) => reader._parseWorkbook(part));
+  await readPart(filePath, directory, WORKBOOK_RELS_PART, (part) => reader._parseRels(part));
+  const relationships = reader.workbookRels ?? [];
+
+  const sheet = firstVisibleWorksheet(reader.model?.sheets ?? [], relationships);
+  const stylesPart = partOfType(relationships, 'styles') ?? 'xl/styles.xml';
+  if (directory.entries.has(stylesPart)) {
+    await readPart(filePath, directory, stylesPart, (part) => reader._parseStyles(part));
+    prepareStyles(reader);
+  }
+  const sharedStringsPart = partOfType(relationships, 'sharedStrings') ?? 'xl/sharedStrings.xml';
+  reader.sharedStrings = directory.entries.has(sharedStringsPart)
+    ? (await readPart(filePath, directory, sharedStringsPart, readSharedStrings)).asArray()
+    : [];
+
+  const date1904 = reader.properties?.model?.date1904 === true;
+  const sheetStream = await openPart(filePath, directory, sheet.part);
+  try {
+    const [emitted] = reader._parseWorksheet(sheetStream, sheet.entry.id);
+    if (!emitted) throw new Error('exceljs did not emit the worksheet');
+    for await (const row of emitted.value) {
+      yield sheetRowOf(row, date1904);
+    }
+  } catch (error) {
+    throw asListFileError(error, sheet.part);
+  } finally {
+    sheetStream.destroy();
+  }
+}
+
+function sheetRowOf(row: StreamedRow, date1904: boolean): SheetRow {
+  const cells: (CellContent | undefined)[] = [];
+  row.eachCell((cell, column) => {
+    cells[column - 1] = cellContent(cell.value, { numFmt: cell.numFmt, date1904 });
+  });
+  return { rowNumber: row.number, cells };
+}
+
+/** The worksheet a user sees first when the file opens on its first tab: hidden sheets hold lookups, not leads. */
+function firstVisibleWorksheet(
+  sheets: SheetEntry[],
+  relationships: Relationship[],
+): { entry: SheetEntry; part: string } {
+  const worksheets = sheets.flatMap((entry) => {
+    const rel = relationships.find((r) => r.Id === entry.rId);
+    return rel && rel.Type.endsWith('/worksheet') ? [{ entry, part: partPath(rel.Target) }] : [];
+  });
+  const sheet = worksheets.find(({ entry }) => !entry.state || entry.state === 'visible') ?? worksheets[0];
+  if (!sheet) throw new NotAWorkbookError('the workbook has no worksheet');
+  return sheet;
+}
+
+function partOfType(relationships: Relationship[], type: 'styles' | 'sharedStrings'): string | undefined {
+  const rel = relationships.find((r) => RELATIONSHIP_TYPE.exec(r.Type)?.[1] === type);
+  return rel ? partPath(rel.Target) : undefined;
+}
+
+/** Relationship targets are relative to the workbook part's folder (xl/), or absolute from the package root. */
+function partPath(target: string): string {
+  const segments = target.startsWith('/') ? [] : ['xl'];
+  for (const segment of target.split('/')) {
+    if (segment === '..') segments.pop();
+    else if (segment !== '' && segment !== '.') segments.push(segment);
+  }
+  return segments.join('/');
+}
+
+async function openPart(filePath: string, directory: ZipDirectory, name: string): Promise<Readable> {
+  const entry = directory.entries.get(name);
+  if (!entry) throw new DamagedWorkbookError(`the workbook is damaged: its part ${name} is missing`);
+  return openZipEntry(filePath, entry);
+}
+
+async function readPart<T>(
+  filePath: string,
+  directory: ZipDirectory,
+  name: string,
+  parse: (part: Readable) => Promise<T>,
+): Promise<T> {
+  const part = await openPart(filePath, directory, name);
+  try {
+    return await parse(part);
+  } catch (error) {
+    throw asListFileError(error, name);
+  } finally {
+    part.destroy();
+  }
+}
+
+/** Our own errors pass through; anything exceljs or the XML parser throws means the part is not what it claims. */
+function asListFileError(error: unknown, part: string): unknown {
+  if (error instanceof ListFileError) return error;
+  return new DamagedWorkbookError(`the workbook is damaged: its part ${part} cannot be read`, { cause: error });
+}

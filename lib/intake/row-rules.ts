@@ -1,0 +1,145 @@
+import type { ListRow } from './reader';
+import { matchKeyOf, type MatchMode } from './match-key';
+
+/**
+ * What a list row means for a lead, and why a row is refused. Pure: no I/O, so every rule is unit-tested directly.
+ * Reasons are written in Japanese for the marketers who read the rejections workbook; `code` is for machines.
+ */
+
+export interface LeadDraft {
+  name?: string;
+  nameKana?: string;
+  email?: string;
+  company?: string;
+  department?: string;
+  title?: string;
+  phone?: string;
+  mobile?: string;
+  industry?: string;
+  employeeSize?: string;
+  classification?: string;
+  products?: string;
+  memo?: string;
+  extra: Record<string, string>;
+}
+
+export interface Rejection {
+  code: 'cell_error' | 'missing_name' | 'invalid_email' | 'too_long' | 'invalid_date' | 'no_match_key' | 'no_such_lead' | 'version_conflict' | 'invalid_version' | 'email_taken' | 'invalid_value';
+  reason: string;
+}
+
+export type RowVerdict =
+  | { ok: true; draft: LeadDraft; matchKey?: string; arisenOn?: string; leadId?: string; version?: number }
+  | { ok: false; rejection: Rejection };
+
+export const DRAFT_FIELDS = [
+  'name',
+  'nameKana',
+  'email',
+  'company',
+  'department',
+  'title',
+  'phone',
+  'mobile',
+  'industry',
+  'employeeSize',
+  'classification',
+  'products',
+  'memo',
+] as const satisfies readonly (keyof LeadDraft)[];
+
+const MAX_LENGTH: Record<(typeof DRAFT_FIELDS)[number], number> = {
+  name: 100,
+  nameKana: 100,
+  email: 254,
+  company: 200,
+  department: 200,
+  title: 100,
+  phone: 40,
+  mobile: 40,
+  industry: 100,
+  employeeSize: 50,
+  classification: 100,
+  products: 500,
+  memo: 4000,
+};
+const MAX_EXTRA_LENGTH = 1000;
+const MAX_EXTRA_COLUMNS = 50;
+
+const FIELD_LABEL: Record<(typeof DRAFT_FIELDS)[number], string> = {
+  name: '名前',
+  nameKana: '名前（カナ）',
+  email: 'メールアドレス',
+  company: '名刺会社',
+  department: '組織',
+  title: '役職',
+  phone: '電話番号',
+  mobile: '携帯',
+  industry: '業種',
+  employeeSize: '従業員規模',
+  classification: 'リード分類',
+  products: '対象製品',
+  memo: '共有メモ',
+};
+
+/** Deliberately plain: local part and a dotted domain, after NFKC. Mail servers decide the rest. */
+const EMAIL = /^[^\s@"(),:;<>[\]\\]+@[^\s@"(),:;<>[\]\\]+\.[^\s@"(),:;<>[\]\\.]+$/u;
+
+const reject = (code: Rejection['code'], reason: string): RowVerdict => ({ ok: false, rejection: { code, reason } });
+
+/** `2026-04-10`, `2026/4/10`, `2026年4月10日` → `2026-04-10`; undefined when it is not a real date. */
+export function parseListDate(text: string): string | undefined {
+  const match = /^(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?(?:\s.*)?$/u.exec(text.normalize('NFKC').trim());
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+export function judgeRow(row: ListRow, options: { kind: 'register' | 'update'; matchMode: MatchMode }): RowVerdict {
+  if (row.errors.length > 0) return reject('cell_error', `読み取れないセルがあります: ${row.errors.join('; ')}`);
+
+  const draft: LeadDraft = { extra: {} };
+  for (const field of DRAFT_FIELDS) {
+    const value = row.values[field];
+    if (value === undefined) continue;
+    if (value.length > MAX_LENGTH[field]) {
+      return reject('too_long', `${FIELD_LABEL[field]}が長すぎます（${value.length}文字、上限${MAX_LENGTH[field]}文字）`);
+    }
+    draft[field] = value;
+  }
+  const extras = Object.entries(row.extra);
+  if (extras.length > MAX_EXTRA_COLUMNS) return reject('too_long', `追加の列が多すぎます（上限${MAX_EXTRA_COLUMNS}列）`);
+  for (const [label, value] of extras) {
+    if (value.length > MAX_EXTRA_LENGTH) return reject('too_long', `列「${label}」が長すぎます（上限${MAX_EXTRA_LENGTH}文字）`);
+    draft.extra[label] = value;
+  }
+
+  if (draft.email !== undefined && !EMAIL.test(draft.email.normalize('NFKC').trim())) {
+    return reject('invalid_email', `メールアドレスの形式が正しくありません: ${draft.email}`);
+  }
+
+  let arisenOn: string | undefined;
+  if (row.values.arisenOn !== undefined) {
+    arisenOn = parseListDate(row.values.arisenOn);
+    if (!arisenOn) return reject('invalid_date', `リード発生日が日付ではありません: ${row.values.arisenOn}`);
+  }
+
+  let version: number | undefined;
+  if (row.values.version !== undefined) {
+    version = Number(row.values.version.normalize('NFKC').trim());
+    if (!Number.isInteger(version) || version < 1) return reject('invalid_version', `バージョンが正しくありません: ${row.values.version}`);
+  }
+  const leadId = row.values.leadId?.normalize('NFKC').trim() || undefined;
+  if (leadId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(leadId)) return reject('invalid_value', `リードIDが正しくありません: ${leadId}`);
+
+  const matchKey = matchKeyOf(draft, options.matchMode);
+  if (options.kind === 'register') {
+    if (!draft.name) return reject('missing_name', '名前がありません');
+    if (!matchKey) return reject('no_match_key', 'メールアドレスも会社名もないため、既存リードと照合できません');
+  } else if (!leadId && !matchKey) {
+    return reject('no_match_key', 'リードID・メールアドレス・名前と会社名のいずれもないため、更新するリードを特定できません');
+  }
+  return { ok: true, draft, matchKey, arisenOn, leadId, version };
+}

@@ -1,0 +1,246 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ulid } from 'ulid';
+import { getCampaign } from '../campaigns/repository';
+import { log } from '../log';
+import { downloadToFile, headObject } from '../storage/s3';
+import { updateItem } from '../table/client';
+import { keys } from '../table/keys';
+import {
+  acquireLease,
+  claimImportForObject,
+  commitChunk,
+  createImportRecord,
+  finishImport,
+  getImportRecord,
+  LeaseLostError,
+  putRowNotes,
+  releaseLease,
+  type ImportRecord,
+  type IntakeMetrics,
+  type RowNote,
+} from './imports-repository';
+import { matchModeFromEnv, type MatchMode } from './match-key';
+import { formatOf, isListHeader, ListFileError, readList, type ListHeader, type ReadLimits } from './reader';
+import { registerRows, type PreparedRow, type RegisterKind } from './register-list';
+import { writeRejectionsWorkbook } from './rejections-workbook';
+import { judgeRow } from './row-rules';
+import { emptyCounts, IMPORT_KINDS, type ImportCounts, type ImportKind } from './schema';
+import { updateRows, type UpdateRow } from './update-list';
+
+/**
+ * One list import from start to finish, or to the point where this invocation's time runs out: then it commits,
+ * lets go of the import and asks for a fresh invocation, which resumes after the last committed row.
+ */
+
+export interface IntakeRuntime {
+  bucket: string;
+  now(): Date;
+  /** Milliseconds this invocation may still spend. */
+  remainingMs(): number;
+  /** Starts a fresh invocation that continues the import (async Lambda invoke in the cloud). */
+  continueLater(importId: string): Promise<void>;
+  limits?: Partial<ReadLimits>;
+  chunkSize?: number;
+  matchMode?: MatchMode;
+}
+
+/** Stop taking new chunks when less than this is left: a chunk and its commit must fit in what remains. */
+export const SAFETY_MARGIN_MS = 60_000;
+const DEFAULT_CHUNK_ROWS = 500;
+
+export interface UploadedObject {
+  key: string;
+  versionId?: string;
+  etag?: string;
+  uploadedBy?: string;
+}
+
+/** `imports/{campaignId}/{kind}/{fileName}` → its parts; undefined for a key outside that layout. */
+export function parseImportKey(key: string): { campaignId: string; kind: string; fileName: string } | undefined {
+  const match = /^imports\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(key);
+  return match ? { campaignId: match[1]!, kind: match[2]!, fileName: match[3]! } : undefined;
+}
+
+const japanDate = (date: Date) => new Date(date.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+
+/** Records the import for an uploaded object (once, however often the event arrives) and runs it. */
+export async function importUploadedObject(runtime: IntakeRuntime, object: UploadedObject): Promise<string> {
+  const now = runtime.now();
+  const info = await headObject(runtime.bucket, object.key);
+  // S3 quotes the ETag in HeadObject but not in event notifications; the claim must see them as one.
+  const etag = (object.etag ?? info?.etag)?.replace(/"/g, '');
+  const version = object.versionId ?? info?.versionId ?? etag ?? 'unversioned';
+  // An upload through POST /imports names its import in signed metadata; a plain bucket upload gets a new id.
+  const announced = info?.metadata['import-id'];
+  const announcedRecord = announced && /^[0-9A-Z]{26}$/.test(announced) ? await getImportRecord(announced) : undefined;
+  const usable = announcedRecord && announcedRecord.status === 'queued' && announcedRecord.key === object.key ? announcedRecord : undefined;
+  const importId = await claimImportForObject({ bucket: runtime.bucket, key: object.key, version }, usable?.importId ?? ulid(now.getTime()));
+
+  const parts = parseImportKey(object.key);
+  const record = await createImportRecord({
+    importId,
+    campaignId: parts?.campaignId,
+    kind: parts?.kind ?? 'unknown',
+    status: 'queued',
+    key: object.key,
+    fileName: parts?.fileName ?? object.key.slice(object.key.lastIndexOf('/') + 1),
+    versionId: object.versionId ?? info?.versionId,
+    uploadedBy: usable?.uploadedBy ?? object.uploadedBy,
+    counts: emptyCounts(),
+    createdAt: now.toISOString(),
+    hasRejections: false,
+  });
+  if (usable && object.versionId && !record.versionId) {
+    await updateItem({ key: keys.import(importId), update: 'SET versionId = :v', values: { ':v': object.versionId } });
+  }
+
+  const refusal = await refusalReason(parts, info === undefined);
+  if (refusal) {
+    if (record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
+    log.warn('import refused', { importId, reason: refusal });
+    return importId;
+  }
+  await runImport(runtime, importId);
+  return importId;
+}
+
+async function refusalReason(parts: ReturnType<typeof parseImportKey>, gone: boolean): Promise<string | undefined> {
+  if (!parts) return 'the file is not under imports/{campaignId}/{invitation|participant|update}/{fileName}';
+  if (!(IMPORT_KINDS as readonly string[]).includes(parts.kind)) {
+    return `unknown list kind "${parts.kind}": use invitation, participant or update`;
+  }
+  if (!formatOf(parts.fileName)) return `"${parts.fileName}" is neither an .xlsx workbook nor a .csv file`;
+  if (!(await getCampaign(parts.campaignId))) return `no campaign ${parts.campaignId}`;
+  if (gone) return 'the uploaded file is no longer in the bucket';
+  return undefined;
+}
+
+/** Works the import from its last checkpoint; returns when it is finished or handed to a fresh invocation. */
+export async function runImport(runtime: IntakeRuntime, importId: string): Promise<void> {
+  const owner = ulid();
+  const leaseFor = () => runtime.now().getTime() + Math.min(runtime.remainingMs(), 15 * 60_000) + 60_000;
+  const record = await acquireLease(importId, owner, leaseFor(), runtime.now());
+  if (!record) {
+    log.info('import not taken: finished, or another invocation holds it', { importId });
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'intake-'));
+  try {
+    const outcome = await work(runtime, record, owner, join(dir, 'list'), leaseFor);
+    if (outcome === 'paused') {
+      await releaseLease(importId, owner);
+      await runtime.continueLater(importId);
+      log.info('import paused, continuing in a fresh invocation', { importId });
+    }
+  } catch (error) {
+    if (error instanceof ListFileError) {
+      await finishImport({ importId, owner, status: 'failed', reason: error.message, now: runtime.now() });
+      log.warn('import failed: the file cannot be read', { importId, reason: error.message });
+      return;
+    }
+    if (error instanceof LeaseLostError) {
+      log.warn('import taken over by another invocation', { importId });
+      return;
+    }
+    // Anything else is worth a retry (Lambda retries the async event); let the retry take the import at once.
+    await releaseLease(importId, owner).catch(() => undefined);
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function work(runtime: IntakeRuntime, record: ImportRecord, owner: string, path: string, leaseFor: () => number): Promise<'finished' | 'paused'> {
+  const kind = record.kind as ImportKind;
+  const matchMode = runtime.matchMode ?? matchModeFromEnv();
+  const chunkSize = runtime.chunkSize ?? DEFAULT_CHUNK_ROWS;
+  await downloadToFile(runtime.bucket, record.key, path, record.versionId);
+
+  const counts: ImportCounts = { ...emptyCounts(), ...record.counts };
+  let checkpoint = record.checkpointRow ?? 0;
+  let header: ListHeader | undefined;
+  let chunk: { rowNumber: number; cells: string[]; verdict: ReturnType<typeof judgeRow> }[] = [];
+
+  const commit = async () => {
+    if (chunk.length === 0) return;
+    const now = runtime.now();
+    const delta = emptyCounts();
+    delta.rows = chunk.length;
+    const notes: RowNote[] = [];
+    const metrics: IntakeMetrics = { invited: 0, responded: 0, newLeads: 0, knownLeads: 0 };
+    for (const row of chunk) {
+      if (!row.verdict.ok) {
+        delta.rejected++;
+        notes.push({ rowNumber: row.rowNumber, outcome: 'rejected', code: row.verdict.rejection.code, reason: row.verdict.rejection.reason, cells: row.cells });
+      }
+    }
+    const valid = chunk.filter((r) => r.verdict.ok);
+    if (kind === 'update') {
+      const result = await updateRows(
+        { importId: record.importId, now, matchMode },
+        valid.map((r) => {
+          const v = r.verdict as Extract<typeof r.verdict, { ok: true }>;
+          return { rowNumber: r.rowNumber, cells: r.cells, draft: v.draft, matchKey: v.matchKey, leadId: v.leadId, version: v.version } satisfies UpdateRow;
+        }),
+      );
+      add(delta, result.counts);
+      notes.push(...result.notes);
+    } else {
+      const result = await registerRows(
+        { importId: record.importId, campaignId: record.campaignId!, kind: kind as RegisterKind, now, defaultArisenOn: japanDate(new Date(record.createdAt)) },
+        valid.map((r) => {
+          const v = r.verdict as Extract<typeof r.verdict, { ok: true }>;
+          return { rowNumber: r.rowNumber, cells: r.cells, draft: v.draft, matchKey: v.matchKey!, arisenOn: v.arisenOn } satisfies PreparedRow;
+        }),
+      );
+      add(delta, result.counts);
+      notes.push(...result.notes);
+      Object.assign(metrics, result.metrics);
+    }
+    await putRowNotes(record.importId, notes, now);
+    const toRow = chunk[chunk.length - 1]!.rowNumber;
+    await commitChunk({ importId: record.importId, owner, fromRow: checkpoint, toRow, counts: delta, campaignId: record.campaignId, metrics, leaseUntil: leaseFor(), now });
+    add(counts, delta);
+    checkpoint = toRow;
+    chunk = [];
+  };
+
+  for await (const item of readList(path, formatOf(record.fileName)!, runtime.limits, { startAfterRow: checkpoint })) {
+    if (isListHeader(item)) {
+      header = item;
+      if (!record.headerLabels) {
+        await updateItem({ key: keys.import(record.importId), update: 'SET headerLabels = if_not_exists(headerLabels, :labels)', values: { ':labels': item.labels } });
+        record.headerLabels = item.labels;
+      }
+      continue;
+    }
+    chunk.push({ rowNumber: item.rowNumber, cells: item.cells, verdict: judgeRow(item, { kind: kind === 'update' ? 'update' : 'register', matchMode }) });
+    if (chunk.length >= chunkSize) {
+      await commit();
+      if (runtime.remainingMs() < SAFETY_MARGIN_MS) return 'paused';
+    }
+  }
+  await commit();
+
+  const now = runtime.now();
+  let rejectionsKey: string | undefined;
+  if (counts.rejected > 0 || counts.merged > 0) {
+    rejectionsKey = `rejections/${record.importId}.xlsx`;
+    await writeRejectionsWorkbook({ bucket: runtime.bucket, key: rejectionsKey, importId: record.importId, labels: header?.labels ?? record.headerLabels ?? [] });
+  }
+  await finishImport({
+    importId: record.importId,
+    owner,
+    status: counts.rejected > 0 ? 'completed_with_errors' : 'succeeded',
+    rejectionsKey,
+    now,
+  });
+  log.info('import finished', { importId: record.importId, counts });
+  return 'finished';
+}
+
+function add(target: ImportCounts, delta: ImportCounts): void {
+  for (const key of Object.keys(delta) as (keyof ImportCounts)[]) target[key] += delta[key];
+}

@@ -1,0 +1,185 @@
+import { leadFromItem, leadItem, type Lead } from '../leads/model';
+import {
+  batchGet,
+  ConditionFailedError,
+  forEachConcurrently,
+  getItem,
+  keyString,
+  putItem,
+  tableName,
+  toAttributes,
+  transactWrite,
+  TransactionConflictError,
+  type Item,
+} from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { CANONICAL_LABEL } from './columns';
+import type { RowNote } from './imports-repository';
+import { matchKeyOf, type MatchMode } from './match-key';
+import { DRAFT_FIELDS, type LeadDraft } from './row-rules';
+import { emptyCounts, type ImportCounts } from './schema';
+
+/**
+ * List update (リスト更新, seed 000 table A.1.3): a row that matches a lead updates it; a row that matches none is
+ * rejected. Made safe where the seed product is not (§4.1): a row carrying a バージョン older than the lead's is a
+ * conflict and is not applied, so an edit made in the system since the export is never silently overwritten.
+ *
+ * Cells: blank leaves the field as it is; CLEAR_MARKER empties it.
+ */
+
+export const CLEAR_MARKER = '#CLEAR';
+const isClear = (value: string) => value.normalize('NFKC').trim().toUpperCase() === CLEAR_MARKER;
+
+export interface UpdateRow {
+  rowNumber: number;
+  cells: string[];
+  draft: LeadDraft;
+  matchKey?: string;
+  leadId?: string;
+  version?: number;
+}
+
+export interface UpdateContext {
+  importId: string;
+  now: Date;
+  matchMode: MatchMode;
+  concurrency?: number;
+}
+
+const markerOf = (importId: string, rowNumber: number) => `${importId}#${rowNumber}`;
+const MAX_ATTEMPTS = 3;
+
+type Outcome = { kind: 'updated' | 'unchanged' } | { kind: 'rejected'; note: RowNote };
+
+function rejected(row: UpdateRow, code: string, reason: string, current?: Lead): Outcome {
+  const snapshot = current
+    ? Object.fromEntries(
+        [...DRAFT_FIELDS.map((f) => [CANONICAL_LABEL[f], current[f] ?? ''] as const), [CANONICAL_LABEL.version, String(current.version)] as const],
+      )
+    : undefined;
+  return { kind: 'rejected', note: { rowNumber: row.rowNumber, outcome: 'rejected', code, reason, cells: row.cells, ...(snapshot ? { current: snapshot } : {}) } };
+}
+
+/** The lead as the row would leave it, or a reason the row cannot apply. */
+export function applyRow(lead: Lead, row: UpdateRow): { next: Lead; changed: boolean } | { error: string } {
+  const next: Lead = { ...lead, extra: { ...lead.extra } };
+  let changed = false;
+  for (const field of DRAFT_FIELDS) {
+    const value = row.draft[field];
+    if (value === undefined) continue;
+    if (isClear(value)) {
+      if (field === 'name') return { error: '名前は空にできません' };
+      if (next[field] !== undefined) {
+        delete next[field];
+        changed = true;
+      }
+    } else if (next[field] !== value) {
+      next[field] = value;
+      changed = true;
+    }
+  }
+  for (const [label, value] of Object.entries(row.draft.extra)) {
+    if (isClear(value)) {
+      if (label in next.extra) {
+        delete next.extra[label];
+        changed = true;
+      }
+    } else if (next.extra[label] !== value) {
+      next.extra[label] = value;
+      changed = true;
+    }
+  }
+  return { next, changed };
+}
+
+async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, first: Item | undefined): Promise<Outcome> {
+  let item = first;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) item = await getItem(keys.lead(leadId));
+    if (!item) return rejected(row, 'no_such_lead', '該当するリードがありません');
+    const lead = leadFromItem(item);
+    const marker = markerOf(ctx.importId, row.rowNumber);
+    if (row.version !== undefined && row.version < lead.version && (item.lastImportRow !== marker || row.version !== lead.version - 1)) {
+      return rejected(row, 'version_conflict', `出力後にシステム上で変更されています（出力時バージョン${row.version}、現在${lead.version}）`, lead);
+    }
+    const applied = applyRow(lead, row);
+    if ('error' in applied) return rejected(row, 'invalid_value', applied.error);
+    if (!applied.changed) return { kind: item.lastImportRow === marker ? 'updated' : 'unchanged' };
+
+    const next: Lead = { ...applied.next, matchKey: matchKeyOf(applied.next, ctx.matchMode) ?? lead.matchKey, updatedAt: ctx.now.toISOString(), version: lead.version + 1 };
+    const stored = { ...leadItem(next), lastImportRow: marker };
+    try {
+      if (next.matchKey === lead.matchKey) {
+        await putItem(stored, { condition: 'version = :v', values: { ':v': lead.version } });
+      } else {
+        // The person's e-mail changed: move the dedupe key with the lead, or refuse if it belongs to someone else.
+        await transactWrite([
+          { Put: { TableName: tableName(), Item: toAttributes(stored), ConditionExpression: 'version = :v', ExpressionAttributeValues: toAttributes({ ':v': lead.version }) } },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: toAttributes({ ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId, createdBy: marker, createdAt: ctx.now.toISOString() }),
+              ConditionExpression: 'attribute_not_exists(PK) OR leadId = :leadId',
+              ExpressionAttributeValues: toAttributes({ ':leadId': leadId }),
+            },
+          },
+          {
+            Delete: {
+              TableName: tableName(),
+              Key: toAttributes(keys.leadMatchKey(lead.matchKey)),
+              ConditionExpression: 'attribute_not_exists(PK) OR leadId = :leadId',
+              ExpressionAttributeValues: toAttributes({ ':leadId': leadId }),
+            },
+          },
+        ]);
+      }
+      return { kind: 'updated' };
+    } catch (error) {
+      if (error instanceof ConditionFailedError) continue;
+      if (error instanceof TransactionConflictError) {
+        if (error.reasons[1] === 'ConditionalCheckFailed') return rejected(row, 'email_taken', 'このメールアドレスは別のリードが使っています');
+        if (error.reasons[0] === 'ConditionalCheckFailed' || error.reasons.includes('TransactionConflict')) continue;
+      }
+      throw error;
+    }
+  }
+  return rejected(row, 'version_conflict', '同時に更新されたため適用できませんでした。もう一度取り込んでください');
+}
+
+export async function updateRows(ctx: UpdateContext, rows: UpdateRow[]): Promise<{ counts: ImportCounts; notes: RowNote[] }> {
+  const counts = emptyCounts();
+  const notes: RowNote[] = [];
+  const byKey = await batchGet<{ leadId: string }>(rows.filter((r) => !r.leadId && r.matchKey).map((r) => keys.leadMatchKey(r.matchKey!)));
+  const leadIdOf = (row: UpdateRow) => row.leadId ?? (row.matchKey ? byKey.get(keyString(keys.leadMatchKey(row.matchKey)))?.leadId : undefined);
+  const leads = await batchGet(rows.map(leadIdOf).filter((id): id is string => Boolean(id)).map((id) => keys.lead(id)));
+
+  const outcomes = new Map<number, Outcome>();
+  // Rows naming the same lead apply one after another, in file order, so the last row wins as a person expects.
+  const byLead = new Map<string, UpdateRow[]>();
+  for (const row of rows) {
+    const leadId = leadIdOf(row);
+    if (!leadId) {
+      outcomes.set(row.rowNumber, rejected(row, 'no_such_lead', '該当するリードがありません'));
+      continue;
+    }
+    byLead.set(leadId, [...(byLead.get(leadId) ?? []), row]);
+  }
+  await forEachConcurrently([...byLead.entries()], ctx.concurrency ?? 12, async ([leadId, sameLead]) => {
+    let first: Item | undefined = leads.get(keyString(keys.lead(leadId)));
+    for (const row of sameLead) {
+      outcomes.set(row.rowNumber, await updateOne(ctx, row, leadId, first));
+      first = undefined; // later rows re-read what the earlier one wrote
+      if (sameLead.length > 1) first = await getItem(keys.lead(leadId));
+    }
+  });
+  for (const row of rows) {
+    const outcome = outcomes.get(row.rowNumber)!;
+    if (outcome.kind === 'rejected') {
+      counts.rejected++;
+      notes.push(outcome.note);
+    } else {
+      counts[outcome.kind]++;
+    }
+  }
+  return { counts, notes };
+}

@@ -1,0 +1,80 @@
+import { ENTITY, keys, shardOf } from '../table/keys';
+import type { Item } from '../table/client';
+import { normaliseName } from '../text/normalize';
+
+/** Lead stages (リードステージ), product.md. */
+export const LEAD_STAGES = ['new', 'working', 'disqualified', 'recycle', 'handed_over', 'converted'] as const;
+export type LeadStage = (typeof LEAD_STAGES)[number];
+
+/** The lead's own data, as api.md names it. Optional text fields are absent rather than empty. */
+export interface Lead {
+  leadId: string;
+  name: string;
+  nameKana?: string;
+  email?: string;
+  company?: string;
+  department?: string;
+  title?: string;
+  phone?: string;
+  mobile?: string;
+  industry?: string;
+  employeeSize?: string;
+  classification?: string;
+  products?: string;
+  stage: LeadStage;
+  stageReason?: string;
+  ownerId?: string;
+  ownerTeam?: string;
+  memo?: string;
+  lastActionAt?: string;
+  lastActionResult?: string;
+  accountId?: string;
+  /** Columns of the uploaded list that are not lead fields: label → text. */
+  extra: Record<string, string>;
+  /** The dedupe key this lead holds (see lib/intake/match-key.ts). */
+  matchKey: string;
+  /** Where the lead came from: the campaign and import that created it. */
+  source?: { campaignId?: string; importId?: string };
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** The lead as stored: the lead plus the index keys of every list it appears in. */
+export function leadItem(lead: Lead): Item {
+  const shard = shardOf(lead.leadId);
+  return {
+    ...keys.lead(lead.leadId),
+    ...keys.leadsByOwnerIndex(lead.ownerId, shard, lead.updatedAt, lead.leadId),
+    ...keys.leadsByOwnerStageIndex(lead.ownerId, lead.stage, shard, lead.updatedAt, lead.leadId),
+    ...keys.leadsByStageIndex(lead.stage, shard, lead.updatedAt, lead.leadId),
+    ...keys.leadsRecentIndex(shard, lead.updatedAt, lead.leadId),
+    ...keys.leadsByNameIndex(shard, normaliseName(lead.name), lead.leadId),
+    entity: ENTITY.lead,
+    ...lead,
+  };
+}
+
+const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK'];
+
+export function leadFromItem(item: Item): Lead {
+  const lead = { ...item };
+  for (const attribute of INDEX_ATTRIBUTES) delete lead[attribute];
+  return lead as unknown as Lead;
+}
+
+/** Campaign history (キャンペーン履歴): one per lead × campaign. */
+export const FOLLOW_STATUSES = ['not_started', 'in_progress', 'done'] as const;
+export type FollowStatus = (typeof FOLLOW_STATUSES)[number];
+
+export interface CampaignMembership {
+  leadId: string;
+  campaignId: string;
+  invited: boolean;
+  responded: boolean;
+  followStatus: FollowStatus;
+  arisenOn: string;
+  completedOn?: string;
+  lastActionResult?: string;
+  lastActionAt?: string;
+}

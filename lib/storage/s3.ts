@@ -1,0 +1,85 @@
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { awsEndpoints } from '../config';
+import { NotFoundError } from '../errors';
+
+/** The S3 adapter: one client per container; locally it talks path-style to the S3 server. */
+
+let client: S3Client | undefined;
+
+export function s3(): S3Client {
+  if (!client) {
+    const { region, s3: endpoint } = awsEndpoints();
+    client = new S3Client({ region, endpoint, forcePathStyle: Boolean(endpoint) });
+  }
+  return client;
+}
+
+export function resetS3Client(): void {
+  client?.destroy();
+  client = undefined;
+}
+
+export interface ObjectInfo {
+  size: number;
+  versionId?: string;
+  etag?: string;
+  metadata: Record<string, string>;
+}
+
+export async function headObject(bucket: string, key: string): Promise<ObjectInfo | undefined> {
+  try {
+    const out = await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { size: out.ContentLength ?? 0, versionId: out.VersionId, etag: out.ETag, metadata: out.Metadata ?? {} };
+  } catch (error) {
+    if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
+    throw error;
+  }
+}
+
+/** Streams the object to a local file (the .xlsx reader needs random access to the zip directory). */
+export async function downloadToFile(bucket: string, key: string, path: string, versionId?: string): Promise<void> {
+  try {
+    const out = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    await pipeline(out.Body as Readable, createWriteStream(path));
+  } catch (error) {
+    if (error instanceof NoSuchKey) throw new NotFoundError(`the uploaded file ${key} is gone`, { cause: error });
+    throw error;
+  }
+}
+
+/** Multipart upload from a stream, so a large workbook never sits whole in memory. */
+export async function uploadStream(bucket: string, key: string, body: Readable, contentType: string): Promise<void> {
+  await new Upload({ client: s3(), params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType }, queueSize: 2 }).done();
+}
+
+export async function putObject(bucket: string, key: string, body: string | Buffer, contentType: string): Promise<void> {
+  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+}
+
+export const PRESIGNED_URL_SECONDS = 15 * 60;
+
+/** A presigned PUT; the metadata is part of the signature, so the uploader cannot change it. */
+export async function presignPut(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
+  return getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucket, Key: key, Metadata: metadata }), {
+    expiresIn: PRESIGNED_URL_SECONDS,
+    // The metadata headers must be sent as signed headers, not hoisted into the query string.
+    unhoistableHeaders: new Set(Object.keys(metadata).map((k) => `x-amz-meta-${k}`)),
+  });
+}
+
+export async function presignGet(bucket: string, key: string, downloadName?: string): Promise<string> {
+  return getSignedUrl(
+    s3(),
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ResponseContentDisposition: downloadName ? `attachment; filename*=UTF-8''${encodeURIComponent(downloadName)}` : undefined,
+    }),
+    { expiresIn: PRESIGNED_URL_SECONDS },
+  );
+}

@@ -1,0 +1,422 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { buildApp } from '../../infra/app';
+import { Notifications } from '../../infra/notifications';
+import type { LeadBackendStack } from '../../infra/stack';
+import { routeKey } from '../../lib/http/route';
+import { ROUTE_GROUPS, ROUTES } from '../../lib/http/routes';
+import { TABLE_DEFINITION } from '../../lib/table/definition';
+
+/**
+ * Synthesises the real stack (with the context and feature flags of cdk.json, as `cdk synth` would) and checks
+ * the template, then runs cdk-nag's AWS Solutions checks over it. Functions are not bundled here: an empty
+ * `aws:cdk:bundling-stacks` makes NodejsFunction skip esbuild; `cdk synth` bundles for real.
+ */
+
+const CDK_JSON_CONTEXT = JSON.parse(readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')).context;
+const TEST_CONTEXT = {
+  'aws:cdk:bundling-stacks': [],
+  // Let synthesis finish despite cdk-nag findings, so the template tests run and the cdk-nag test lists them all.
+  '@aws-cdk/core:failSynthOnValidationErrors': false,
+};
+// Synthesis runs CloudFormation schema validation and cdk-nag, a few seconds per app.
+const SYNTH_TIMEOUT = 60_000;
+
+interface Synthesised {
+  app: App;
+  stack: LeadBackendStack;
+  template: Template;
+  resources: Record<string, { Type: string; Properties: Record<string, any> }>;
+  /** The logical id of a construct's CloudFormation resource. */
+  id: (construct: IConstruct) => string;
+}
+
+function synth(context: Record<string, unknown> = {}): Synthesised {
+  const { app, stack } = buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, ...context });
+  const template = Template.fromStack(stack);
+  return {
+    app,
+    stack,
+    template,
+    resources: template.toJSON().Resources,
+    id: (construct) => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement),
+  };
+}
+
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const statementsOf = (resources: Synthesised['resources']) =>
+  Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Record<string, any>[]);
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('LeadBackendStack', () => {
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synth();
+  }, SYNTH_TIMEOUT);
+
+  describe('table', () => {
+    it('is built from TABLE_DEFINITION: keys, on demand, PITR, TTL, encryption, stream, deletion protection', () => {
+      s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: TABLE_DEFINITION.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_DEFINITION.sortKey, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        DeletionProtectionEnabled: true,
+      });
+    });
+
+    it('has exactly the indexes of TABLE_DEFINITION, each with its keys and all attributes projected', () => {
+      const table = s.resources[s.id(s.stack.storage.table)]!;
+      expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+        TABLE_DEFINITION.indexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      );
+    });
+  });
+
+  describe('intake bucket', () => {
+    const bucket = () => s.resources[s.id(s.stack.storage.intakeBucket)]!.Properties;
+
+    it('blocks public access, is versioned and encrypted, and logs access to the log bucket', () => {
+      expect(bucket().PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket().VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(bucket().BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+      ]);
+      expect(bucket().LoggingConfiguration).toEqual({
+        DestinationBucketName: ref(s.id(s.stack.storage.accessLogBucket)),
+        LogFilePrefix: 'intake/',
+      });
+    });
+
+    it('expires old versions, imports, rejection reports and exports', () => {
+      expect(bucket().LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'imports/', ExpirationInDays: 90, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'rejections/', ExpirationInDays: 7, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'exports/', ExpirationInDays: 7, Status: 'Enabled' }),
+        ]),
+      );
+    });
+
+    it('sends objects created under imports/ to the intake function', () => {
+      s.template.hasResourceProperties('Custom::S3BucketNotifications', {
+        BucketName: ref(s.id(s.stack.storage.intakeBucket)),
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'imports/' }] } },
+              LambdaFunctionArn: arnOf(s.id(s.stack.intake.function)),
+            },
+          ],
+        },
+      });
+    });
+  });
+
+  describe('access-log bucket', () => {
+    it('blocks public access, is encrypted and expires logs', () => {
+      const logs = s.resources[s.id(s.stack.storage.accessLogBucket)]!.Properties;
+      expect(logs.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(logs.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+      ]);
+      expect(logs.LifecycleConfiguration.Rules).toEqual([
+        expect.objectContaining({ ExpirationInDays: expect.any(Number), Status: 'Enabled' }),
+      ]);
+    });
+  });
+
+  it.each(['intakeBucket', 'accessLogBucket'] as const)('%s refuses requests without TLS', (name) => {
+    s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(s.id(s.stack.storage[name])),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  describe('intake function', () => {
+    it('is sized for imports and can invoke itself by the name it is told', () => {
+      const fn = s.resources[s.id(s.stack.intake.function)]!.Properties;
+      expect(fn).toMatchObject({
+        MemorySize: 2048,
+        Timeout: 900,
+        EphemeralStorage: { Size: 4096 },
+        Environment: {
+          Variables: expect.objectContaining({
+            TABLE_NAME: ref(s.id(s.stack.storage.table)),
+            INTAKE_BUCKET: ref(s.id(s.stack.storage.intakeBucket)),
+            SELF_FUNCTION_NAME: fn.FunctionName,
+          }),
+        },
+      });
+      const selfInvoke = statementsOf(s.resources).find((st) => st.Action === 'lambda:InvokeFunction');
+      expect(JSON.stringify(selfInvoke?.Resource)).toContain(`:function:${fn.FunctionName}`);
+    });
+
+    it('retries twice, then sends the event to an encrypted queue kept 14 days', () => {
+      s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: ref(s.id(s.stack.intake.function)),
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 6 * 3600,
+        DestinationConfig: { OnFailure: { Destination: arnOf(s.id(s.stack.intake.failures)) } },
+      });
+      s.template.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+      s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('HTTP API', () => {
+    const routes = () => Object.values(s.resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+
+    it('has exactly the routes of lib/http/routes.ts', () => {
+      expect(routes().map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+    });
+
+    it.each(ROUTES.map((route) => [routeKey(route), route] as const))(
+      '%s: JWT unless public, integrated with its group function',
+      (key, route) => {
+        const properties = routes().find((r) => r.Properties.RouteKey === key)!.Properties;
+        if (route.public) {
+          expect(properties.AuthorizationType).toBe('NONE');
+          expect(properties.AuthorizerId).toBeUndefined();
+        } else {
+          expect(properties.AuthorizationType).toBe('JWT');
+          expect(properties.AuthorizerId).toEqual(ref(expect.any(String)));
+        }
+        const integrationId = properties.Target['Fn::Join'][1][1].Ref;
+        expect(s.resources[integrationId]!.Properties.IntegrationUri).toEqual(
+          arnOf(s.id(s.stack.api.functions[route.group])),
+        );
+      },
+    );
+
+    it('verifies tokens issued by the user pool for its client', () => {
+      const users = s.stack.api.users!;
+      s.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: {
+          Audience: [ref(s.id(users.client))],
+          Issuer: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [s.id(users.userPool), 'ProviderURL'] }]] },
+        },
+      });
+      s.template.hasResourceProperties('AWS::Cognito::UserPool', {
+        DeletionProtection: 'ACTIVE',
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
+      });
+      s.template.hasOutput('UserPoolId', {});
+      s.template.hasOutput('UserPoolClientId', {});
+    });
+
+    it('logs access as JSON and throttles on the default stage', () => {
+      const stage = Object.values(s.resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!.Properties;
+      expect(stage).toMatchObject({
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+        AccessLogSettings: { DestinationArn: expect.anything() },
+      });
+      expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+        ip: '$context.identity.sourceIp',
+      });
+    });
+
+    it('gives data groups the table, the cursor secret and the bucket prefixes, and the system group nothing', () => {
+      const policyOf = (group: (typeof ROUTE_GROUPS)[number]) => {
+        const roles = JSON.stringify([ref(s.id(s.stack.api.functions[group].role!))]);
+        const policy = Object.values(s.resources).find(
+          (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles,
+        );
+        expect(policy).toBeDefined();
+        return JSON.stringify(policy!.Properties.PolicyDocument);
+      };
+      expect(ROUTE_GROUPS).toContain('system');
+      for (const group of ROUTE_GROUPS.filter((g) => g !== 'system')) {
+        expect(policyOf(group)).toContain('dynamodb:PutItem');
+        expect(policyOf(group)).toContain('secretsmanager:GetSecretValue');
+        expect(policyOf(group)).toContain('/imports/*');
+        const env = s.resources[s.id(s.stack.api.functions[group])]!.Properties.Environment.Variables;
+        expect(Object.keys(env)).toEqual(expect.arrayContaining(['TABLE_NAME', 'INTAKE_BUCKET', 'CURSOR_SECRET_ARN']));
+      }
+      expect(policyOf('system')).not.toMatch(/dynamodb:|secretsmanager:|s3:/);
+    });
+  });
+
+  it('runs every function of ours on Node 24, arm64, traced, logging to a log group kept a month', () => {
+    const ours = [s.stack.intake.function, ...Object.values(s.stack.api.functions)];
+    for (const fn of ours) {
+      const properties = s.resources[s.id(fn)]!.Properties;
+      expect(properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info' }),
+        },
+      });
+      const logGroupId = properties.LoggingConfig.LogGroup.Ref;
+      expect(s.resources[logGroupId]!.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('grants nothing on * except what has no resource-level permissions', () => {
+    const onAnything = statementsOf(s.resources).filter((st) => asList(st.Resource).includes('*'));
+    const actions = new Set(onAnything.flatMap((st) => asList(st.Action)));
+    // Active tracing's X-Ray actions are the only ones acknowledged (AwsSolutions-IAM5[Resource::*]) on our roles.
+    expect([...actions].sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('outputs what clients and operators need', () => {
+    for (const name of ['ApiUrl', 'IntakeBucketName', 'TableName']) s.template.hasOutput(name, {});
+  });
+
+  it('has a sender identity for e-mail', () => {
+    s.template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: CDK_JSON_CONTEXT.senderEmail });
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions findings (errors or warnings)', () => {
+    const report = new AwsSolutionsChecks().validateScope(s.app);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('context', () => {
+  it(
+    'turns deletion protection off when told',
+    () => {
+      const { template } = synth({ deletionProtection: 'false' });
+      template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+      template.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'uses an external JWT issuer instead of creating a user pool',
+    () => {
+      const { template } = synth({
+        jwtIssuer: 'https://issuer.example.com/',
+        jwtAudience: 'lead-app,lead-admin',
+      });
+      template.resourceCountIs('AWS::Cognito::UserPool', 0);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['lead-app', 'lead-admin'] },
+      });
+      expect(Object.keys(template.toJSON().Outputs)).not.toContain('UserPoolId');
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'admits only the front-end origin and tells the functions its URL',
+    () => {
+      const front = 'https://leads.example.com';
+      const { template, resources, stack, id } = synth({ appBaseUrl: front });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: Match.objectLike({ AllowOrigins: [front] }),
+      });
+      expect(resources[id(stack.storage.intakeBucket)]!.Properties.CorsConfiguration.CorsRules).toEqual([
+        expect.objectContaining({ AllowedOrigins: [front], AllowedMethods: ['PUT', 'GET'] }),
+      ]);
+      expect(resources[id(stack.api.functions.users)]!.Properties.Environment.Variables.APP_BASE_URL).toBe(front);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it('requires a sender address', () => {
+    expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, senderEmail: undefined })).toThrow(
+      /senderEmail is required/,
+    );
+  });
+});
+
+describe('Notifications.grantSendEmail', () => {
+  it('allows sending only through the sender identity, from the sender address', () => {
+    const stack = new Stack(new App(), 'Mail');
+    const notifications = new Notifications(stack, 'Notifications', { senderEmail: 'sales@example.com' });
+    const sender = new Role(stack, 'Sender', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    notifications.grantSendEmail(sender);
+
+    const template = Template.fromStack(stack);
+    const statements = statementsOf(template.toJSON().Resources);
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+        Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }),
+        Condition: { StringEquals: { 'ses:FromAddress': 'sales@example.com' } },
+      },
+    ]);
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(':identity/');
+    expect(notifications.environment).toEqual({ SENDER_EMAIL: 'sales@example.com' });
+  });
+});
+
+describe('the cdk-nag check itself', () => {
+  it('reports findings when there are some, so an empty report means something', () => {
+    const app = new App();
+    new Queue(new Stack(app, 'Bare'), 'Queue');
+    const rules = new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName);
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+});

@@ -1,0 +1,289 @@
+import { deflateRawSync } from 'node:zlib';
+import { commitChunk } from '../../lib/intake/imports-repository';
+import { leadFromItem } from '../../lib/leads/model';
+import { getItem } from '../../lib/table/client';
+import { keys } from '../../lib/table/keys';
+import { useLocalStack } from '../support/local-stack';
+import { csv, HEADER, readWorkbook, xlsx } from '../support/lists';
+import { workbookParts, zipArchive } from '../support/workbooks';
+
+// Fault injection only: the real commit runs unless a test makes one call fail.
+jest.mock('../../lib/intake/imports-repository', () => {
+  const actual = jest.requireActual('../../lib/intake/imports-repository');
+  return { ...actual, commitChunk: jest.fn(actual.commitChunk) };
+});
+
+const stack = useLocalStack();
+
+async function newCampaign(name = 'セミナー'): Promise<string> {
+  const { body } = await stack().api('POST', '/campaigns', { as: 'marketing', body: { name, type: 'seminar' } });
+  return body.campaignId;
+}
+
+/** Uploads a list into the bucket and returns the import it produced (the newest for that campaign). */
+async function importList(campaignId: string, kind: string, fileName: string, body: Buffer | string) {
+  await stack().upload(`imports/${campaignId}/${kind}/${fileName}`, body);
+  const { body: page } = await stack().api('GET', `/imports?campaignId=${campaignId}&limit=1`, { as: 'marketing' });
+  expect(page.items).toHaveLength(1);
+  return page.items[0];
+}
+
+async function leadByEmail(email: string) {
+  const claim = await getItem<{ leadId: string }>(keys.leadMatchKey(`e:${email}`));
+  if (!claim) return undefined;
+  const item = await getItem(keys.lead(claim.leadId));
+  return item ? leadFromItem(item) : undefined;
+}
+
+const membership = (leadId: string, campaignId: string) => getItem<Record<string, unknown>>(keys.membership(leadId, campaignId));
+const metrics = (campaignId: string) => getItem<Record<string, number>>(keys.campaignMetrics(campaignId));
+
+describe('list intake through the bucket', () => {
+  test('new people become leads; width, case and spaces do not hide a known person; in-file duplicates merge', async () => {
+    const campaignId = await newCampaign();
+    const first = await importList(
+      campaignId,
+      'participant',
+      '参加者.xlsx',
+      await xlsx([
+        ['長谷川 隆', 'hasegawa@example.com', '株式会社フリーダム', '営業1課', '課長', 312345678],
+        ['海田 弘和', 'ＫＡＩＤＡ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'NNTネクスト株式会社', '', '', '03-1234-5678'],
+        ['海田　弘和', ' kaida@EXAMPLE.com ', 'NNTネクスト㈱', '', '', ''],
+        ['棚橋 太郎', '', '(株)イーゼスサイド', '', '', ''],
+        ['棚橋太郎', '', 'イーゼスサイド株式会社', '', '', ''],
+      ]),
+    );
+    expect(first).toMatchObject({ status: 'succeeded', counts: { rows: 5, created: 3, merged: 2, matched: 0, rejected: 0 } });
+
+    const kaida = await leadByEmail('kaida@example.com');
+    // The stored value keeps what the user typed; only the key is normalised.
+    expect(kaida).toMatchObject({ name: '海田 弘和', email: 'ＫＡＩＤＡ＠ｅｘａｍｐｌｅ．ｃｏｍ', stage: 'new' });
+    expect(kaida?.ownerId).toBeUndefined();
+    expect((await leadByEmail('hasegawa@example.com'))?.phone).toBe('312345678');
+    expect(await membership(kaida!.leadId, campaignId)).toMatchObject({ responded: true, invited: false, followStatus: 'not_started' });
+
+    // A second list, for another campaign, with one known and one new person.
+    const other = await newCampaign('展示会');
+    const second = await importList(
+      other,
+      'participant',
+      'booth.xlsx',
+      await xlsx([
+        ['長谷川 たかし', 'HASEGAWA@example.com', '別の会社', '', '', ''],
+        ['三沢 慎吾', 'misawa@example.com', '和歌山ワイズ株式会社', '', '', ''],
+      ]),
+    );
+    expect(second.counts).toMatchObject({ rows: 2, created: 1, matched: 1, unchanged: 0 });
+    // リスト登録 does not update a known lead's base information.
+    expect(await leadByEmail('hasegawa@example.com')).toMatchObject({ name: '長谷川 隆', company: '株式会社フリーダム' });
+    expect(await metrics(other)).toMatchObject({ responded: 2, newLeads: 1, knownLeads: 1 });
+  });
+
+  test('invitation then participant list: one history per campaign with both flags, the first date kept', async () => {
+    const campaignId = await newCampaign();
+    const list = (date: string) =>
+      xlsx(
+        [
+          ['岡田 明信', 'okada@example.com', '株式会社ホエールズ商事', '', '', '', date],
+          ['片平 光男', 'katahira@example.com', '福島ワイズ株式会社', '', '', '', date],
+        ],
+        [...HEADER, 'リード発生日'],
+      );
+    const invited = await importList(campaignId, 'invitation', 'invite.xlsx', await list('2026/04/01'));
+    expect(invited.counts).toMatchObject({ created: 2 });
+    const attended = await importList(campaignId, 'participant', 'attended.xlsx', await list('2026/04/10'));
+    expect(attended.counts).toMatchObject({ matched: 2, created: 0, unchanged: 0 });
+
+    const okada = await leadByEmail('okada@example.com');
+    expect(await membership(okada!.leadId, campaignId)).toMatchObject({ invited: true, responded: true, arisenOn: '2026-04-01' });
+    expect(await metrics(campaignId)).toMatchObject({ invited: 2, responded: 2, newLeads: 2 });
+    expect((await metrics(campaignId))?.knownLeads ?? 0).toBe(0);
+  });
+
+  test('the same file twice, or the same event twice, changes nothing the second time', async () => {
+    const campaignId = await newCampaign();
+    const body = await xlsx([
+      ['山下 新作', 'yamashita@example.com', '和歌山ワイズ株式会社', '', '', ''],
+      ['片山 一', 'katayama@example.com', 'A社', '', '', ''],
+    ]);
+    const once = await importList(campaignId, 'invitation', 'twice.xlsx', body);
+    expect(once.counts).toMatchObject({ created: 2 });
+    const again = await importList(campaignId, 'invitation', 'twice-again.xlsx', body);
+    expect(again.counts).toMatchObject({ rows: 2, created: 0, matched: 0, unchanged: 2 });
+    expect(await metrics(campaignId)).toMatchObject({ invited: 2, newLeads: 2 });
+
+    // A redelivered S3 event for the first object: the same import, already finished, is not run again.
+    const { handler } = await import('../../functions/intake/handler');
+    await handler({ Records: [{ s3: { object: { key: `imports/${campaignId}/invitation/twice-again.xlsx` } } }] } as never);
+    const { body: page } = await stack().api('GET', `/imports?campaignId=${campaignId}`, { as: 'marketing' });
+    expect(page.items).toHaveLength(2);
+    expect(await metrics(campaignId)).toMatchObject({ invited: 2, newLeads: 2 });
+  });
+
+  test('two overlapping imports at once leave exactly one lead per person', async () => {
+    const [a, b] = [await newCampaign('A'), await newCampaign('B')];
+    const people = Array.from({ length: 120 }, (_, i) => [`同時 ${i}`, `same${i}@example.com`, `会社${i}`, '', '', '']);
+    const [listA, listB] = [await xlsx(people.slice(0, 90)), await xlsx(people.slice(30))];
+    await Promise.all([
+      stack().upload(`imports/${a}/participant/a.xlsx`, listA),
+      stack().upload(`imports/${b}/invitation/b.xlsx`, listB),
+    ]);
+    await stack().intakeIdle();
+    const [ia, ib] = await Promise.all([a, b].map(async (c) => (await stack().api('GET', `/imports?campaignId=${c}`, { as: 'marketing' })).body.items[0]));
+    expect(ia.status).toBe('succeeded');
+    expect(ib.status).toBe('succeeded');
+    // 120 people, 60 shared: each shared person was created by exactly one import and matched by the other.
+    expect(ia.counts.created + ib.counts.created).toBe(120);
+    expect(ia.counts.matched + ib.counts.matched).toBe(60);
+    const leadIds = new Set<string>();
+    for (let i = 0; i < 120; i++) leadIds.add((await leadByEmail(`same${i}@example.com`))!.leadId);
+    expect(leadIds.size).toBe(120);
+  });
+
+  test('rejected rows are reported with reasons in a workbook; the rest of the file goes on', async () => {
+    const campaignId = await newCampaign();
+    const imported = await importList(
+      campaignId,
+      'participant',
+      'mixed.xlsx',
+      await xlsx([
+        ['正常 一郎', 'ok1@example.com', 'A社', '', '', ''],
+        ['', 'noname@example.com', 'B社', '', '', ''],
+        ['不正 メール', 'not-an-email', 'C社', '', '', ''],
+        ['照合 不能', '', '', '', '', ''],
+        ['長い 名前'.repeat(30), 'long@example.com', 'D社', '', '', ''],
+        ['正常 二郎', 'ok2@example.com', 'E社', '', '', ''],
+        ['正常 二郎', 'OK2@example.com', 'E社', '', '', ''],
+      ]),
+    );
+    expect(imported).toMatchObject({ status: 'completed_with_errors', hasRejections: true, counts: { rows: 7, created: 2, rejected: 4, merged: 1 } });
+
+    const link = await stack().api('GET', `/imports/${imported.importId}/rejections`, { as: 'marketing' });
+    expect(link.status).toBe(200);
+    expect(link.body).toMatchObject({ rejected: 4, merged: 1 });
+    const download = await fetch(link.body.url);
+    expect(download.status).toBe(200);
+    const sheets = await readWorkbook(await download.arrayBuffer());
+    const rejected = sheets.get('取り込めなかった行')!;
+    expect(rejected[0]!.slice(0, 3)).toEqual(['行番号', '理由', '*名前']);
+    expect(rejected.slice(1).map((r) => r[0])).toEqual([3, 4, 5, 6]);
+    expect(rejected[1]![1]).toBe('名前がありません');
+    expect(rejected[2]![1]).toMatch(/メールアドレスの形式/);
+    expect(rejected[2]![3]).toBe('not-an-email');
+    expect(rejected[3]![1]).toMatch(/照合できません/);
+    expect(rejected[4]![1]).toMatch(/名前が長すぎます/);
+    expect(sheets.get('統合された行')!.slice(1).map((r) => r.slice(0, 2))).toEqual([[8, 7]]);
+
+    const clean = await importList(campaignId, 'participant', 'clean.xlsx', await xlsx([['正常 三郎', 'ok3@example.com', 'F社', '', '', '']]));
+    expect((await stack().api('GET', `/imports/${clean.importId}/rejections`, { as: 'marketing' })).status).toBe(404);
+  });
+
+  test('update lists update matched leads and reject rows that match none', async () => {
+    const campaignId = await newCampaign();
+    await importList(campaignId, 'participant', 'base.xlsx', await xlsx([['更新 太郎', 'update@example.com', '旧社名', '旧部署', '', '']]));
+    const updated = await importList(
+      campaignId,
+      'update',
+      'update.xlsx',
+      await xlsx([
+        ['更新 太郎', 'UPDATE@example.com', '新社名株式会社', '', '部長', ''],
+        ['存在 しない', 'nobody@example.com', 'X社', '', '', ''],
+      ]),
+    );
+    expect(updated).toMatchObject({ status: 'completed_with_errors', counts: { rows: 2, updated: 1, rejected: 1, created: 0 } });
+    // Blank cells leave fields as they were.
+    expect(await leadByEmail('update@example.com')).toMatchObject({ company: '新社名株式会社', department: '旧部署', title: '部長', version: 2 });
+  });
+
+  test('CSV in UTF-8 with and without BOM, and in Shift_JIS', async () => {
+    const campaignId = await newCampaign();
+    const rows = (tag: string) => [[`ＣＳＶ ${tag}`, `csv-${tag}@example.com`, '株式会社テスト, 東京支店', '', '', '']];
+    for (const [encoding, tag] of [['utf8bom', 'bom'], ['utf8', 'plain'], ['sjis', 'sjis']] as const) {
+      const imported = await importList(campaignId, 'invitation', `${tag}.csv`, csv(rows(tag), encoding));
+      expect(imported).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+      expect(await leadByEmail(`csv-${tag}@example.com`)).toMatchObject({ name: `ＣＳＶ ${tag}`, company: '株式会社テスト, 東京支店' });
+    }
+  });
+
+  test('a file that cannot be read fails the import with a clear reason', async () => {
+    const campaignId = await newCampaign();
+    const corrupt = await importList(campaignId, 'participant', 'corrupt.xlsx', Buffer.from('this is not a workbook at all'));
+    expect(corrupt).toMatchObject({ status: 'failed', reason: expect.stringMatching(/not an .xlsx workbook/i) });
+
+    const header = '<row r="1"><c r="A1" t="inlineStr"><is><t>名前</t></is></c><c r="B1" t="inlineStr"><is><t>会社名</t></is></c></row>';
+    const bomb = zipArchive([...workbookParts({ sheets: [{ name: 'S', rows: header }] }), { name: 'xl/media/zeros.bin', data: Buffer.alloc(16 * 1024 * 1024) }]);
+    expect(bomb.length).toBeLessThan(100_000);
+    const refused = await importList(campaignId, 'participant', 'bomb.xlsx', bomb);
+    expect(refused).toMatchObject({ status: 'failed', reason: expect.stringMatching(/expands \d+ times/) });
+    expect(deflateRawSync).toBeDefined();
+
+    const headless = await importList(campaignId, 'participant', 'headless.xlsx', await xlsx([['a', 'b']], ['x', 'y']));
+    expect(headless).toMatchObject({ status: 'failed', reason: expect.stringMatching(/no header row/) });
+  });
+
+  test('an unknown campaign or kind is recorded as failed, never dropped', async () => {
+    await stack().upload('imports/01NOSUCHCAMPAIGN0000000000/participant/x.xlsx', await xlsx([]));
+    const { body: page } = await stack().api('GET', '/imports?campaignId=01NOSUCHCAMPAIGN0000000000', { as: 'admin' });
+    expect(page.items[0]).toMatchObject({ status: 'failed', reason: 'no campaign 01NOSUCHCAMPAIGN0000000000' });
+
+    const campaignId = await newCampaign();
+    const wrongKind = await importList(campaignId, 'attendees', 'x.xlsx', await xlsx([]));
+    expect(wrongKind).toMatchObject({ status: 'failed', kind: 'attendees', reason: expect.stringMatching(/unknown list kind "attendees"/) });
+  });
+
+  test('an import outgrowing its time budget pauses and resumes in fresh invocations with exact counts', async () => {
+    const campaignId = await newCampaign();
+    const people = Array.from({ length: 230 }, (_, i) => [`再開 ${i}`, `resume${i % 200}@example.com`, `会社${i}`, '', '', '']);
+    process.env.INTAKE_TIME_BUDGET_MS = '1';
+    process.env.INTAKE_CHUNK_ROWS = '40';
+    try {
+      const imported = await importList(campaignId, 'participant', 'big.xlsx', await xlsx(people));
+      expect(imported).toMatchObject({ status: 'succeeded', counts: { rows: 230, created: 200, merged: 30 } });
+    } finally {
+      delete process.env.INTAKE_TIME_BUDGET_MS;
+      delete process.env.INTAKE_CHUNK_ROWS;
+    }
+    expect(await metrics(campaignId)).toMatchObject({ responded: 200, newLeads: 200 });
+  });
+
+  test('a crash after the writes but before the commit is retried without double counting', async () => {
+    const campaignId = await newCampaign();
+    const commit = jest.mocked(commitChunk);
+    const real = jest.requireActual('../../lib/intake/imports-repository').commitChunk;
+    // The second chunk's commit dies once: its writes are done, its checkpoint and counters are not.
+    commit.mockImplementationOnce(real).mockImplementationOnce(async () => {
+      throw new Error('injected: the function died before committing');
+    });
+    const callsBefore = commit.mock.calls.length;
+    process.env.INTAKE_CHUNK_ROWS = '25';
+    try {
+      const people = Array.from({ length: 80 }, (_, i) => [`障害 ${i}`, `crash${i}@example.com`, `会社${i}`, '', '', '']);
+      const imported = await importList(campaignId, 'invitation', 'crash.xlsx', await xlsx(people));
+      // Four chunks (25, 25, 25, 5) plus the commit that died.
+      expect(commit.mock.calls.length - callsBefore).toBe(5);
+      expect(imported).toMatchObject({ status: 'succeeded', counts: { rows: 80, created: 80, matched: 0, unchanged: 0, merged: 0 } });
+    } finally {
+      delete process.env.INTAKE_CHUNK_ROWS;
+    }
+    expect(await metrics(campaignId)).toMatchObject({ invited: 80, newLeads: 80 });
+  });
+
+  test('POST /imports gives a presigned upload that runs as the requesting user', async () => {
+    const campaignId = await newCampaign();
+    const started = await stack().api('POST', '/imports', { as: 'marketing', body: { campaignId, kind: 'participant', fileName: 'ウェビナー参加者.xlsx' } });
+    expect(started.status).toBe(201);
+    const queued = await stack().api('GET', `/imports/${started.body.importId}`, { as: 'marketing' });
+    expect(queued.body).toMatchObject({ status: 'queued', uploadedBy: 'marketing', campaignId });
+
+    const put = await fetch(started.body.uploadUrl, { method: 'PUT', headers: started.body.uploadHeaders, body: await xlsx([['署名 付き', 'presigned@example.com', 'P社', '', '', '']]) });
+    expect(put.status).toBe(200);
+    await stack().intakeIdle();
+    const done = await stack().api('GET', `/imports/${started.body.importId}`, { as: 'marketing' });
+    expect(done.body).toMatchObject({ status: 'succeeded', uploadedBy: 'marketing', counts: { created: 1 } });
+
+    expect((await stack().api('POST', '/imports', { as: 'rep1', body: { campaignId, kind: 'participant', fileName: 'x.xlsx' } })).status).toBe(403);
+    const bad = await stack().api('POST', '/imports', { as: 'marketing', body: { campaignId: '01NOSUCH', kind: 'other', fileName: '../x.xls' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.fileName', 'body.kind']);
+  });
+});
