@@ -1,6 +1,7 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { leadItem, type Lead } from '../leads/model';
-import { batchGet, batchWrite, forEachConcurrently, keyString, putRequest, updateItem, type Item } from '../table/client';
+import { batchGet, forEachConcurrently, keyString, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
 import { ENTITY, keys, shardOf } from '../table/keys';
 import type { IntakeMetrics, RowNote } from './imports-repository';
 import type { LeadDraft } from './row-rules';
@@ -11,10 +12,19 @@ import { emptyCounts, type ImportCounts } from './schema';
  *   no lead with the row's match key → create the lead from the row, and its campaign history;
  *   a lead with that key            → leave the lead as it is, add or update the history for this campaign.
  *
- * Uniqueness: the key is claimed on a LEADKEY item with `if_not_exists`, which returns the winner in the same call,
- * so two imports racing on one person end with one lead. Every write records which import row made it (the
- * "marker"), so a chunk replayed after a crash classifies each row exactly as the first attempt did, and an
- * in-file duplicate is recognised even when its first occurrence was in an earlier chunk or invocation.
+ * Correct under concurrency and retries, by construction:
+ *  - A new person is written in one transaction: the LEADKEY claim (conditional: the key is still free), the lead
+ *    and its campaign history. Two imports racing on one person: one transaction wins, the other is cancelled on the
+ *    claim and treats the person as known. Nobody can see a claim whose lead or history is missing.
+ *  - A known person's history is written with a condition that is exactly what the snapshot read showed (no history
+ *    yet / history without this flag). If someone changed it meanwhile, that row is read again and classified
+ *    again, so counts and campaign counters are never counted twice.
+ *  - Every write carries the import row that made it (the "marker"): a chunk replayed after a crash finds its own
+ *    markers and counts each row as the first attempt did; an in-file duplicate whose first occurrence was in an
+ *    earlier chunk (or invocation) is recognised by its marker.
+ * Writes go in transactions of up to 100 items, a few at a time: on DynamoDB a transaction costs twice a plain
+ * write per item but saves round trips; on DynamoDB Local it is the cheapest conditional write there is (measured:
+ * single conditional writes and PartiQL batches were both slower).
  */
 
 export type RegisterKind = 'invitation' | 'participant';
@@ -26,7 +36,7 @@ export interface RegisterContext {
   now: Date;
   /** リード発生日 when the row gives none: the import's date in Japan. */
   defaultArisenOn: string;
-  /** Parallel single-item writes; DynamoDB Local saturates around 8–16. */
+  /** Transactions in flight at once. */
   concurrency?: number;
 }
 
@@ -58,34 +68,46 @@ interface MembershipItem extends Item {
   reachedBy?: string;
 }
 
+/** Transactions in flight at once; DynamoDB Local serialises transactions, so more than a few only queue. */
+export const REGISTER_CONCURRENCY = Number(process.env.INTAKE_CONCURRENCY ?? 4);
+
+/** Rows per new-person transaction (three items each) and per history transaction (one item each). */
+const NEW_PEOPLE_PER_TRANSACTION = 33;
+const HISTORIES_PER_TRANSACTION = 100;
+const MAX_ROUNDS = 8;
+
 const markerOf = (importId: string, rowNumber: number) => `${importId}#${rowNumber}`;
 const rowOfMarker = (marker: string) => Number(marker.slice(marker.lastIndexOf('#') + 1));
 
-function newLead(row: PreparedRow, claim: KeyClaim, ctx: RegisterContext): Lead {
-  const { extra, ...fields } = row.draft;
-  return {
-    leadId: claim.leadId,
-    ...(fields as Omit<LeadDraft, 'extra'>),
-    name: row.draft.name!,
-    stage: 'new',
-    extra,
-    matchKey: row.matchKey,
-    source: { campaignId: ctx.campaignId, importId: ctx.importId },
-    // The claim's time, not now: a replayed chunk rewrites the lead byte for byte.
-    createdAt: claim.createdAt,
-    updatedAt: claim.createdAt,
-    version: 1,
-  };
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): Promise<ChunkResult> {
   const counts = emptyCounts();
   const metrics: IntakeMetrics = { invited: 0, responded: 0, newLeads: 0, knownLeads: 0 };
   const notes: RowNote[] = [];
-  const concurrency = ctx.concurrency ?? 12;
+  const concurrency = ctx.concurrency ?? REGISTER_CONCURRENCY;
+  const flag = ctx.kind === 'invitation' ? 'invited' : 'responded';
+  const flagBy = `${flag}By` as const;
+  const other = ctx.kind === 'invitation' ? 'responded' : 'invited';
+  const ours = (marker: string | undefined) => marker?.startsWith(`${ctx.importId}#`) ?? false;
+
   const merge = (row: PreparedRow, intoRow: number) => {
     counts.merged++;
     notes.push({ rowNumber: row.rowNumber, outcome: 'merged', reason: `${intoRow}行目と同じ人物として統合しました`, cells: row.cells, mergedIntoRow: intoRow });
+  };
+  const countCreated = () => {
+    counts.created++;
+    metrics[flag]++;
+    metrics.newLeads++;
+  };
+  const countMatched = (firstReach: boolean) => {
+    counts.matched++;
+    metrics[flag]++;
+    if (firstReach) metrics.knownLeads++;
   };
 
   // 1. In-chunk duplicates: the first row of a person speaks for it.
@@ -95,121 +117,155 @@ export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): P
     if (first) merge(row, first.rowNumber);
     else firstByKey.set(row.matchKey, row);
   }
-  const primaries = [...firstByKey.values()];
 
-  // 2. Who is known already? One read per hundred people.
-  const claims = await batchGet<KeyClaim>(primaries.map((r) => keys.leadMatchKey(r.matchKey)));
+  // 2. Sort people by what the table knows of them. Called again for rows whose claim was lost to a concurrent import.
+  let fresh: PreparedRow[] = [];
+  const known: { row: PreparedRow; leadId: string }[] = [];
+  const replayedCreations: { row: PreparedRow; leadId: string }[] = [];
+  const sort = async (people: PreparedRow[]) => {
+    const claims = await batchGet<KeyClaim>(people.map((r) => keys.leadMatchKey(r.matchKey)));
+    for (const row of people) {
+      const claim = claims.get(keyString(keys.leadMatchKey(row.matchKey)));
+      const marker = markerOf(ctx.importId, row.rowNumber);
+      if (!claim) fresh.push(row);
+      else if (claim.createdBy === marker) replayedCreations.push({ row, leadId: claim.leadId });
+      else if (ours(claim.createdBy)) merge(row, rowOfMarker(claim.createdBy));
+      else known.push({ row, leadId: claim.leadId });
+    }
+  };
+  await sort([...firstByKey.values()]);
 
-  // 3. Claim the unknown keys. A claim that comes back with someone else's marker lost a race: that person is known.
-  const claimOf = new Map<string, KeyClaim>();
-  await forEachConcurrently(primaries, concurrency, async (row) => {
-    const existing = claims.get(keyString(keys.leadMatchKey(row.matchKey)));
-    if (existing) return void claimOf.set(row.matchKey, existing);
-    const claim = await updateItem<KeyClaim>({
-      key: keys.leadMatchKey(row.matchKey),
-      update: 'SET leadId = if_not_exists(leadId, :leadId), createdBy = if_not_exists(createdBy, :marker), createdAt = if_not_exists(createdAt, :now), entity = :entity',
-      values: { ':leadId': ulid(ctx.now.getTime()), ':marker': markerOf(ctx.importId, row.rowNumber), ':now': ctx.now.toISOString(), ':entity': ENTITY.leadMatchKey },
+  // 3. New people: claim, lead and history in one transaction per batch of rows.
+  for (let round = 0; fresh.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`could not register ${fresh.length} new people after ${round} rounds`);
+    const batch = fresh;
+    fresh = [];
+    const lostClaims: PreparedRow[] = [];
+    await forEachConcurrently(chunks(batch, NEW_PEOPLE_PER_TRANSACTION), concurrency, async (group) => {
+      const items = group.flatMap((row) => newPersonWrites(ctx, row, flag, flagBy, other));
+      try {
+        await transactWrite(items);
+        group.forEach(countCreated);
+      } catch (error) {
+        if (!(error instanceof TransactionConflictError)) throw error;
+        // Three writes per row, the claim first: a failed claim means someone else registered that person.
+        group.forEach((row, i) => (error.reasons[i * 3] === 'ConditionalCheckFailed' ? lostClaims : fresh).push(row));
+      }
     });
-    claimOf.set(row.matchKey, claim);
-  });
+    if (lostClaims.length > 0) await sort(lostClaims);
+  }
 
-  // 4. Sort each person: created by this row, merged into an earlier row of this import, or known before.
-  const created: PreparedRow[] = [];
-  const known: PreparedRow[] = [];
-  const replayedCreations: PreparedRow[] = [];
-  for (const row of primaries) {
-    const claim = claimOf.get(row.matchKey)!;
-    const marker = markerOf(ctx.importId, row.rowNumber);
-    if (claim.createdBy === marker) {
-      created.push(row);
-      if (claims.has(keyString(keys.leadMatchKey(row.matchKey)))) replayedCreations.push(row);
-    } else if (claim.createdBy.startsWith(`${ctx.importId}#`)) {
-      merge(row, rowOfMarker(claim.createdBy));
-    } else {
-      known.push(row);
+  // 4. Creations replayed after a crash: the transaction made claim and history together, so the history is there.
+  replayedCreations.forEach(countCreated);
+
+  // 5. Known people: add this campaign's flag to their history, unless it is there already.
+  let pending = known;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`could not attach ${pending.length} campaign histories after ${round} rounds`);
+    const histories = await batchGet<MembershipItem>(pending.map(({ leadId }) => keys.membership(leadId, ctx.campaignId)));
+    const writes: { row: PreparedRow; leadId: string; history?: MembershipItem }[] = [];
+    for (const person of pending) {
+      const history = histories.get(keyString(keys.membership(person.leadId, ctx.campaignId)));
+      const marker = markerOf(ctx.importId, person.row.rowNumber);
+      if (history?.[flag] === true) {
+        const by = history[flagBy];
+        if (by === marker) countMatched(history.reachedBy === marker); // replay of our own committed write
+        else if (ours(by)) merge(person.row, rowOfMarker(by!));
+        else counts.unchanged++;
+      } else {
+        writes.push({ ...person, history });
+      }
     }
-  }
-
-  // 5. Write the new leads. On a replay, a lead that made it before the crash is left alone: someone may have
-  //    touched it since.
-  let toWrite = created;
-  if (replayedCreations.length > 0) {
-    const present = await batchGet(replayedCreations.map((r) => keys.lead(claimOf.get(r.matchKey)!.leadId)));
-    const skip = new Set(replayedCreations.filter((r) => present.has(keyString(keys.lead(claimOf.get(r.matchKey)!.leadId)))));
-    toWrite = created.filter((r) => !skip.has(r));
-  }
-  await batchWrite(toWrite.map((row) => putRequest(leadItem(newLead(row, claimOf.get(row.matchKey)!, ctx)))), { concurrency: 4 });
-
-  // 6. Campaign history. Known people whose history for this campaign already has this flag need no write at all
-  //    (the same list uploaded twice costs reads only).
-  const flag = ctx.kind === 'invitation' ? 'invited' : 'responded';
-  const flagBy = `${flag}By` as const;
-  const other = ctx.kind === 'invitation' ? 'responded' : 'invited';
-  const memberships = await batchGet<MembershipItem>(known.map((r) => keys.membership(claimOf.get(r.matchKey)!.leadId, ctx.campaignId)));
-
-  const attach: { row: PreparedRow; isNew: boolean }[] = [];
-  for (const row of created) attach.push({ row, isNew: true });
-  for (const row of known) {
-    const current = memberships.get(keyString(keys.membership(claimOf.get(row.matchKey)!.leadId, ctx.campaignId)));
-    const by = current?.[flagBy];
-    if (current?.[flag] === true && by && !by.startsWith(`${ctx.importId}#`)) {
-      counts.unchanged++;
-      continue;
-    }
-    attach.push({ row, isNew: false });
-  }
-
-  await forEachConcurrently(attach, concurrency, async ({ row, isNew }) => {
-    const leadId = claimOf.get(row.matchKey)!.leadId;
-    const marker = markerOf(ctx.importId, row.rowNumber);
-    const arisenOn = row.arisenOn ?? ctx.defaultArisenOn;
-    const index = keys.campaignMembersIndex(ctx.campaignId, shardOf(leadId), arisenOn, leadId);
-    const old = await updateItem<MembershipItem>({
-      key: keys.membership(leadId, ctx.campaignId),
-      update: [
-        `SET ${flag} = :true`,
-        `${flagBy} = if_not_exists(${flagBy}, :marker)`,
-        `${other} = if_not_exists(${other}, :false)`,
-        'reachedBy = if_not_exists(reachedBy, :marker)',
-        'arisenOn = if_not_exists(arisenOn, :arisenOn)',
-        'followStatus = if_not_exists(followStatus, :notStarted)',
-        'GSI5PK = if_not_exists(GSI5PK, :gsi5pk)',
-        'GSI5SK = if_not_exists(GSI5SK, :gsi5sk)',
-        'leadId = :leadId, campaignId = :campaignId, entity = :entity',
-        'createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-      ].join(', '),
-      values: {
-        ':true': true,
-        ':false': false,
-        ':marker': marker,
-        ':arisenOn': arisenOn,
-        ':notStarted': 'not_started',
-        ':gsi5pk': index.GSI5PK,
-        ':gsi5sk': index.GSI5SK,
-        ':leadId': leadId,
-        ':campaignId': ctx.campaignId,
-        ':entity': ENTITY.membership,
-        ':now': ctx.now.toISOString(),
-      },
-      returnOld: true,
+    pending = [];
+    await forEachConcurrently(chunks(writes, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
+      try {
+        await transactWrite(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history, flag, flagBy, other)));
+        group.forEach((w) => countMatched(w.history === undefined));
+      } catch (error) {
+        if (!(error instanceof TransactionConflictError)) throw error;
+        // Changed since our read (or a conflicting transaction): read again and decide again.
+        pending.push(...group);
+      }
     });
-    const by = old[flagBy];
-    if (old[flag] === true && by !== marker) {
-      // Set before by another row of this file (merged), or by another import between our read and write.
-      if (by?.startsWith(`${ctx.importId}#`)) merge(row, rowOfMarker(by));
-      else counts.unchanged++;
-      return;
-    }
-    // This row set the flag now, or did on a first attempt whose commit never happened: count it either way.
-    metrics[flag]++;
-    if (isNew) {
-      counts.created++;
-      metrics.newLeads++;
-    } else {
-      counts.matched++;
-      if (!old.reachedBy || old.reachedBy === marker) metrics.knownLeads++;
-    }
-  });
+  }
 
   return { counts, metrics, notes };
 }
+
+function newPersonWrites(ctx: RegisterContext, row: PreparedRow, flag: string, flagBy: string, other: string): TransactWriteItem[] {
+  const marker = markerOf(ctx.importId, row.rowNumber);
+  const leadId = ulid(ctx.now.getTime());
+  const timestamp = ctx.now.toISOString();
+  const { extra, ...fields } = row.draft;
+  const lead: Lead = {
+    leadId,
+    ...(fields as Omit<LeadDraft, 'extra'>),
+    name: row.draft.name!,
+    stage: 'new',
+    extra,
+    matchKey: row.matchKey,
+    source: { campaignId: ctx.campaignId, importId: ctx.importId },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: 1,
+  };
+  const history = historyItem(ctx, leadId, marker, row.arisenOn ?? ctx.defaultArisenOn, flag, flagBy, other);
+  const put = (item: Item): TransactWriteItem => ({ Put: { TableName: tableName(), Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(PK)' } });
+  return [
+    put({ ...keys.leadMatchKey(row.matchKey), entity: ENTITY.leadMatchKey, leadId, createdBy: marker, createdAt: timestamp }),
+    put(leadItem(lead)),
+    put(history),
+  ];
+}
+
+/**
+ * The history write for a known person, conditional on exactly what we read: no history yet, or a history without
+ * this flag. If either changed meanwhile the transaction is cancelled and the rows are read again.
+ */
+function historyWrite(
+  ctx: RegisterContext,
+  row: PreparedRow,
+  leadId: string,
+  seen: MembershipItem | undefined,
+  flag: string,
+  flagBy: string,
+  other: string,
+): TransactWriteItem {
+  const marker = markerOf(ctx.importId, row.rowNumber);
+  const now = ctx.now.toISOString();
+  if (seen) {
+    return {
+      Update: {
+        TableName: tableName(),
+        Key: toAttributes(keys.membership(leadId, ctx.campaignId)),
+        UpdateExpression: 'SET #flag = :true, #flagBy = :marker, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#flag) OR #flag = :false)',
+        ExpressionAttributeNames: { '#flag': flag, '#flagBy': flagBy },
+        ExpressionAttributeValues: toAttributes({ ':true': true, ':false': false, ':marker': marker, ':now': now }),
+      },
+    };
+  }
+  const item = historyItem(ctx, leadId, marker, row.arisenOn ?? ctx.defaultArisenOn, flag, flagBy, other);
+  return { Put: { TableName: tableName(), Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(PK)' } };
+}
+
+/** A campaign history as first written: this list's flag set, the other one not (yet). */
+function historyItem(ctx: RegisterContext, leadId: string, marker: string, arisenOn: string, flag: string, flagBy: string, other: string): Item {
+  const timestamp = ctx.now.toISOString();
+  return {
+    ...keys.membership(leadId, ctx.campaignId),
+    ...keys.campaignMembersIndex(ctx.campaignId, shardOf(leadId), arisenOn, leadId),
+    entity: ENTITY.membership,
+    leadId,
+    campaignId: ctx.campaignId,
+    [flag]: true,
+    [flagBy]: marker,
+    [other]: false,
+    reachedBy: marker,
+    arisenOn,
+    followStatus: 'not_started',
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+}
+

@@ -14,7 +14,13 @@ let client: S3Client | undefined;
 export function s3(): S3Client {
   if (!client) {
     const { region, s3: endpoint } = awsEndpoints();
-    client = new S3Client({ region, endpoint, forcePathStyle: Boolean(endpoint) });
+    client = new S3Client({
+      region,
+      endpoint,
+      forcePathStyle: Boolean(endpoint),
+      // The local S3 server does not speak the SDK's default streaming checksum trailers; real S3 keeps them.
+      ...(endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    });
   }
   return client;
 }

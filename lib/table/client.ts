@@ -265,3 +265,4 @@ export async function forEachConcurrently<T>(items: readonly T[], concurrency: n
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   if (errors.length > 0) throw errors[0];
 }
+

@@ -1,0 +1,180 @@
+// Node 20 is what these machines run; the SDK's notice about Node 22 from 2027 is only noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.LOG_LEVEL ??= 'warn';
+
+import ExcelJS from 'exceljs';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ulid } from 'ulid';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createCampaign } from '../lib/campaigns/repository';
+import { getImportRecord } from '../lib/intake/imports-repository';
+import { readList, isListHeader } from '../lib/intake/reader';
+import { REGISTER_CONCURRENCY } from '../lib/intake/register-list';
+import { judgeRow } from '../lib/intake/row-rules';
+import { leadItem } from '../lib/leads/model';
+import { ensureTable } from '../lib/local/provision';
+import { startDynamoDbLocal, startS3Server } from '../lib/local/services';
+import { batchWrite, dynamo, forEachConcurrently, getItem, putRequest, resetDynamoClient } from '../lib/table/client';
+import { ENTITY, keys, shardOf } from '../lib/table/keys';
+import { s3 } from '../lib/storage/s3';
+import { argument, countWrites, fmt, freePort, peakRss, timed } from './support';
+
+/**
+ * npm run bench:ingest -- --rows N [--known F] [--dups F]
+ *
+ * Generates an N-row list (a fraction `dups` of rows repeating an earlier person, a fraction `known` of people already
+ * in the table), runs the real intake handler on it against DynamoDB Local, checks the result is exact, and prints
+ * rows/s, peak RSS, items written, and two ratios from the same run:
+ *   (a) plain BatchWriteItem of as many items of the same shapes (25 a call, same concurrency) ÷ ingest time
+ *   (b) parse-only time of the same file ÷ ingest time
+ */
+
+const rows = argument('rows', 100_000);
+const knownShare = argument('known', 0);
+const dupShare = argument('dups', 0.02);
+
+
+const person = (i: number) => ({ name: `ベンチ 太郎${i}`, email: `bench${i}@example.com`, company: `株式会社ベンチ${i % 5000}` });
+
+/** Every 1/dupShare-th row repeats the person of the row before it, with the e-mail in capitals. */
+const isRepeat = (r: number) => dupShare > 0 && r > 0 && r % Math.round(1 / dupShare) === 0;
+
+async function writeList(path: string): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: false });
+  const sheet = workbook.addWorksheet('参加者');
+  sheet.addRow(['*名前', 'メールアドレス', '名刺会社', '組織', '役職', '電話番号']).commit();
+  let duplicates = 0;
+  for (let r = 0; r < rows; r++) {
+    const repeat = isRepeat(r);
+    const p = person(repeat ? r - 1 : r);
+    if (repeat) duplicates++;
+    sheet.addRow([p.name, repeat ? p.email.toUpperCase() : p.email, p.company, '営業部', '課長', `03${String(r).padStart(8, '0')}`]).commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+  return duplicates;
+}
+
+/** Puts the first `count` distinct people of the list into the table, as an earlier campaign would have. */
+async function seedKnownPeople(count: number, campaignId: string): Promise<void> {
+  const now = new Date().toISOString();
+  const requests = [];
+  for (let r = 0, seeded = 0; seeded < count; r++) {
+    if (isRepeat(r)) continue;
+    const p = person(r);
+    const leadId = ulid();
+    requests.push(putRequest({ ...keys.leadMatchKey(`e:${p.email}`), entity: ENTITY.leadMatchKey, leadId, createdBy: `seed#${r}`, createdAt: now }));
+    requests.push(putRequest(leadItem({ leadId, ...p, stage: 'new', extra: {}, matchKey: `e:${p.email}`, source: { campaignId }, createdAt: now, updatedAt: now, version: 1 })));
+    seeded++;
+  }
+  await batchWrite(requests, { concurrency: 12 });
+}
+
+/** The baseline: as many items of the shapes the import writes, with plain BatchWriteItem, no conditions. */
+async function plainBatchWrite(items: number, campaignId: string): Promise<void> {
+  const now = new Date().toISOString();
+  const requests = [];
+  for (let i = 0; requests.length < items; i++) {
+    const leadId = ulid();
+    const email = `baseline${i}@example.com`;
+    requests.push(putRequest({ ...keys.leadMatchKey(`e:${email}`), entity: ENTITY.leadMatchKey, leadId, createdBy: `b#${i}`, createdAt: now }));
+    requests.push(putRequest(leadItem({ leadId, name: `基準 ${i}`, email, company: 'B社', stage: 'new', extra: {}, matchKey: `e:${email}`, createdAt: now, updatedAt: now, version: 1 })));
+    requests.push(
+      putRequest({
+        ...keys.membership(leadId, campaignId),
+        ...keys.campaignMembersIndex(campaignId, shardOf(leadId), '2026-11-23', leadId),
+        entity: ENTITY.membership,
+        leadId,
+        campaignId,
+        responded: true,
+        invited: false,
+        followStatus: 'not_started',
+        arisenOn: '2026-11-23',
+      }),
+    );
+  }
+  // The same number of requests in flight as the import keeps.
+  await batchWrite(requests.slice(0, items), { concurrency: REGISTER_CONCURRENCY });
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-ingest-'));
+  const dynamodb = await startDynamoDbLocal({ port: await freePort() });
+  const s3server = await startS3Server({ port: await freePort(), dataDir: join(dir, 's3'), buckets: ['lead-intake'] });
+  Object.assign(process.env, {
+    TABLE_NAME: 'bench-ingest',
+    INTAKE_BUCKET: 'lead-intake',
+    DYNAMODB_ENDPOINT: dynamodb.url,
+    S3_ENDPOINT: s3server.url,
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  });
+  resetDynamoClient();
+  try {
+    await ensureTable('bench-ingest');
+    const campaign = await createCampaign({ name: 'ベンチマーク', type: 'webinar', status: 'active', targets: {}, stakeholders: [], attachments: [] }, { userId: 'bench', role: 'admin' });
+
+    const path = join(dir, 'list.xlsx');
+    const { result: duplicates, ms: generateMs } = await timed(() => writeList(path));
+    const distinct = rows - duplicates;
+    const known = Math.round(distinct * knownShare);
+    if (known > 0) await seedKnownPeople(known, 'seed-campaign');
+    const size = (await stat(path)).size;
+    console.log(`list: ${fmt(rows)} rows (${fmt(duplicates)} in-file duplicates, ${fmt(known)} people already known), ${fmt(size / 1024 / 1024, 1)} MB, generated in ${fmt(generateMs / 1000, 1)} s`);
+
+    // (b) parse only: read and judge every row, write nothing.
+    const { ms: parseMs } = await timed(async () => {
+      let n = 0;
+      for await (const item of readList(path, 'xlsx')) if (!isListHeader(item)) n += judgeRow(item, { kind: 'register', matchMode: 'email' }).ok ? 1 : 0;
+      if (n !== rows) throw new Error(`parse-only read ${n} rows, expected ${rows}`);
+    });
+
+    // The ingest itself: the object lands in the bucket, the real intake handler takes the event.
+    const key = `imports/${campaign.campaignId}/participant/bench.xlsx`;
+    await s3().send(new PutObjectCommand({ Bucket: 'lead-intake', Key: key, Body: createReadStream(path), ContentLength: size }));
+    const writes = countWrites(dynamo());
+    const prof = process.env.PROFILE ? (await import('../.bench/prof')).profile(dynamo()) : undefined;
+    const { handler } = await import('../functions/intake/handler');
+    const { result: ingest, peakMb } = await peakRss(() =>
+      timed(() => handler({ Records: [{ s3: { object: { key } }, userIdentity: { principalId: 'bench' } }] } as never)),
+    );
+    const itemsWritten = writes.items();
+    if (prof) console.log([...prof].map(([k, v]) => `${k}: ${v.n} calls, ${Math.round(v.ms)} ms total, ${Math.round(v.ms / v.n)} ms each`).join('\n'));
+
+    // Exact? Every count, and the campaign's counters.
+    const imported = (await import('../lib/intake/imports-repository')).listImports;
+    const record = (await imported({ campaignId: campaign.campaignId, limit: 1 })).items[0]!;
+    const full = await getImportRecord(record.importId);
+    const expected = { rows, created: distinct - known, matched: known, unchanged: 0, updated: 0, rejected: 0, merged: duplicates };
+    const metrics = await getItem<Record<string, number>>(keys.campaignMetrics(campaign.campaignId));
+    const exact =
+      full?.status === 'succeeded' &&
+      JSON.stringify(full.counts) === JSON.stringify({ ...full.counts, ...expected }) &&
+      metrics?.responded === distinct &&
+      (metrics?.newLeads ?? 0) === distinct - known &&
+      (metrics?.knownLeads ?? 0) === known;
+
+    // (a) the same number of items, plain BatchWriteItem, same concurrency, same table.
+    writes.reset();
+    const { ms: baselineMs } = await timed(() => plainBatchWrite(itemsWritten, campaign.campaignId));
+
+    console.log(`ingest: ${fmt(ingest.ms / 1000, 1)} s, ${fmt(rows / (ingest.ms / 1000))} rows/s, peak RSS ${fmt(peakMb)} MB, ${fmt(itemsWritten)} items written`);
+    console.log(`result exact: ${exact ? 'yes' : 'NO'}  counts ${JSON.stringify(full?.counts)}  metrics ${JSON.stringify({ responded: metrics?.responded, newLeads: metrics?.newLeads, knownLeads: metrics?.knownLeads })}`);
+    console.log(`(a) plain BatchWriteItem of ${fmt(itemsWritten)} items, ${REGISTER_CONCURRENCY} calls in flight: ${fmt(baselineMs / 1000, 1)} s → ratio ${fmt(baselineMs / ingest.ms, 2)} (target ≥ ${knownShare >= 0.99 ? '0.7 for known people' : '0.4 for new people'})`);
+    console.log(`(b) parse only: ${fmt(parseMs / 1000, 1)} s → ratio ${fmt(parseMs / ingest.ms, 2)}`);
+    if (!exact) process.exitCode = 1;
+  } finally {
+    await s3server.stop();
+    await dynamodb.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

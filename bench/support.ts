@@ -1,0 +1,70 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createServer } from 'node:net';
+
+/** Shared pieces of the benchmarks: argument parsing, a free port, write counting, RSS sampling. */
+
+export function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isFinite(value)) throw new Error(`--${name} needs a number`);
+  return value;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Counts the items every write request puts, updates or deletes, whatever the call. */
+export function countWrites(client: DynamoDBClient): { items: () => number; reset: () => void } {
+  let items = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, any>;
+      switch (context.commandName) {
+        case 'BatchWriteItemCommand':
+          for (const requests of Object.values(input.RequestItems ?? {})) items += (requests as unknown[]).length;
+          break;
+        case 'TransactWriteItemsCommand':
+          items += (input.TransactItems ?? []).length;
+          break;
+        case 'PutItemCommand':
+        case 'UpdateItemCommand':
+        case 'DeleteItemCommand':
+          items += 1;
+          break;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+  return { items: () => items, reset: () => (items = 0) };
+}
+
+/** Samples resident memory while `work` runs; the peak is what a Lambda's memory setting must cover. */
+export async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  try {
+    const result = await work();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakMb: peak / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
