@@ -8,7 +8,8 @@ import { LeadBackendStack } from './stack';
  * - `senderEmail` (required): the From address of e-mails;
  * - `deletionProtection` (default true): protect the table and the user pool from deletion;
  * - `jwtIssuer` + `jwtAudience` (optional, together): verify tokens from that issuer instead of creating a user pool;
- * - `appBaseUrl` (optional): the front-end's origin, for links in e-mails and CORS.
+ * - `appBaseUrl` (optional): the front-end's origin, for links in e-mails and CORS;
+ * - `matchKey` (default `email`): the dedupe key of list intake, `email` or `email+name` (seed 000 A.1.1).
  * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
  */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
@@ -21,6 +22,7 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     deletionProtection: booleanContext(app, 'deletionProtection', true),
     externalIssuer: externalIssuer(app),
     appBaseUrl: optionalString(app, 'appBaseUrl'),
+    matchKey: matchKey(app),
   });
   return { app, stack };
 }
@@ -35,6 +37,12 @@ function optionalString(app: App, key: string): string | undefined {
 function requiredString(app: App, key: string): string {
   const value = optionalString(app, key);
   if (value === undefined) throw new Error(`context ${key} is required (cdk.json, or -c ${key}=...)`);
+  return value;
+}
+
+function matchKey(app: App): 'email' | 'email+name' {
+  const value = optionalString(app, 'matchKey') ?? 'email';
+  if (value !== 'email' && value !== 'email+name') throw new Error(`context matchKey must be "email" or "email+name", not "${value}"`);
   return value;
 }
 

@@ -11,6 +11,8 @@ import { INTAKE_PREFIXES, type Storage } from './storage';
 
 export interface IntakeProps {
   storage: Storage;
+  /** The dedupe key (名寄せキー): e-mail, or e-mail + name (lib/intake/match-key.ts). */
+  matchKey: 'email' | 'email+name';
 }
 
 /**
@@ -52,6 +54,7 @@ export class Intake extends Construct {
         TABLE_NAME: storage.table.tableName,
         INTAKE_BUCKET: storage.intakeBucket.bucketName,
         SELF_FUNCTION_NAME: functionName,
+        MATCH_KEY: props.matchKey,
       },
     });
     this.function.addToRolePolicy(

@@ -12,6 +12,8 @@ export interface LeadBackendStackProps extends StackProps {
   externalIssuer?: ExternalIssuer;
   /** The front-end's origin, e.g. `https://leads.example.com`. */
   appBaseUrl?: string;
+  /** The dedupe key for list intake. */
+  matchKey: 'email' | 'email+name';
 }
 
 /** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail. */
@@ -29,7 +31,7 @@ export class LeadBackendStack extends Stack {
       // Presigned URLs carry their own authorisation; without a known front-end any origin may use one.
       allowedOrigins: [props.appBaseUrl ?? '*'],
     });
-    this.intake = new Intake(this, 'Intake', { storage: this.storage });
+    this.intake = new Intake(this, 'Intake', { storage: this.storage, matchKey: props.matchKey });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
       externalIssuer: props.externalIssuer,

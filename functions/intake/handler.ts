@@ -34,7 +34,10 @@ async function continueLater(importId: string): Promise<void> {
   );
 }
 
-/** INTAKE_TIME_BUDGET_MS caps an invocation's working time below Lambda's own limit (tests force it tiny). */
+/**
+ * INTAKE_TIME_BUDGET_MS caps an invocation's working time below Lambda's own limit (tests force it tiny);
+ * INTAKE_CHUNK_ROWS sets how many rows are committed at a time.
+ */
 function runtimeFor(context?: Pick<Context, 'getRemainingTimeInMillis'>): IntakeRuntime {
   const started = Date.now();
   const budget = Number(process.env.INTAKE_TIME_BUDGET_MS ?? Infinity);
@@ -44,6 +47,8 @@ function runtimeFor(context?: Pick<Context, 'getRemainingTimeInMillis'>): Intake
     remainingMs: () => Math.min(context?.getRemainingTimeInMillis?.() ?? 15 * 60_000, budget - (Date.now() - started)),
     continueLater,
     chunkSize: process.env.INTAKE_CHUNK_ROWS ? Number(process.env.INTAKE_CHUNK_ROWS) : undefined,
+    // A deployment may accept fewer rows per file than Excel's maximum (the default).
+    limits: process.env.INTAKE_MAX_ROWS ? { maxRows: Number(process.env.INTAKE_MAX_ROWS) } : undefined,
   };
 }
 

@@ -207,7 +207,13 @@ async function work(runtime: IntakeRuntime, record: ImportRecord, owner: string,
     chunk = [];
   };
 
-  for await (const item of readList(path, formatOf(record.fileName)!, runtime.limits, { startAfterRow: checkpoint })) {
+  const format = formatOf(record.fileName)!;
+  if (format === 'csv' && checkpoint === 0) {
+    // A CSV, unlike a workbook, can hold more rows than the limit: refuse it before writing anything, rather than
+    // importing the first million rows and then failing. Counting is a fraction of the import's time.
+    for await (const item of readList(path, format, runtime.limits)) void item;
+  }
+  for await (const item of readList(path, format, runtime.limits, { startAfterRow: checkpoint })) {
     if (isListHeader(item)) {
       header = item;
       if (!record.headerLabels) {

@@ -188,6 +188,7 @@ describe('LeadBackendStack', () => {
             TABLE_NAME: ref(s.id(s.stack.storage.table)),
             INTAKE_BUCKET: ref(s.id(s.stack.storage.intakeBucket)),
             SELF_FUNCTION_NAME: fn.FunctionName,
+            MATCH_KEY: 'email',
           }),
         },
       });
@@ -379,6 +380,16 @@ describe('context', () => {
         expect.objectContaining({ AllowedOrigins: [front], AllowedMethods: ['PUT', 'GET'] }),
       ]);
       expect(resources[id(stack.api.functions.users)]!.Properties.Environment.Variables.APP_BASE_URL).toBe(front);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'switches the dedupe key to e-mail + name, and refuses any other key',
+    () => {
+      const { resources, stack, id } = synth({ matchKey: 'email+name' });
+      expect(resources[id(stack.intake.function)]!.Properties.Environment.Variables.MATCH_KEY).toBe('email+name');
+      expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, matchKey: 'phone' })).toThrow(/matchKey must be/);
     },
     SYNTH_TIMEOUT,
   );

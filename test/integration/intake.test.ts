@@ -287,3 +287,21 @@ describe('list intake through the bucket', () => {
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.fileName', 'body.kind']);
   });
 });
+
+describe('row limit', () => {
+  test('a CSV with more rows than the limit is refused before anything is written', async () => {
+    const { body: campaign } = await stack().api('POST', '/campaigns', { as: 'marketing', body: { name: '上限', type: 'dm' } });
+    process.env.INTAKE_MAX_ROWS = '3';
+    try {
+      await stack().upload(
+        `imports/${campaign.campaignId}/invitation/too-many.csv`,
+        csv([1, 2, 3, 4].map((i) => [`上限 ${i}`, `limit${i}@example.com`, 'L社', '', '', '']), 'utf8'),
+      );
+    } finally {
+      delete process.env.INTAKE_MAX_ROWS;
+    }
+    const { body: page } = await stack().api('GET', `/imports?campaignId=${campaign.campaignId}`, { as: 'marketing' });
+    expect(page.items[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/more than 3 rows/), counts: { rows: 0, created: 0 } });
+    expect(await getItem(keys.leadMatchKey('e:limit1@example.com'))).toBeUndefined();
+  });
+});
