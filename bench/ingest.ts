@@ -16,11 +16,11 @@ import { REGISTER_CONCURRENCY } from '../lib/intake/register-list';
 import { judgeRow } from '../lib/intake/row-rules';
 import { leadItem } from '../lib/leads/model';
 import { ensureTable } from '../lib/local/provision';
-import { startDynamoDbLocal, startS3Server } from '../lib/local/services';
+import { freePort, startDynamoDbLocal, startS3Server } from '../lib/local/services';
 import { batchWrite, dynamo, forEachConcurrently, getItem, putRequest, resetDynamoClient } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
 import { s3 } from '../lib/storage/s3';
-import { argument, countWrites, fmt, freePort, peakRss, timed } from './support';
+import { argument, countWrites, fmt, peakRss, timed } from './support';
 
 /**
  * npm run bench:ingest -- --rows N [--known F] [--dups F]

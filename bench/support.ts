@@ -1,5 +1,4 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createServer } from 'node:net';
 
 /** Shared pieces of the benchmarks: argument parsing, a free port, write counting, RSS sampling. */
 
@@ -11,16 +10,6 @@ export function argument(name: string, fallback: number): number {
   return value;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Counts the items every write request puts, updates or deletes, whatever the call. */
 export function countWrites(client: DynamoDBClient): { items: () => number; reset: () => void } {

@@ -1,3 +1,5 @@
+import type { Lead } from '../leads/model';
+import { CANONICAL_LABEL } from './columns';
 import type { ListRow } from './reader';
 import { matchKeyOf, type MatchMode } from './match-key';
 
@@ -5,23 +7,6 @@ import { matchKeyOf, type MatchMode } from './match-key';
  * What a list row means for a lead, and why a row is refused. Pure: no I/O, so every rule is unit-tested directly.
  * Reasons are written in Japanese for the marketers who read the rejections workbook; `code` is for machines.
  */
-
-export interface LeadDraft {
-  name?: string;
-  nameKana?: string;
-  email?: string;
-  company?: string;
-  department?: string;
-  title?: string;
-  phone?: string;
-  mobile?: string;
-  industry?: string;
-  employeeSize?: string;
-  classification?: string;
-  products?: string;
-  memo?: string;
-  extra: Record<string, string>;
-}
 
 export interface Rejection {
   code: 'cell_error' | 'missing_name' | 'invalid_email' | 'too_long' | 'invalid_date' | 'no_match_key' | 'no_such_lead' | 'version_conflict' | 'invalid_version' | 'email_taken' | 'invalid_value';
@@ -46,7 +31,10 @@ export const DRAFT_FIELDS = [
   'classification',
   'products',
   'memo',
-] as const satisfies readonly (keyof LeadDraft)[];
+] as const satisfies readonly (keyof Lead)[];
+
+/** The lead fields a list row may give, as text, plus its columns that are not lead fields. */
+export type LeadDraft = Partial<Pick<Lead, (typeof DRAFT_FIELDS)[number]>> & { extra: Record<string, string> };
 
 const MAX_LENGTH: Record<(typeof DRAFT_FIELDS)[number], number> = {
   name: 100,
@@ -66,21 +54,6 @@ const MAX_LENGTH: Record<(typeof DRAFT_FIELDS)[number], number> = {
 const MAX_EXTRA_LENGTH = 1000;
 const MAX_EXTRA_COLUMNS = 50;
 
-const FIELD_LABEL: Record<(typeof DRAFT_FIELDS)[number], string> = {
-  name: '名前',
-  nameKana: '名前（カナ）',
-  email: 'メールアドレス',
-  company: '名刺会社',
-  department: '組織',
-  title: '役職',
-  phone: '電話番号',
-  mobile: '携帯',
-  industry: '業種',
-  employeeSize: '従業員規模',
-  classification: 'リード分類',
-  products: '対象製品',
-  memo: '共有メモ',
-};
 
 /** Deliberately plain: local part and a dotted domain, after NFKC. Mail servers decide the rest. */
 const EMAIL = /^[^\s@"(),:;<>[\]\\]+@[^\s@"(),:;<>[\]\\]+\.[^\s@"(),:;<>[\]\\.]+$/u;
@@ -105,7 +78,7 @@ export function judgeRow(row: ListRow, options: { kind: 'register' | 'update'; m
     const value = row.values[field];
     if (value === undefined) continue;
     if (value.length > MAX_LENGTH[field]) {
-      return reject('too_long', `${FIELD_LABEL[field]}が長すぎます（${value.length}文字、上限${MAX_LENGTH[field]}文字）`);
+      return reject('too_long', `${CANONICAL_LABEL[field]}が長すぎます（${value.length}文字、上限${MAX_LENGTH[field]}文字）`);
     }
     draft[field] = value;
   }

@@ -4,7 +4,7 @@ import startSesEmulator from 'aws-ses-v2-local';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { S3Event } from 'aws-lambda';
 
 /**
@@ -128,4 +128,16 @@ export async function startSes(options: { port: number }): Promise<RunningServic
         server.close(() => resolve());
       }),
   };
+}
+
+/** A port nobody is listening on right now (tests and benchmarks run their servers side by side). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

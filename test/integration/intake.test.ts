@@ -79,6 +79,29 @@ describe('list intake through the bucket', () => {
     expect(await metrics(other)).toMatchObject({ responded: 2, newLeads: 1, knownLeads: 1 });
   });
 
+  test('cells are read as Excel shows them: rich text, mailto hyperlinks, formulas, numbers, dates', async () => {
+    const campaignId = await newCampaign();
+    const body = await xlsx(
+      [
+        [
+          { richText: [{ text: '富樫 ', font: { bold: true } }, { text: '義博' }] },
+          { text: 'togashi@example.com', hyperlink: 'mailto:togashi@example.com' },
+          { formula: 'CONCATENATE("株式会社","リッチ")', result: '株式会社リッチ' },
+          '',
+          '',
+          8012345678,
+          new Date(Date.UTC(2026, 3, 1)),
+        ],
+      ],
+      [...HEADER, 'リード発生日'],
+    );
+    const imported = await importList(campaignId, 'participant', 'cells.xlsx', body);
+    expect(imported).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+    const lead = await leadByEmail('togashi@example.com');
+    expect(lead).toMatchObject({ name: '富樫 義博', email: 'togashi@example.com', company: '株式会社リッチ', phone: '8012345678' });
+    expect(await membership(lead!.leadId, campaignId)).toMatchObject({ arisenOn: '2026-04-01' });
+  });
+
   test('invitation then participant list: one history per campaign with both flags, the first date kept', async () => {
     const campaignId = await newCampaign();
     const list = (date: string) =>

@@ -1,22 +1,9 @@
-import { createServer } from 'node:net';
-import { startDynamoDbLocal, type RunningService } from '../../lib/local/services';
+import { freePort, startDynamoDbLocal, type RunningService } from '../../lib/local/services';
 
 /**
  * One DynamoDB Local JVM for the whole run (it takes seconds to start); each integration test file creates its own
  * table on it, so files stay independent. The S3 server and SES emulator are cheap and start per file.
  */
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export default async function globalSetup(): Promise<void> {
   const dynamodb = await startDynamoDbLocal({ port: await freePort() });
   process.env.TEST_DYNAMODB_ENDPOINT = dynamodb.url;
