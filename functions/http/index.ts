@@ -1,6 +1,7 @@
 import type { Implementation, RouteGroup } from '../../lib/http/route';
 import { handler as campaigns } from './campaigns';
 import { handler as imports } from './imports';
+import { handler as leads } from './leads';
 import { handler as system } from './system';
 import { handler as users } from './users';
 
@@ -13,4 +14,5 @@ export const httpHandlers: Record<RouteGroup, ((event: never, context: never) =>
   users,
   campaigns,
   imports,
+  leads,
 } as never;

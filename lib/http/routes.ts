@@ -16,6 +16,7 @@ import {
   ImportSchema,
   RejectionsLinkSchema,
 } from '../intake/schema';
+import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../leads/schema';
 import { PERMISSIONS } from '../users/roles';
 import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
@@ -177,6 +178,49 @@ export const routes = {
     summary: 'Get a link to the workbook of rejected and merged rows',
     params: ImportIdParams,
     response: RejectionsLinkSchema,
+  }),
+
+  // --- leads ----------------------------------------------------------------------------------------------------
+  listLeads: defineRoute({
+    operationId: 'listLeads',
+    method: 'GET',
+    path: '/leads',
+    group: 'leads',
+    roles: PERMISSIONS.seeLeads,
+    summary: 'Search leads',
+    query: LeadListQuery,
+    response: LeadPage,
+  }),
+  getLead: defineRoute({
+    operationId: 'getLead',
+    method: 'GET',
+    path: '/leads/{leadId}',
+    group: 'leads',
+    roles: PERMISSIONS.seeLeads,
+    summary: 'Read a lead with its campaign history, latest actions and owner',
+    params: LeadIdParams,
+    response: LeadDetailSchema,
+  }),
+  updateLead: defineRoute({
+    operationId: 'updateLead',
+    method: 'PATCH',
+    path: '/leads/{leadId}',
+    group: 'leads',
+    roles: PERMISSIONS.editLeads,
+    summary: 'Edit a lead',
+    params: LeadIdParams,
+    body: LeadPatchSchema,
+    response: LeadSchema,
+  }),
+  getLeadCampaigns: defineRoute({
+    operationId: 'getLeadCampaigns',
+    method: 'GET',
+    path: '/leads/{leadId}/campaigns',
+    group: 'leads',
+    roles: PERMISSIONS.seeLeads,
+    summary: "Read a lead's campaign history",
+    params: LeadIdParams,
+    response: MembershipPage,
   }),
 } satisfies Record<string, RouteDefinition>;
 

@@ -1,18 +1,7 @@
-import { leadFromItem, leadItem, type Lead } from '../leads/model';
-import {
-  batchGet,
-  ConditionFailedError,
-  forEachConcurrently,
-  getItem,
-  keyString,
-  putItem,
-  tableName,
-  toAttributes,
-  transactWrite,
-  TransactionConflictError,
-  type Item,
-} from '../table/client';
-import { ENTITY, keys } from '../table/keys';
+import { leadFromItem, type Lead } from '../leads/model';
+import { MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
+import { batchGet, forEachConcurrently, getItem, keyString, type Item } from '../table/client';
+import { keys } from '../table/keys';
 import { CANONICAL_LABEL } from './columns';
 import type { RowNote } from './imports-repository';
 import { matchKeyOf, type MatchMode } from './match-key';
@@ -107,39 +96,13 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
     if (!applied.changed) return { kind: item.lastImportRow === marker ? 'updated' : 'unchanged' };
 
     const next: Lead = { ...applied.next, matchKey: matchKeyOf(applied.next, ctx.matchMode) ?? lead.matchKey, updatedAt: ctx.now.toISOString(), version: lead.version + 1 };
-    const stored = { ...leadItem(next), lastImportRow: marker };
     try {
-      if (next.matchKey === lead.matchKey) {
-        await putItem(stored, { condition: 'version = :v', values: { ':v': lead.version } });
-      } else {
-        // The person's e-mail changed: move the dedupe key with the lead, or refuse if it belongs to someone else.
-        await transactWrite([
-          { Put: { TableName: tableName(), Item: toAttributes(stored), ConditionExpression: 'version = :v', ExpressionAttributeValues: toAttributes({ ':v': lead.version }) } },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: toAttributes({ ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId, createdBy: marker, createdAt: ctx.now.toISOString() }),
-              ConditionExpression: 'attribute_not_exists(PK) OR leadId = :leadId',
-              ExpressionAttributeValues: toAttributes({ ':leadId': leadId }),
-            },
-          },
-          {
-            Delete: {
-              TableName: tableName(),
-              Key: toAttributes(keys.leadMatchKey(lead.matchKey)),
-              ConditionExpression: 'attribute_not_exists(PK) OR leadId = :leadId',
-              ExpressionAttributeValues: toAttributes({ ':leadId': leadId }),
-            },
-          },
-        ]);
-      }
+      // The marker lets a replay of this chunk recognise its own write (see the version check above).
+      await saveLead(lead, next, { lastImportRow: marker });
       return { kind: 'updated' };
     } catch (error) {
-      if (error instanceof ConditionFailedError) continue;
-      if (error instanceof TransactionConflictError) {
-        if (error.reasons[1] === 'ConditionalCheckFailed') return rejected(row, 'email_taken', 'このメールアドレスは別のリードが使っています');
-        if (error.reasons[0] === 'ConditionalCheckFailed' || error.reasons.includes('TransactionConflict')) continue;
-      }
+      if (error instanceof StaleLeadError) continue; // edited meanwhile: read again and re-apply
+      if (error instanceof MatchKeyTakenError) return rejected(row, 'email_taken', 'このメールアドレスは別のリードが使っています');
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import { ENTITY, keys, shardOf } from '../table/keys';
 import type { Item } from '../table/client';
-import { normaliseName } from '../text/normalize';
+import { normaliseCompany, normaliseName } from '../text/normalize';
 
 /** Lead stages (リードステージ), product.md. */
 export const LEAD_STAGES = ['new', 'working', 'disqualified', 'recycle', 'handed_over', 'converted'] as const;
@@ -29,6 +29,10 @@ export interface Lead {
   lastActionAt?: string;
   lastActionResult?: string;
   accountId?: string;
+  /** 予算 / 導入時期 / 購買における役割 / 影響度 / 検討段階. */
+  qualification?: { budget?: string; timeline?: string; purchaseRole?: string; influence?: string; considerationStage?: string };
+  /** Approaches the person declined: no e-mail, no call, no DM, no visit. */
+  ngActions?: ('no_email' | 'no_call' | 'no_dm' | 'no_visit')[];
   /** Columns of the uploaded list that are not lead fields: label → text. */
   extra: Record<string, string>;
   /** The dedupe key this lead holds (see lib/intake/match-key.ts). */
@@ -52,10 +56,13 @@ export function leadItem(lead: Lead): Item {
     ...keys.leadsByNameIndex(shard, normaliseName(lead.name), lead.leadId),
     entity: ENTITY.lead,
     ...lead,
+    // Search keys: the list's name and company filters match ignoring width, case, spaces and legal forms.
+    nameKey: normaliseName(lead.name),
+    ...(lead.company ? { companyKey: normaliseCompany(lead.company) } : {}),
   };
 }
 
-const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK'];
+const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'nameKey', 'companyKey', 'lastImportRow', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK'];
 
 export function leadFromItem(item: Item): Lead {
   const lead = { ...item };

@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   readCampaigns: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   uploadLists: ['admin', 'marketing', 'manager'],
   seeLeads: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
+  /** Editing a lead's data is working it: whoever may log actions on it (an agent only on its own leads). */
+  editLeads: ['admin', 'manager', 'rep', 'sales', 'agent'],
   assignLeads: ['admin', 'manager'],
   logActions: ['admin', 'manager', 'rep', 'sales', 'agent'],
   convertLeads: ['admin', 'manager', 'rep', 'sales'],

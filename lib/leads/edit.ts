@@ -1,0 +1,50 @@
+import { ConflictError, ForbiddenError, ValidationError } from '../errors';
+import type { Caller } from '../http/route';
+import { matchKeyOf, matchModeFromEnv } from '../intake/match-key';
+import type { Lead } from './model';
+import { MatchKeyTakenError, requireVisibleLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
+import type { LeadPatch } from './schema';
+import { checkStageChange } from './stages';
+
+/** Roles that work only their own leads (api.md: "own leads"). */
+const OWNERS_ONLY = new Set(['rep', 'sales', 'agent']);
+
+/**
+ * PATCH /leads/{id}: contact data, classification, qualification, NG actions, the shared memo, and the stage with
+ * its reason, all at the version the editor saw. The owner changes only through assignment.
+ */
+export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadPatch, 'version'>, expectedVersion: number, now = new Date()): Promise<Lead> {
+  const { lead } = await requireVisibleLead(caller, leadId);
+  if (OWNERS_ONLY.has(caller.role) && lead.ownerId !== caller.userId) {
+    throw new ForbiddenError('only the lead\'s owner, a manager or an admin may edit it');
+  }
+  if (lead.version !== expectedVersion) throw await staleLeadConflict(leadId, expectedVersion);
+
+  const next: Lead = { ...lead, extra: { ...lead.extra } };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (value === null) delete (next as unknown as Record<string, unknown>)[field];
+    else (next as unknown as Record<string, unknown>)[field] = value;
+  }
+  if (patch.stage !== undefined) {
+    checkStageChange(lead.stage, patch.stage, next.stageReason, 'edit');
+    // A reason belongs to the stage it explains: moving on without a new one drops the old.
+    if (patch.stage !== lead.stage && patch.stageReason === undefined) delete next.stageReason;
+  }
+  if (!next.email && !next.company) {
+    throw new ValidationError('a lead needs an e-mail address or a company to be recognised in later lists', [
+      { path: 'body.email', message: 'required unless company is set' },
+    ]);
+  }
+  next.matchKey = matchKeyOf(next, matchModeFromEnv()) ?? lead.matchKey;
+  next.updatedAt = now.toISOString();
+  next.version = lead.version + 1;
+  try {
+    await saveLead(lead, next);
+  } catch (error) {
+    if (error instanceof StaleLeadError) throw await staleLeadConflict(leadId, expectedVersion);
+    if (error instanceof MatchKeyTakenError) throw new ConflictError('another lead already has this e-mail address', { cause: error });
+    throw error;
+  }
+  return next;
+}

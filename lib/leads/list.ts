@@ -1,0 +1,179 @@
+import type { Caller } from '../http/route';
+import { batchGet, keyString, type Item } from '../table/client';
+import { allShards, keys } from '../table/keys';
+import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
+import { normaliseCompany, normaliseName } from '../text/normalize';
+import { getUser } from '../users/repository';
+import { countItems, toMembership } from './repository';
+import { leadFromItem, type Lead } from './model';
+import type { LeadListQuery } from './schema';
+
+/**
+ * GET /leads: the lead list with the seed product's search conditions. The most selective condition picks the
+ * index (members of a campaign → GSI5; name prefix or sort by name → GSI6; owner and stage → GSI2; owner → GSI1;
+ * stage → GSI3; otherwise every lead by recency → GSI4); every other condition filters that index query on the
+ * server. A list request never scans the table.
+ */
+
+interface Plan {
+  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4' | 'gsi5' | 'gsi6';
+  partitions: string[];
+  descending: boolean;
+  sortPrefix?: string;
+  /** Conditions on the items the index returns (leads, or campaign histories for GSI5). */
+  clauses: string[];
+  names: Record<string, string>;
+  values: Item;
+}
+
+/** `owner=me|unassigned|<id>` as an owner id (undefined = unassigned), or absent when no owner was asked for. */
+function ownerOf(query: LeadListQuery, caller: Caller): { given: boolean; ownerId?: string } {
+  // An agent's lists are always its own, whatever it asks for.
+  if (caller.role === 'agent') return { given: true, ownerId: caller.userId };
+  if (query.owner === undefined) return { given: false };
+  if (query.owner === 'me') return { given: true, ownerId: caller.userId };
+  if (query.owner === 'unassigned') return { given: true, ownerId: undefined };
+  return { given: true, ownerId: query.owner };
+}
+
+const endOfDay = (date: string) => `${date}T23:59:59.999\uffff`;
+
+export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
+  const owner = ownerOf(query, caller);
+  const stages = query.stage ?? [];
+  const shards = allShards();
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const add = (clause: string, attributes: Record<string, string>, vals: Item) => {
+    clauses.push(clause);
+    Object.assign(names, attributes);
+    Object.assign(values, vals);
+  };
+
+  if (query.campaignId) {
+    // Campaign histories first: their own conditions filter GSI5; lead conditions apply after the leads are read.
+    if (query.invited !== undefined) add('#invited = :invited', { '#invited': 'invited' }, { ':invited': query.invited });
+    if (query.responded !== undefined) add('#responded = :responded', { '#responded': 'responded' }, { ':responded': query.responded });
+    if (query.followStatus) {
+      add(`#follow IN (${query.followStatus.map((_, i) => `:f${i}`).join(', ')})`, { '#follow': 'followStatus' }, Object.fromEntries(query.followStatus.map((f, i) => [`:f${i}`, f])));
+    }
+    if (query.arisenFrom) add('#arisen >= :arisenFrom', { '#arisen': 'arisenOn' }, { ':arisenFrom': query.arisenFrom });
+    if (query.arisenTo) add('#arisen <= :arisenTo', { '#arisen': 'arisenOn' }, { ':arisenTo': query.arisenTo });
+    return { index: 'gsi5', partitions: shards.map((s) => keys.campaignMembersPartition(query.campaignId!, s)), descending: true, clauses, names, values };
+  }
+
+  addLeadClauses(query, owner, add);
+  if (query.sort === 'name' || (query.name && !owner.given && stages.length === 0)) {
+    const prefix = query.name ? normaliseName(query.name) : undefined;
+    return { index: 'gsi6', partitions: shards.map((s) => keys.leadsByNamePartition(s)), descending: false, sortPrefix: prefix, clauses, names, values };
+  }
+  if (owner.given && stages.length > 0) {
+    const partitions = stages.flatMap((stage) => shards.map((s) => keys.leadsByOwnerStagePartition(owner.ownerId, stage, s)));
+    return { index: 'gsi2', partitions, descending: true, clauses, names, values };
+  }
+  if (owner.given) return { index: 'gsi1', partitions: shards.map((s) => keys.leadsByOwnerPartition(owner.ownerId, s)), descending: true, clauses, names, values };
+  if (stages.length > 0) {
+    return { index: 'gsi3', partitions: stages.flatMap((stage) => shards.map((s) => keys.leadsByStagePartition(stage, s))), descending: true, clauses, names, values };
+  }
+  return { index: 'gsi4', partitions: shards.map((s) => keys.leadsRecentPartition(s)), descending: true, clauses, names, values };
+}
+
+/** Conditions on lead attributes, for a filter expression (or, behind GSI5, for the leads read afterwards). */
+function addLeadClauses(
+  query: LeadListQuery,
+  owner: { given: boolean; ownerId?: string },
+  add: (clause: string, names: Record<string, string>, values: Item) => void,
+): void {
+  // Owner and stage are in the key of GSI1/GSI2/GSI3; behind GSI6 (name) they have to filter.
+  if (owner.given) {
+    if (owner.ownerId) add('#owner = :owner', { '#owner': 'ownerId' }, { ':owner': owner.ownerId });
+    else add('attribute_not_exists(#owner)', { '#owner': 'ownerId' }, {});
+  }
+  if (query.stage) add(`#stage IN (${query.stage.map((_, i) => `:s${i}`).join(', ')})`, { '#stage': 'stage' }, Object.fromEntries(query.stage.map((s, i) => [`:s${i}`, s])));
+  if (query.ownerTeam) add('#team = :team', { '#team': 'ownerTeam' }, { ':team': query.ownerTeam });
+  if (query.lastActionResult) add('#lar = :lar', { '#lar': 'lastActionResult' }, { ':lar': query.lastActionResult });
+  if (query.lastActionFrom) add('#la >= :laFrom', { '#la': 'lastActionAt' }, { ':laFrom': query.lastActionFrom });
+  if (query.lastActionTo) add('#la <= :laTo', { '#la': 'lastActionAt' }, { ':laTo': endOfDay(query.lastActionTo) });
+  if (query.name) add('begins_with(#nameKey, :nameKey)', { '#nameKey': 'nameKey' }, { ':nameKey': normaliseName(query.name) });
+  if (query.company) add('begins_with(#companyKey, :companyKey)', { '#companyKey': 'companyKey' }, { ':companyKey': normaliseCompany(query.company) });
+  if (query.product) add('contains(#products, :product)', { '#products': 'products' }, { ':product': query.product });
+  if (query.industry) add('#industry = :industry', { '#industry': 'industry' }, { ':industry': query.industry });
+  if (query.department) add('contains(#department, :department)', { '#department': 'department' }, { ':department': query.department });
+}
+
+/** In-memory twin of addLeadClauses, for leads read behind campaign histories. */
+function leadMatches(lead: Item, query: LeadListQuery, owner: { given: boolean; ownerId?: string }): boolean {
+  if (owner.given && lead.ownerId !== owner.ownerId) return false;
+  if (query.stage && !query.stage.includes(lead.stage as never)) return false;
+  if (query.ownerTeam && lead.ownerTeam !== query.ownerTeam) return false;
+  if (query.lastActionResult && lead.lastActionResult !== query.lastActionResult) return false;
+  const lastActionAt = lead.lastActionAt as string | undefined;
+  if (query.lastActionFrom && !(lastActionAt && lastActionAt >= query.lastActionFrom)) return false;
+  if (query.lastActionTo && !(lastActionAt && lastActionAt <= endOfDay(query.lastActionTo))) return false;
+  if (query.name && !String(lead.nameKey ?? '').startsWith(normaliseName(query.name))) return false;
+  if (query.company && !String(lead.companyKey ?? '').startsWith(normaliseCompany(query.company))) return false;
+  if (query.product && !String(lead.products ?? '').includes(query.product)) return false;
+  if (query.industry && lead.industry !== query.industry) return false;
+  if (query.department && !String(lead.department ?? '').includes(query.department)) return false;
+  return true;
+}
+
+export interface LeadListPage {
+  items: { lead: Lead; followStatus?: string }[];
+  position?: ShardedPosition;
+}
+
+/** At most this many index pages to fill one list page when leads behind campaign histories are filtered out. */
+const MAX_ROUNDS = 5;
+
+export async function findLeads(query: LeadListQuery, caller: Caller, position?: ShardedPosition): Promise<LeadListPage> {
+  const plan = planLeadQuery(query, caller);
+  const filter = plan.clauses.length ? { expression: plan.clauses.join(' AND '), names: plan.names, values: plan.values } : undefined;
+  const read = (limit: number, at?: ShardedPosition) =>
+    shardedQuery<Item>({ index: plan.index, partitions: plan.partitions, descending: plan.descending, limit, sortPrefix: plan.sortPrefix, filter, position: at });
+
+  if (plan.index !== 'gsi5') {
+    const page = await read(query.limit, position);
+    return { items: page.items.map((item) => ({ lead: leadFromItem(item) })), position: page.position };
+  }
+
+  // Members of a campaign: histories in order, then their leads, filtered on the lead's own conditions.
+  const owner = ownerOf(query, caller);
+  const items: LeadListPage['items'] = [];
+  let at = position;
+  for (let round = 0; round < MAX_ROUNDS && items.length < query.limit; round++) {
+    const page = await read(query.limit - items.length, at);
+    const leads = await batchGet<Item>(page.items.map((h) => keys.lead(h.leadId as string)));
+    for (const history of page.items) {
+      const lead = leads.get(keyString(keys.lead(history.leadId as string)));
+      if (lead && leadMatches(lead, query, owner)) items.push({ lead: leadFromItem(lead), followStatus: toMembership(history).followStatus });
+    }
+    at = page.position;
+    if (!at) break;
+  }
+  return { items, position: at };
+}
+
+/** What the list screen shows for each lead: the lead's summary, its owner's name, its counts. */
+export async function listItems(page: LeadListPage) {
+  const ownerIds = [...new Set(page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id)))];
+  const owners = new Map((await Promise.all(ownerIds.map((id) => getUser(id)))).filter(Boolean).map((u) => [u!.userId, u!.name]));
+  const campaignCounts = await Promise.all(page.items.map((i) => countItems(i.lead.leadId, 'CAMPAIGN#')));
+  return page.items.map(({ lead, followStatus }, index) => ({
+    leadId: lead.leadId,
+    name: lead.name,
+    ...(lead.company ? { company: lead.company } : {}),
+    ...(lead.classification ? { classification: lead.classification } : {}),
+    stage: lead.stage,
+    ...(lead.ownerId ? { ownerId: lead.ownerId, ownerName: owners.get(lead.ownerId) } : {}),
+    ...(lead.ownerTeam ? { ownerTeam: lead.ownerTeam } : {}),
+    ...(followStatus ? { followStatus } : {}),
+    ...(lead.lastActionAt ? { lastActionAt: lead.lastActionAt } : {}),
+    ...(lead.lastActionResult ? { lastActionResult: lead.lastActionResult } : {}),
+    // Deals arrive with conversion; until then no lead has any.
+    counts: { campaigns: campaignCounts[index]!, openDeals: 0, wonDeals: 0 },
+    updatedAt: lead.updatedAt,
+    version: lead.version,
+  }));
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { booleanParam, csvOf, cursorParam, idParam, isoDate, limitParam, paginated } from '../http/params';
+import { FOLLOW_STATUSES, LEAD_STAGES } from './model';
+
+/** Leads over HTTP: the list screen's search conditions (seed 000 §3.5–3.6), the detail page, edits. */
+
+export const NG_ACTIONS = ['no_email', 'no_call', 'no_dm', 'no_visit'] as const;
+
+const text = (max: number) => z.string().trim().max(max);
+const optionalText = (max: number) => text(max).min(1).nullable().optional();
+
+export const QualificationSchema = z.strictObject({
+  budget: text(200).optional(), // 予算
+  timeline: text(200).optional(), // 導入時期
+  purchaseRole: text(200).optional(), // 購買における役割
+  influence: text(200).optional(), // 影響度
+  considerationStage: text(200).optional(), // 検討段階
+});
+
+export const LeadPatchSchema = z
+  .strictObject({
+    name: text(100).min(1).optional(),
+    nameKana: optionalText(100),
+    email: z
+      .string()
+      .transform((value) => value.normalize('NFKC').trim())
+      .pipe(z.string().max(254).pipe(z.email()))
+      .nullable()
+      .optional(),
+    company: optionalText(200),
+    department: optionalText(200),
+    title: optionalText(100),
+    phone: optionalText(40),
+    mobile: optionalText(40),
+    industry: optionalText(100),
+    employeeSize: optionalText(50),
+    classification: optionalText(100),
+    products: optionalText(500),
+    memo: text(4000).nullable().optional(),
+    qualification: QualificationSchema.nullable().optional(),
+    ngActions: z.array(z.enum(NG_ACTIONS)).max(NG_ACTIONS.length).nullable().optional(),
+    stage: z.enum(LEAD_STAGES).optional(),
+    stageReason: optionalText(500),
+    version: z.number().int().min(1).optional(),
+  })
+  .refine((patch) => Object.keys(patch).some((k) => k !== 'version'), { message: 'nothing to change' });
+export type LeadPatch = z.infer<typeof LeadPatchSchema>;
+
+export const SORTS = ['updatedAt', 'name'] as const;
+
+export const LeadListQuery = z
+  .strictObject({
+    owner: z.union([z.literal('me'), z.literal('unassigned'), idParam]).optional(),
+    ownerTeam: text(100).min(1).optional(),
+    stage: csvOf([...LEAD_STAGES]).optional(),
+    campaignId: idParam.optional(),
+    invited: booleanParam.optional(),
+    responded: booleanParam.optional(),
+    followStatus: csvOf([...FOLLOW_STATUSES]).optional(),
+    lastActionResult: text(100).min(1).optional(),
+    lastActionFrom: isoDate.optional(),
+    lastActionTo: isoDate.optional(),
+    arisenFrom: isoDate.optional(),
+    arisenTo: isoDate.optional(),
+    name: text(100).min(1).optional(),
+    company: text(200).min(1).optional(),
+    product: text(200).min(1).optional(),
+    industry: text(100).min(1).optional(),
+    department: text(200).min(1).optional(),
+    sort: z.enum(SORTS).default('updatedAt'),
+    limit: limitParam,
+    cursor: cursorParam,
+  })
+  .refine((q) => !(q.invited !== undefined || q.responded !== undefined || q.followStatus || q.arisenFrom || q.arisenTo) || q.campaignId, {
+    message: 'invited, responded, followStatus and arisenFrom/To describe a campaign history: give campaignId too',
+    path: ['campaignId'],
+  });
+export type LeadListQuery = z.infer<typeof LeadListQuery>;
+
+export const LeadIdParams = z.object({ leadId: idParam });
+
+export const MembershipSchema = z.object({
+  leadId: z.string(),
+  campaignId: z.string(),
+  invited: z.boolean(),
+  responded: z.boolean(),
+  followStatus: z.enum(FOLLOW_STATUSES),
+  arisenOn: z.string(),
+  completedOn: z.string().optional(),
+  lastActionResult: z.string().optional(),
+  lastActionAt: z.string().optional(),
+});
+
+export const LeadSchema = z.object({
+  leadId: z.string(),
+  name: z.string(),
+  nameKana: z.string().optional(),
+  email: z.string().optional(),
+  company: z.string().optional(),
+  department: z.string().optional(),
+  title: z.string().optional(),
+  phone: z.string().optional(),
+  mobile: z.string().optional(),
+  industry: z.string().optional(),
+  employeeSize: z.string().optional(),
+  classification: z.string().optional(),
+  products: z.string().optional(),
+  stage: z.enum(LEAD_STAGES),
+  stageReason: z.string().optional(),
+  ownerId: z.string().optional(),
+  ownerTeam: z.string().optional(),
+  memo: z.string().optional(),
+  qualification: QualificationSchema.optional(),
+  ngActions: z.array(z.enum(NG_ACTIONS)).optional(),
+  lastActionAt: z.string().optional(),
+  lastActionResult: z.string().optional(),
+  accountId: z.string().optional(),
+  extra: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+/** A row of the lead list screen. */
+export const LeadListItemSchema = LeadSchema.pick({
+  leadId: true,
+  name: true,
+  company: true,
+  classification: true,
+  stage: true,
+  ownerId: true,
+  ownerTeam: true,
+  lastActionAt: true,
+  lastActionResult: true,
+  updatedAt: true,
+  version: true,
+}).extend({
+  ownerName: z.string().optional(),
+  /** The campaign's follow status, when the list is of a campaign's members. */
+  followStatus: z.enum(FOLLOW_STATUSES).optional(),
+  counts: z.object({ campaigns: z.number().int(), openDeals: z.number().int(), wonDeals: z.number().int() }),
+});
+
+export const LeadPage = paginated(LeadListItemSchema);
+export const MembershipPage = z.object({ items: z.array(MembershipSchema) });
+
+export const LeadDetailSchema = z.object({
+  lead: LeadSchema,
+  owner: z.object({ userId: z.string(), name: z.string(), team: z.string().optional() }).optional(),
+  campaigns: z.array(MembershipSchema),
+  latestActions: z.array(z.record(z.string(), z.unknown())),
+  counts: z.object({ campaigns: z.number().int(), actions: z.number().int(), deals: z.number().int(), accounts: z.number().int() }),
+  version: z.number().int(),
+});
