@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api, type ExternalIssuer } from './api';
+import { Exports } from './exports';
 import { Intake } from './intake';
 import { Notifications } from './notifications';
 import { Storage } from './storage';
@@ -22,6 +23,7 @@ export class LeadBackendStack extends Stack {
   readonly intake: Intake;
   readonly api: Api;
   readonly notifications: Notifications;
+  readonly exports: Exports;
 
   constructor(scope: Construct, id: string, props: LeadBackendStackProps) {
     super(scope, id, props);
@@ -38,6 +40,7 @@ export class LeadBackendStack extends Stack {
       appBaseUrl: props.appBaseUrl,
       deletionProtection: props.deletionProtection,
     });
+    this.exports = new Exports(this, 'Exports', { storage: this.storage, requester: this.api.functions.exports });
     this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });

@@ -55,6 +55,16 @@ export class Storage extends Construct {
     return grant;
   }
 
+  /** Items and every index, read only. */
+  grantTableRead(grantee: IGrantable): Grant {
+    const grant = this.table.grantReadData(grantee);
+    acknowledgeOnGrantee(grantee, {
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.table)}.Arn>/index/*]`,
+      reason: 'grantReadData covers the GSIs of this table as index/*, and the lead lists query them.',
+    });
+    return grant;
+  }
+
   /**
    * Object-level S3 access under the given prefixes only. Presigned URLs carry the signer's permissions, so this is
    * also exactly what a browser can do with a URL the API hands out.

@@ -1,5 +1,6 @@
 import type { Implementation, RouteGroup } from '../../lib/http/route';
 import { handler as campaigns } from './campaigns';
+import { handler as exports } from './exports';
 import { handler as imports } from './imports';
 import { handler as leads } from './leads';
 import { handler as system } from './system';
@@ -15,4 +16,5 @@ export const httpHandlers: Record<RouteGroup, ((event: never, context: never) =>
   campaigns,
   imports,
   leads,
+  exports,
 } as never;

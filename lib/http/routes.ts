@@ -16,6 +16,7 @@ import {
   ImportSchema,
   RejectionsLinkSchema,
 } from '../intake/schema';
+import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
 import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../leads/schema';
 import { PERMISSIONS } from '../users/roles';
 import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
@@ -221,6 +222,30 @@ export const routes = {
     summary: "Read a lead's campaign history",
     params: LeadIdParams,
     response: MembershipPage,
+  }),
+
+  // --- exports (list export) ------------------------------------------------------------------------------------
+  createExport: defineRoute({
+    operationId: 'createExport',
+    method: 'POST',
+    path: '/exports',
+    group: 'exports',
+    roles: PERMISSIONS.exportLists,
+    summary: 'Export the leads a filter finds, as .xlsx or .csv',
+    body: ExportCreateSchema,
+    response: ExportSchema,
+    successStatus: 202,
+    idempotent: true,
+  }),
+  getExport: defineRoute({
+    operationId: 'getExport',
+    method: 'GET',
+    path: '/exports/{exportId}',
+    group: 'exports',
+    roles: PERMISSIONS.exportLists,
+    summary: 'Read an export: its status, and a download link once done',
+    params: ExportIdParams,
+    response: ExportSchema,
   }),
 } satisfies Record<string, RouteDefinition>;
 

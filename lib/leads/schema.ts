@@ -48,33 +48,42 @@ export type LeadPatch = z.infer<typeof LeadPatchSchema>;
 
 export const SORTS = ['updatedAt', 'name'] as const;
 
+/** The search conditions of the lead list, as query-string values; also the `filter` of an export. */
+const leadFilterFields = {
+  owner: z.union([z.literal('me'), z.literal('unassigned'), idParam]).optional(),
+  ownerTeam: text(100).min(1).optional(),
+  stage: csvOf([...LEAD_STAGES]).optional(),
+  campaignId: idParam.optional(),
+  invited: booleanParam.optional(),
+  responded: booleanParam.optional(),
+  followStatus: csvOf([...FOLLOW_STATUSES]).optional(),
+  lastActionResult: text(100).min(1).optional(),
+  lastActionFrom: isoDate.optional(),
+  lastActionTo: isoDate.optional(),
+  arisenFrom: isoDate.optional(),
+  arisenTo: isoDate.optional(),
+  name: text(100).min(1).optional(),
+  company: text(200).min(1).optional(),
+  product: text(200).min(1).optional(),
+  industry: text(100).min(1).optional(),
+  department: text(200).min(1).optional(),
+  sort: z.enum(SORTS).default('updatedAt'),
+};
+
+const historyNeedsCampaign = {
+  check: (q: { invited?: boolean; responded?: boolean; followStatus?: unknown; arisenFrom?: string; arisenTo?: string; campaignId?: string }) =>
+    !(q.invited !== undefined || q.responded !== undefined || q.followStatus || q.arisenFrom || q.arisenTo) || Boolean(q.campaignId),
+  message: 'invited, responded, followStatus and arisenFrom/To describe a campaign history: give campaignId too',
+};
+
+export const LeadFilterSchema = z
+  .strictObject(leadFilterFields)
+  .refine(historyNeedsCampaign.check, { message: historyNeedsCampaign.message, path: ['campaignId'] });
+export type LeadFilter = z.infer<typeof LeadFilterSchema>;
+
 export const LeadListQuery = z
-  .strictObject({
-    owner: z.union([z.literal('me'), z.literal('unassigned'), idParam]).optional(),
-    ownerTeam: text(100).min(1).optional(),
-    stage: csvOf([...LEAD_STAGES]).optional(),
-    campaignId: idParam.optional(),
-    invited: booleanParam.optional(),
-    responded: booleanParam.optional(),
-    followStatus: csvOf([...FOLLOW_STATUSES]).optional(),
-    lastActionResult: text(100).min(1).optional(),
-    lastActionFrom: isoDate.optional(),
-    lastActionTo: isoDate.optional(),
-    arisenFrom: isoDate.optional(),
-    arisenTo: isoDate.optional(),
-    name: text(100).min(1).optional(),
-    company: text(200).min(1).optional(),
-    product: text(200).min(1).optional(),
-    industry: text(100).min(1).optional(),
-    department: text(200).min(1).optional(),
-    sort: z.enum(SORTS).default('updatedAt'),
-    limit: limitParam,
-    cursor: cursorParam,
-  })
-  .refine((q) => !(q.invited !== undefined || q.responded !== undefined || q.followStatus || q.arisenFrom || q.arisenTo) || q.campaignId, {
-    message: 'invited, responded, followStatus and arisenFrom/To describe a campaign history: give campaignId too',
-    path: ['campaignId'],
-  });
+  .strictObject({ ...leadFilterFields, limit: limitParam, cursor: cursorParam })
+  .refine(historyNeedsCampaign.check, { message: historyNeedsCampaign.message, path: ['campaignId'] });
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
 export const LeadIdParams = z.object({ leadId: idParam });

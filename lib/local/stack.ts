@@ -38,7 +38,7 @@ export interface LocalStack {
   tableName: string;
   bucket: string;
   token(userId: string, role?: string): Promise<string>;
-  /** Resolves when every intake invocation started so far has finished (tests wait on it). */
+  /** Resolves when every intake and export invocation started so far has finished (tests wait on it). */
   intakeIdle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -113,6 +113,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Loaded only now, so that nothing reads the environment before it is set.
     const { httpHandlers } = await import('../../functions/http/index');
     const intake = await import('../../functions/intake/handler');
+    const exportWorker = await import('../../functions/exports/handler');
+    const { setLocalExportInvoker } = await import('../exports/invoke');
     const jwtSecret = loadOrCreateSecret(join(options.dataDir, 'jwt-secret'));
     const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
     started.push(gateway);
@@ -139,6 +141,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // A long import hands itself to a fresh invocation, as the cloud function does through Lambda.
     intake.setLocalContinuation(async (event) => invokeIntake(event));
+    // The export worker, asynchronously as in the cloud; tracked with the intake so tests can wait for both.
+    setLocalExportInvoker(async (exportId) => {
+      const run = exportWorker.handler({ exportId }).catch((error) => log.error('export invocation failed', { errorName: (error as Error).name }));
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    });
 
     return {
       apiUrl: gateway.url,

@@ -104,6 +104,9 @@ export const keys = {
   /** A row of an import that needs reporting (rejected, or merged into an earlier row), by row number. */
   importRow: (importId: string, rowNumber: number): Key => ({ PK: `IMPORT#${importId}`, SK: `ROW#${String(rowNumber).padStart(8, '0')}` }),
 
+  // --- exports -------------------------------------------------------------------------------------------------
+  export: (exportId: string): Key => ({ PK: `EXPORT#${exportId}`, SK: 'EXPORT' }),
+
   // --- idempotency ---------------------------------------------------------------------------------------------
   /** A write's first answer, replayed for 24 h to a retry with the same Idempotency-Key from the same caller. */
   idempotency: (callerId: string, scope: string, idempotencyKey: string): Key => ({
@@ -125,5 +128,6 @@ export const ENTITY = {
   import: 'Import',
   importObject: 'ImportObject',
   importRow: 'ImportRow',
+  export: 'Export',
   idempotency: 'Idempotency',
 } as const;

@@ -431,3 +431,25 @@ describe('the cdk-nag check itself', () => {
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
   });
 });
+
+describe('list export', () => {
+  it('runs in a worker of its own that only the exports API function may invoke, writing only under exports/', () => {
+    const { resources, stack, id } = synth({});
+    const worker = resources[id(stack.exports.function)]!.Properties;
+    expect(worker.Environment.Variables).toMatchObject({ TABLE_NAME: expect.anything(), INTAKE_BUCKET: expect.anything() });
+    const requester = resources[id(stack.api.functions.exports)]!.Properties;
+    expect(requester.Environment.Variables.EXPORT_FUNCTION_NAME).toEqual({ Ref: id(stack.exports.function) });
+    const invokes = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: { Action: unknown }) => st.Action === 'lambda:InvokeFunction' && JSON.stringify(st).includes(id(stack.exports.function)));
+    expect(invokes).toHaveLength(1);
+    const writes = JSON.stringify(
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(id(stack.exports.function.role!)))
+        .map((p) => p.Properties.PolicyDocument),
+    );
+    expect(writes).toContain('/exports/*');
+    expect(writes).not.toContain('/imports/*');
+  }, 120_000);
+});

@@ -239,3 +239,64 @@ describe('update lists made safe', () => {
     expect(rejected[2]![1]).toBe('該当するリードがありません');
   });
 });
+
+describe('list export (リスト出力)', () => {
+  async function exportLeads(as: string, body: unknown) {
+    const started = await stack().api('POST', '/exports', { as, body });
+    expect(started.status).toBe(202);
+    await stack().intakeIdle();
+    const done = await stack().api('GET', `/exports/${started.body.exportId}`, { as });
+    expect(done.body.status).toBe('succeeded');
+    return done.body as { exportId: string; rows: number; url: string };
+  }
+
+  test('an .xlsx of the filtered leads, under the labels intake reads, with リードID and バージョン', async () => {
+    const exported = await exportLeads('manager', { filter: { owner: 'unassigned', company: 'ミライ' }, format: 'xlsx' });
+    const { readWorkbook } = await import('../support/lists');
+    const sheet = (await readWorkbook(await (await fetch(exported.url)).arrayBuffer())).get('リード')!;
+    expect(sheet[0]!.slice(0, 6)).toEqual(['リードID', 'バージョン', '名前', '名前（カナ）', 'メールアドレス', '名刺会社']);
+    const unassignedMirai = Object.keys(ids).filter((e) => Number(e.slice(1, e.indexOf('@'))) >= 16 && Number(e.slice(1, e.indexOf('@'))) % 3 === 0);
+    expect(exported.rows).toBe(unassignedMirai.length);
+    expect(sheet.slice(1).map((r) => r[4]).sort()).toEqual(unassignedMirai.sort());
+    expect((await stack().api('GET', `/exports/${exported.exportId}`, { as: 'marketing' })).status).toBe(404);
+  });
+
+  test('an agent exports only its own leads; a rep only its own', async () => {
+    expect((await exportLeads('agent', { filter: { owner: 'unassigned' } })).rows).toBe(3);
+    expect((await exportLeads('rep2', { filter: {}, format: 'csv' })).rows).toBe(5);
+    expect((await stack().api('POST', '/exports', { as: 'sales', body: {} })).status).toBe(403);
+    expect((await stack().api('POST', '/exports', { as: 'manager', body: { filter: { stage: 'hot' } } })).status).toBe(422);
+  });
+
+  test('formula-like text is exported as text and reads back as the same text after a round trip', async () => {
+    const id = ids['p30@example.com']!;
+    const { body } = await stack().api('GET', `/leads/${id}`, { as: 'manager' });
+    const dangerous = { memo: '=HYPERLINK("http://evil.example","click")', department: '+81 営業', title: '@SUM(1)', products: '-1' };
+    await stack().api('PATCH', `/leads/${id}`, { as: 'manager', body: { version: body.version, ...dangerous } });
+
+    const csvExport = await exportLeads('manager', { filter: { name: '鈴木 30' }, format: 'csv' });
+    const bytes = Buffer.from(await (await fetch(csvExport.url)).arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // a BOM, so Excel opens it as UTF-8
+    const text = bytes.toString('utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(text).toContain(",'+81 営業,");
+    expect(text).toContain(",'@SUM(1),");
+
+    const xlsxExport = await exportLeads('manager', { filter: { name: '鈴木 30' } });
+    const ExcelJS = (await import('exceljs')).default;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await (await fetch(xlsxExport.url)).arrayBuffer());
+    const row = workbook.getWorksheet('リード')!.getRow(2);
+    const memoCell = row.getCell(20);
+    expect(memoCell.type).toBe(ExcelJS.ValueType.String);
+    expect(memoCell.value).toBe(dangerous.memo);
+
+    // Edit the CSV as a person would (a new title) and upload it as an update list.
+    const edited = text.replace(",'@SUM(1),", ',部長,');
+    await stack().upload(`imports/${seminar}/update/roundtrip.csv`, Buffer.from(edited, 'utf8'));
+    const { body: imports } = await stack().api('GET', `/imports?campaignId=${seminar}&limit=1`, { as: 'marketing' });
+    expect(imports.items[0]).toMatchObject({ status: 'succeeded', counts: { updated: 1, rejected: 0 } });
+    const after = (await stack().api('GET', `/leads/${id}`, { as: 'manager' })).body.lead;
+    expect(after).toMatchObject({ ...dangerous, title: '部長' });
+  });
+});

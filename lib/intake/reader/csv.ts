@@ -7,6 +7,7 @@
  * (a quote inside an unquoted field, text after a closing quote) we keep the characters as Excel would show them.
  */
 
+import { restoreFromCsv } from '../../text/spreadsheet-safety';
 import { createReadStream } from 'node:fs';
 import { MalformedCsvError, NotACsvFileError } from './errors';
 import type { SheetRow } from './list';
@@ -180,9 +181,12 @@ export async function* readCsvRows(filePath: string): AsyncGenerator<SheetRow> {
   }
 }
 
-/** Trimmed like an Excel cell's text; a line break inside quotes becomes the LF Excel uses within a cell. */
+/**
+ * Trimmed like an Excel cell's text; a line break inside quotes becomes the LF Excel uses within a cell; the
+ * apostrophe our exports put before formula-like text is taken off again.
+ */
 function cellText(field: string): string {
-  const text = field.trim();
+  const text = restoreFromCsv(field.trim());
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 

@@ -1,0 +1,44 @@
+import { Duration, Size } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { backendFunction } from './function-defaults';
+import { INTAKE_PREFIXES, type Storage } from './storage';
+
+export interface ExportsProps {
+  storage: Storage;
+  /** The API function that starts exports (POST /exports). */
+  requester: NodejsFunction;
+}
+
+/**
+ * The list-export worker: writes the workbook of an export to exports/ in the intake bucket. A function of its own,
+ * invoked asynchronously by the API, so that no API function bundles the workbook writer.
+ */
+export class Exports extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: ExportsProps) {
+    super(scope, id);
+    const { storage } = props;
+    this.function = backendFunction(this, 'Function', {
+      entry: 'functions/exports/handler.ts',
+      description: 'Writes list exports (リスト出力) to exports/ in the intake bucket',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      ephemeralStorageSize: Size.mebibytes(512),
+      // A failed export is marked failed on its record and asked for again by the user; no blind retries.
+      retryAttempts: 0,
+      environment: {
+        TABLE_NAME: storage.table.tableName,
+        INTAKE_BUCKET: storage.intakeBucket.bucketName,
+      },
+    });
+    storage.grantTableRead(this.function);
+    storage.grantObjects(this.function, 's3:PutObject', INTAKE_PREFIXES.exports);
+
+    // The function itself, not `:*` (its versions and aliases) as grantInvoke would allow.
+    props.requester.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }));
+    props.requester.addEnvironment('EXPORT_FUNCTION_NAME', this.function.functionName);
+  }
+}

@@ -1,0 +1,46 @@
+import { CANONICAL_LABEL } from '../intake/columns';
+import type { Lead, LeadStage } from '../leads/model';
+
+/**
+ * The export's columns: the labels list intake reads, so an exported file edited and uploaded as an update list
+ * maps back into the same fields; リードID and バージョン first, so the update finds the lead and detects a conflict.
+ */
+
+const STAGE_LABEL: Record<LeadStage, string> = {
+  new: '新規',
+  working: '対応中',
+  disqualified: '対象外',
+  recycle: 'リサイクル',
+  handed_over: '営業引継ぎ',
+  converted: '案件化',
+};
+
+type Column = { label: string; value: (lead: Lead, ownerEmail: string | undefined) => string | number | undefined };
+
+const field = (name: keyof Lead & keyof typeof CANONICAL_LABEL): Column => ({
+  label: CANONICAL_LABEL[name],
+  value: (lead) => lead[name] as string | undefined,
+});
+
+export const EXPORT_COLUMNS: Column[] = [
+  { label: CANONICAL_LABEL.leadId, value: (lead) => lead.leadId },
+  { label: CANONICAL_LABEL.version, value: (lead) => lead.version },
+  field('name'),
+  field('nameKana'),
+  field('email'),
+  field('company'),
+  field('department'),
+  field('title'),
+  field('phone'),
+  field('mobile'),
+  field('industry'),
+  field('employeeSize'),
+  field('classification'),
+  field('products'),
+  { label: CANONICAL_LABEL.stage, value: (lead) => STAGE_LABEL[lead.stage] },
+  { label: CANONICAL_LABEL.owner, value: (_lead, ownerEmail) => ownerEmail },
+  { label: CANONICAL_LABEL.ownerTeam, value: (lead) => lead.ownerTeam },
+  { label: CANONICAL_LABEL.lastActionAt, value: (lead) => lead.lastActionAt },
+  { label: CANONICAL_LABEL.lastActionResult, value: (lead) => lead.lastActionResult },
+  field('memo'),
+];
