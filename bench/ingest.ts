@@ -4,8 +4,7 @@ process.env.LOG_LEVEL ??= 'warn';
 
 import ExcelJS from 'exceljs';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -15,12 +14,10 @@ import { readList, isListHeader } from '../lib/intake/reader';
 import { REGISTER_CONCURRENCY } from '../lib/intake/register-list';
 import { judgeRow } from '../lib/intake/row-rules';
 import { leadItem } from '../lib/leads/model';
-import { ensureTable } from '../lib/local/provision';
-import { freePort, startDynamoDbLocal, startS3Server } from '../lib/local/services';
-import { batchWrite, dynamo, forEachConcurrently, getItem, putRequest, resetDynamoClient } from '../lib/table/client';
+import { batchWrite, dynamo, getItem, putRequest } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
 import { s3 } from '../lib/storage/s3';
-import { argument, countWrites, fmt, peakRss, timed } from './support';
+import { argument, countWrites, fmt, peakRss, startBenchStack, timed } from './support';
 
 /**
  * npm run bench:ingest -- --rows N [--known F] [--dups F]
@@ -101,21 +98,9 @@ async function plainBatchWrite(items: number, campaignId: string): Promise<void>
 }
 
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-ingest-'));
-  const dynamodb = await startDynamoDbLocal({ port: await freePort() });
-  const s3server = await startS3Server({ port: await freePort(), dataDir: join(dir, 's3'), buckets: ['lead-intake'] });
-  Object.assign(process.env, {
-    TABLE_NAME: 'bench-ingest',
-    INTAKE_BUCKET: 'lead-intake',
-    DYNAMODB_ENDPOINT: dynamodb.url,
-    S3_ENDPOINT: s3server.url,
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-  });
-  resetDynamoClient();
+  const bench = await startBenchStack('bench-ingest');
+  const dir = bench.dir;
   try {
-    await ensureTable('bench-ingest');
     const campaign = await createCampaign({ name: 'ベンチマーク', type: 'webinar', status: 'active', targets: {}, stakeholders: [], attachments: [] }, { userId: 'bench', role: 'admin' });
 
     const path = join(dir, 'list.xlsx');
@@ -168,9 +153,7 @@ async function main() {
     console.log(`(b) parse only: ${fmt(parseMs / 1000, 1)} s → ratio ${fmt(parseMs / ingest.ms, 2)}`);
     if (!exact) process.exitCode = 1;
   } finally {
-    await s3server.stop();
-    await dynamodb.stop();
-    await rm(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

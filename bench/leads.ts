@@ -3,21 +3,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
 
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { createCampaign } from '../lib/campaigns/repository';
 import { createExportRecord, getExportRecord } from '../lib/exports/repository';
 import { runExport } from '../lib/exports/run-export';
 import { leadItem, type LeadStage } from '../lib/leads/model';
-import { ensureTable } from '../lib/local/provision';
 import { seedDemoUsers } from '../lib/local/seed';
-import { freePort, startDynamoDbLocal, startS3Server } from '../lib/local/services';
-import { batchWrite, dynamo, putRequest, resetDynamoClient, tableName, toAttributes } from '../lib/table/client';
+import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
-import { argument, fmt, peakRss, timed } from './support';
+import { argument, fmt, peakRss, startBenchStack, timed } from './support';
 
 /**
  * npm run bench:leads [-- --leads N --runs R]
@@ -100,22 +95,8 @@ function percentiles(samples: number[]) {
 }
 
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-leads-'));
-  const dynamodb = await startDynamoDbLocal({ port: await freePort() });
-  const s3server = await startS3Server({ port: await freePort(), dataDir: join(dir, 's3'), buckets: ['lead-intake'] });
-  Object.assign(process.env, {
-    TABLE_NAME: 'bench-leads',
-    INTAKE_BUCKET: 'lead-intake',
-    DYNAMODB_ENDPOINT: dynamodb.url,
-    S3_ENDPOINT: s3server.url,
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    CURSOR_SECRET: 'bench',
-  });
-  resetDynamoClient();
+  const bench = await startBenchStack('bench-leads');
   try {
-    await ensureTable('bench-leads');
     await seedDemoUsers();
     const campaign = await createCampaign({ name: 'ベンチ', type: 'seminar', status: 'active', targets: {}, stakeholders: [], attachments: [] }, { userId: 'bench', role: 'admin' });
     const { ms: seedMs } = await timed(() => seed(campaign.campaignId));
@@ -157,9 +138,7 @@ async function main() {
     console.log(`export of all leads: ${record?.status}, ${fmt(record?.rows ?? 0)} rows in ${fmt(result.ms / 1000, 1)} s (${fmt((record?.rows ?? 0) / (result.ms / 1000))} rows/s), peak RSS ${fmt(peakMb)} MB`);
     if (record?.rows !== leads) process.exitCode = 1;
   } finally {
-    await s3server.stop();
-    await dynamodb.stop();
-    await rm(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

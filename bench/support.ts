@@ -1,4 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTable } from '../lib/local/provision';
+import { freePort, startDynamoDbLocal, startS3Server } from '../lib/local/services';
+import { resetDynamoClient } from '../lib/table/client';
 
 /** Shared pieces of the benchmarks: argument parsing, a free port, write counting, RSS sampling. */
 
@@ -57,3 +63,33 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms:
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * A fresh DynamoDB Local (in memory) and S3 server for one benchmark run, with the environment the handlers read;
+ * `stop` leaves nothing behind.
+ */
+export async function startBenchStack(tableName: string): Promise<{ dir: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `${tableName}-`));
+  const dynamodb = await startDynamoDbLocal({ port: await freePort() });
+  const s3server = await startS3Server({ port: await freePort(), dataDir: join(dir, 's3'), buckets: ['lead-intake'] });
+  Object.assign(process.env, {
+    TABLE_NAME: tableName,
+    INTAKE_BUCKET: 'lead-intake',
+    DYNAMODB_ENDPOINT: dynamodb.url,
+    S3_ENDPOINT: s3server.url,
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    CURSOR_SECRET: 'bench',
+  });
+  resetDynamoClient();
+  await ensureTable(tableName);
+  return {
+    dir,
+    stop: async () => {
+      await s3server.stop();
+      await dynamodb.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

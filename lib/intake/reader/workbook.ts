@@ -15,7 +15,6 @@ import {
   type Relationship,
   type SheetEntry,
   type StreamedRow,
-  type WorkbookReaderParts,
 } from './exceljs-internals';
 import type { ReadLimits, SheetRow } from './list';
 import { readSharedStrings } from './shared-strings';
