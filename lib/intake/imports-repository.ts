@@ -154,6 +154,31 @@ export async function releaseLease(importId: string, owner: string): Promise<voi
   }
 }
 
+/**
+ * The campaign's intake lock: list imports of one campaign take turns (imports of different campaigns run side by
+ * side). Returns the import holding it when it is someone else's.
+ */
+export async function acquireCampaignLock(campaignId: string, importId: string, until: number, now: Date): Promise<{ heldBy?: string }> {
+  try {
+    await putItem(
+      { ...keys.campaignIntakeLock(campaignId), entity: 'CampaignIntakeLock', importId, until },
+      { condition: 'attribute_not_exists(PK) OR #until < :now OR importId = :me', names: { '#until': 'until' }, values: { ':now': now.getTime(), ':me': importId }, returnItemOnConflict: true },
+    );
+    return {};
+  } catch (error) {
+    if (error instanceof ConditionFailedError) return { heldBy: (error.item?.importId as string | undefined) ?? 'another import' };
+    throw error;
+  }
+}
+
+export async function releaseCampaignLock(campaignId: string, importId: string): Promise<void> {
+  try {
+    await updateItem({ key: keys.campaignIntakeLock(campaignId), update: 'SET #until = :zero', condition: 'importId = :me', names: { '#until': 'until' }, values: { ':zero': 0, ':me': importId } });
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+  }
+}
+
 /** The lease was lost (it expired and another invocation took over): this invocation must stop writing. */
 export class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
@@ -173,6 +198,8 @@ export async function commitChunk(input: {
   metrics: IntakeMetrics;
   leaseUntil: number;
   now: Date;
+  /** Renew (and require) the campaign's intake lock in the same transaction. */
+  campaignLock?: boolean;
 }): Promise<void> {
   const countNames = Object.keys(input.counts) as (keyof ImportCounts)[];
   const update = [
@@ -199,6 +226,20 @@ export async function commitChunk(input: {
         }),
       },
     },
+    ...(input.campaignId && input.campaignLock
+      ? [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: toAttributes(keys.campaignIntakeLock(input.campaignId)),
+              UpdateExpression: 'SET #until = :until',
+              ConditionExpression: 'importId = :importId',
+              ExpressionAttributeNames: { '#until': 'until' },
+              ExpressionAttributeValues: toAttributes({ ':until': input.leaseUntil, ':importId': input.importId }),
+            },
+          },
+        ]
+      : []),
     ...(input.campaignId && metricNames.length > 0
       ? [
           {
@@ -221,7 +262,7 @@ export async function commitChunk(input: {
   try {
     await transactWrite(items);
   } catch (error) {
-    if (error instanceof TransactionConflictError && error.reasons[0] === 'ConditionalCheckFailed') {
+    if (error instanceof TransactionConflictError && (error.reasons[0] === 'ConditionalCheckFailed' || (input.campaignLock && error.reasons[1] === 'ConditionalCheckFailed'))) {
       throw new LeaseLostError(`import ${input.importId} is no longer ours at row ${input.fromRow}`, { cause: error });
     }
     throw error;

@@ -1,7 +1,18 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { leadItem, type Lead } from '../leads/model';
-import { batchGet, forEachConcurrently, keyString, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
+import {
+  batchGet,
+  batchWrite,
+  forEachConcurrently,
+  keyString,
+  putRequest,
+  tableName,
+  toAttributes,
+  transactWrite,
+  TransactionConflictError,
+  type Item,
+} from '../table/client';
 import { ENTITY, keys, shardOf } from '../table/keys';
 import type { IntakeMetrics, RowNote } from './imports-repository';
 import type { LeadDraft } from './row-rules';
@@ -18,7 +29,8 @@ import { emptyCounts, type ImportCounts } from './schema';
  *    claim and treats the person as known. Nobody can see a claim whose lead or history is missing.
  *  - A known person's history is written with a condition that is exactly what the snapshot read showed (no history
  *    yet / history without this flag). If someone changed it meanwhile, that row is read again and classified
- *    again, so counts and campaign counters are never counted twice.
+ *    again, so counts and campaign counters are never counted twice. While the import holds its campaign's intake
+ *    lock (`exclusive`), nobody else can create this campaign's histories, and first histories go in plain batches.
  *  - Every write carries the import row that made it (the "marker"): a chunk replayed after a crash finds its own
  *    markers and counts each row as the first attempt did; an in-file duplicate whose first occurrence was in an
  *    earlier chunk (or invocation) is recognised by its marker.
@@ -38,6 +50,12 @@ export interface RegisterContext {
   defaultArisenOn: string;
   /** Transactions in flight at once. */
   concurrency?: number;
+  /**
+   * This import holds the campaign's intake lock: no other import writes this campaign's histories meanwhile, and
+   * actions only update histories that exist, so a history our read found missing can be created with a plain
+   * batch write and counted exactly.
+   */
+  exclusive?: boolean;
 }
 
 export interface PreparedRow {
@@ -177,7 +195,16 @@ export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): P
       }
     }
     pending = [];
-    await forEachConcurrently(chunks(writes, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
+    const firstReach = ctx.exclusive ? writes.filter((w) => w.history === undefined) : [];
+    if (firstReach.length > 0) {
+      await batchWrite(
+        firstReach.map((w) => putRequest(historyItem(ctx, w.leadId, markerOf(ctx.importId, w.row.rowNumber), w.row.arisenOn ?? ctx.defaultArisenOn, flag, flagBy, other))),
+        { concurrency },
+      );
+      firstReach.forEach(() => countMatched(true));
+    }
+    const conditional = ctx.exclusive ? writes.filter((w) => w.history !== undefined) : writes;
+    await forEachConcurrently(chunks(conditional, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
       try {
         await transactWrite(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history, flag, flagBy, other)));
         group.forEach((w) => countMatched(w.history === undefined));

@@ -8,6 +8,7 @@ import { downloadToFile, headObject } from '../storage/s3';
 import { updateItem } from '../table/client';
 import { keys } from '../table/keys';
 import {
+  acquireCampaignLock,
   acquireLease,
   claimImportForObject,
   commitChunk,
@@ -16,6 +17,7 @@ import {
   getImportRecord,
   LeaseLostError,
   putRowNotes,
+  releaseCampaignLock,
   releaseLease,
   type ImportRecord,
   type IntakeMetrics,
@@ -126,10 +128,29 @@ export async function runImport(runtime: IntakeRuntime, importId: string): Promi
     log.info('import not taken: finished, or another invocation holds it', { importId });
     return;
   }
+  // Invitation and participant lists of one campaign take turns: the one holding the campaign's intake lock may
+  // write its campaign histories with plain batch writes (see registerRows).
+  const exclusive = record.kind === 'invitation' || record.kind === 'participant';
+  if (exclusive && record.campaignId) {
+    let { heldBy } = await acquireCampaignLock(record.campaignId, importId, leaseFor(), runtime.now());
+    if (heldBy) log.info('import waiting for its campaign intake lock', { importId, heldBy });
+    while (heldBy && runtime.remainingMs() > SAFETY_MARGIN_MS) {
+      await sleep(1000);
+      ({ heldBy } = await acquireCampaignLock(record.campaignId, importId, leaseFor(), runtime.now()));
+    }
+    if (heldBy) {
+      log.info('import waits for another import of its campaign', { importId, waitingFor: heldBy });
+      await releaseLease(importId, owner);
+      await sleep(1000);
+      await runtime.continueLater(importId);
+      return;
+    }
+  }
   const dir = await mkdtemp(join(tmpdir(), 'intake-'));
   try {
-    const outcome = await work(runtime, record, owner, join(dir, 'list'), leaseFor);
+    const outcome = await work(runtime, record, owner, join(dir, 'list'), leaseFor, exclusive);
     if (outcome === 'paused') {
+      if (exclusive && record.campaignId) await releaseCampaignLock(record.campaignId, importId);
       await releaseLease(importId, owner);
       await runtime.continueLater(importId);
       log.info('import paused, continuing in a fresh invocation', { importId });
@@ -148,11 +169,21 @@ export async function runImport(runtime: IntakeRuntime, importId: string): Promi
     await releaseLease(importId, owner).catch(() => undefined);
     throw error;
   } finally {
+    if (exclusive && record.campaignId) await releaseCampaignLock(record.campaignId, importId).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function work(runtime: IntakeRuntime, record: ImportRecord, owner: string, path: string, leaseFor: () => number): Promise<'finished' | 'paused'> {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function work(
+  runtime: IntakeRuntime,
+  record: ImportRecord,
+  owner: string,
+  path: string,
+  leaseFor: () => number,
+  exclusive: boolean,
+): Promise<'finished' | 'paused'> {
   const kind = record.kind as ImportKind;
   const matchMode = runtime.matchMode ?? matchModeFromEnv();
   const chunkSize = runtime.chunkSize ?? DEFAULT_CHUNK_ROWS;
@@ -189,7 +220,7 @@ async function work(runtime: IntakeRuntime, record: ImportRecord, owner: string,
       notes.push(...result.notes);
     } else {
       const result = await registerRows(
-        { importId: record.importId, campaignId: record.campaignId!, kind: kind as RegisterKind, now, defaultArisenOn: japanDate(new Date(record.createdAt)) },
+        { importId: record.importId, campaignId: record.campaignId!, kind: kind as RegisterKind, now, defaultArisenOn: japanDate(new Date(record.createdAt)), exclusive },
         valid.map((r) => {
           const v = r.verdict as Extract<typeof r.verdict, { ok: true }>;
           return { rowNumber: r.rowNumber, cells: r.cells, draft: v.draft, matchKey: v.matchKey!, arisenOn: v.arisenOn } satisfies PreparedRow;
@@ -201,7 +232,7 @@ async function work(runtime: IntakeRuntime, record: ImportRecord, owner: string,
     }
     await putRowNotes(record.importId, notes, now);
     const toRow = chunk[chunk.length - 1]!.rowNumber;
-    await commitChunk({ importId: record.importId, owner, fromRow: checkpoint, toRow, counts: delta, campaignId: record.campaignId, metrics, leaseUntil: leaseFor(), now });
+    await commitChunk({ importId: record.importId, owner, fromRow: checkpoint, toRow, counts: delta, campaignId: record.campaignId, metrics, leaseUntil: leaseFor(), now, campaignLock: exclusive });
     add(counts, delta);
     checkpoint = toRow;
     chunk = [];

@@ -38,6 +38,11 @@ export const keys = {
   campaign: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'CAMPAIGN' }),
   /** Counters for the campaign's metrics, kept apart from the campaign so edits and counters never contend. */
   campaignMetrics: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'METRICS' }),
+  /**
+   * Held by the one list import of this campaign that may write its campaign histories right now: imports of one
+   * campaign take turns, which lets them write histories with plain batch writes (lib/intake/register-list.ts).
+   */
+  campaignIntakeLock: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'INTAKELOCK' }),
   /** GSI1: all campaigns, newest first (ULIDs sort by creation time). */
   campaignsIndex: (campaignId: string) => ({ GSI1PK: 'CAMPAIGNS', GSI1SK: campaignId }),
   /** GSI2: campaigns with a given status, newest first. */

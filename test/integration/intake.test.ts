@@ -163,6 +163,30 @@ describe('list intake through the bucket', () => {
     expect(leadIds.size).toBe(120);
   });
 
+  test('two lists of the same campaign at once take turns, and every history and counter is exact', async () => {
+    const campaignId = await newCampaign('同時同一キャンペーン');
+    const people = Array.from({ length: 80 }, (_, i) => [`順番 ${i}`, `turn${i}@example.com`, `会社${i}`, '', '', '']);
+    // Half the people exist already (reached by another campaign), so both paths run: new people and known people.
+    const earlier = await newCampaign('前回');
+    await importList(earlier, 'participant', 'earlier.xlsx', await xlsx(people.slice(0, 40)));
+    await Promise.all([
+      stack().upload(`imports/${campaignId}/invitation/invite.xlsx`, await xlsx(people.slice(0, 60))),
+      stack().upload(`imports/${campaignId}/participant/attend.xlsx`, await xlsx(people.slice(20, 80))),
+    ]);
+    await stack().intakeIdle();
+    const { body: page } = await stack().api('GET', `/imports?campaignId=${campaignId}`, { as: 'marketing' });
+    expect(page.items.map((i: { status: string }) => i.status)).toEqual(['succeeded', 'succeeded']);
+    const total = (key: string) => page.items.reduce((sum: number, i: { counts: Record<string, number> }) => sum + i.counts[key]!, 0);
+    // 40 people were new to the table: each created once, by whichever list reached them first.
+    expect(total('created')).toBe(40);
+    expect(total('created') + total('matched')).toBe(120);
+    expect(await metrics(campaignId)).toMatchObject({ invited: 60, responded: 60, newLeads: 40, knownLeads: 40 });
+    for (const i of [0, 30, 70]) {
+      const lead = await leadByEmail(`turn${i}@example.com`);
+      expect(await membership(lead!.leadId, campaignId)).toMatchObject({ invited: i < 60, responded: i >= 20 });
+    }
+  });
+
   test('rejected rows are reported with reasons in a workbook; the rest of the file goes on', async () => {
     const campaignId = await newCampaign();
     const imported = await importList(
