@@ -132,13 +132,11 @@ async function main() {
     const key = `imports/${campaign.campaignId}/participant/bench.xlsx`;
     await s3().send(new PutObjectCommand({ Bucket: 'lead-intake', Key: key, Body: createReadStream(path), ContentLength: size }));
     const writes = countWrites(dynamo());
-    const prof = process.env.PROFILE ? (await import('../.bench/prof')).profile(dynamo()) : undefined;
     const { handler } = await import('../functions/intake/handler');
     const { result: ingest, peakMb } = await peakRss(() =>
       timed(() => handler({ Records: [{ s3: { object: { key } }, userIdentity: { principalId: 'bench' } }] } as never)),
     );
     const itemsWritten = writes.items();
-    if (prof) console.log([...prof].map(([k, v]) => `${k}: ${v.n} calls, ${Math.round(v.ms)} ms total, ${Math.round(v.ms / v.n)} ms each`).join('\n'));
 
     // Exact? Every count, and the campaign's counters.
     const imported = (await import('../lib/intake/imports-repository')).listImports;
