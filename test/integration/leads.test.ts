@@ -105,6 +105,20 @@ describe('GET /leads', () => {
     expect(byName.map((l) => l.name)).toEqual([...byName.map((l) => l.name)].sort((a, b) => (a.replace(/\s/g, '') < b.replace(/\s/g, '') ? -1 : 1)));
   });
 
+  test('リード発生日, industry and last action conditions', async () => {
+    const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() + 9 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
+    expect(await all(`/leads?campaignId=${seminar}&arisenFrom=${today}&arisenTo=${today}`, 'manager')).toHaveLength(30);
+    expect(await all(`/leads?campaignId=${seminar}&arisenTo=${yesterday}`, 'manager')).toHaveLength(0);
+
+    await setLead('p5@example.com', { industry: '製造業', lastActionAt: '2026-10-01T10:00:00+09:00', lastActionResult: '不在' });
+    await setLead('p6@example.com', { industry: '製造業', lastActionAt: '2026-10-15T10:00:00+09:00', lastActionResult: 'アポ獲得' });
+    expect(emails(await all('/leads?industry=製造業', 'manager'))).toEqual(['p5@example.com', 'p6@example.com']);
+    expect(emails(await all(`/leads?lastActionResult=${encodeURIComponent('不在')}&owner=rep1`, 'manager'))).toEqual(['p5@example.com']);
+    expect(emails(await all('/leads?lastActionFrom=2026-10-10&lastActionTo=2026-10-31', 'manager'))).toEqual(['p6@example.com']);
+    expect(emails(await all('/leads?lastActionTo=2026-10-01', 'manager'))).toEqual(['p5@example.com']);
+  });
+
   test('an agent sees only its own leads, whatever it asks for', async () => {
     expect(emails(await all('/leads', 'agent'))).toEqual(['p13@example.com', 'p14@example.com', 'p15@example.com']);
     expect(emails(await all('/leads?owner=unassigned', 'agent'))).toHaveLength(3);
