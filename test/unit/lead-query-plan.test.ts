@@ -1,0 +1,45 @@
+import { planLeadQuery } from '../../lib/leads/list';
+import { LeadListQuery } from '../../lib/leads/schema';
+import { LEAD_LIST_SHARDS } from '../../lib/table/keys';
+
+const plan = (query: Record<string, string>, role: 'manager' | 'rep' | 'agent' = 'manager') =>
+  planLeadQuery(LeadListQuery.parse(query), { userId: 'u1', role });
+
+describe('which index answers a lead list', () => {
+  test.each([
+    [{}, 'gsi4', 'LEADS#ALL#0'],
+    [{ owner: 'me' }, 'gsi1', 'LEADS#OWNER#u1#0'],
+    [{ owner: 'unassigned' }, 'gsi1', 'LEADS#OWNER#-#0'],
+    [{ owner: 'rep9', stage: 'working' }, 'gsi2', 'LEADS#OWNER#rep9#STAGE#working#0'],
+    [{ stage: 'new' }, 'gsi3', 'LEADS#STAGE#new#0'],
+    [{ name: '佐藤' }, 'gsi6', 'LEADS#NAME#0'],
+    [{ sort: 'name', owner: 'me' }, 'gsi6', 'LEADS#NAME#0'],
+    [{ campaignId: 'C1', owner: 'me', stage: 'new' }, 'gsi5', 'MEMBERS#C1#0'],
+  ])('%j → %s', (query, index, firstPartition) => {
+    const chosen = plan(query as Record<string, string>);
+    expect(chosen.index).toBe(index);
+    expect(chosen.partitions[0]).toBe(firstPartition);
+    expect(chosen.partitions.length % LEAD_LIST_SHARDS).toBe(0);
+  });
+
+  test('several stages read every shard of every stage', () => {
+    expect(plan({ owner: 'me', stage: 'new,working' }).partitions).toHaveLength(2 * LEAD_LIST_SHARDS);
+  });
+
+  test('conditions the index does not hold become a filter on it', () => {
+    const chosen = plan({ owner: 'me', company: '㈱ミライ', industry: '製造業' });
+    expect(chosen.index).toBe('gsi1');
+    expect(chosen.clauses).toEqual(expect.arrayContaining(['begins_with(#companyKey, :companyKey)', '#industry = :industry']));
+    expect(chosen.values[':companyKey']).toBe('ミライ');
+  });
+
+  test('an agent gets its own leads whatever owner it names', () => {
+    expect(plan({ owner: 'unassigned' }, 'agent').partitions[0]).toBe('LEADS#OWNER#u1#0');
+    expect(plan({}, 'agent').index).toBe('gsi1');
+  });
+
+  test('a name search orders by the name key, from its normalised prefix', () => {
+    const chosen = plan({ name: 'ＳＡＴＯ　Taro' });
+    expect(chosen).toMatchObject({ index: 'gsi6', descending: false, sortPrefix: 'satotaro' });
+  });
+});
