@@ -1,4 +1,3 @@
-import { deflateRawSync } from 'node:zlib';
 import { commitChunk } from '../../lib/intake/imports-repository';
 import { leadFromItem } from '../../lib/leads/model';
 import { getItem } from '../../lib/table/client';
@@ -262,7 +261,6 @@ describe('list intake through the bucket', () => {
     expect(bomb.length).toBeLessThan(100_000);
     const refused = await importList(campaignId, 'participant', 'bomb.xlsx', bomb);
     expect(refused).toMatchObject({ status: 'failed', reason: expect.stringMatching(/expands \d+ times/) });
-    expect(deflateRawSync).toBeDefined();
 
     const headless = await importList(campaignId, 'participant', 'headless.xlsx', await xlsx([['a', 'b']], ['x', 'y']));
     expect(headless).toMatchObject({ status: 'failed', reason: expect.stringMatching(/no header row/) });
