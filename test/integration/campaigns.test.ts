@@ -113,8 +113,15 @@ describe('campaigns through the HTTP API', () => {
     }
     expect((await stack().api('GET', '/campaigns', { as: 'agent' })).status).toBe(200);
     expect((await stack().api('GET', '/campaigns')).status).toBe(401);
-    const forged = (await stack().token('admin')).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-    expect((await stack().api('GET', '/campaigns', { token: forged })).status).toBe(401);
+    // A rep's token with its payload rewritten to say admin, under the rep's signature.
+    const [header, payload, signature] = (await stack().token('rep1')).split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const elevated = Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url');
+    expect((await stack().api('GET', '/campaigns', { token: `${header}.${elevated}.${signature}` })).status).toBe(401);
+    // A well-formed token signed with some other key.
+    const { signLocalToken } = await import('../../lib/local/jwt');
+    const foreign = await signLocalToken(Buffer.alloc(32, 7), 'admin', 'admin');
+    expect((await stack().api('GET', '/campaigns', { token: foreign })).status).toBe(401);
     // A valid token for someone who is not a user of the product.
     expect((await stack().api('GET', '/campaigns', { token: await stack().token('stranger') })).status).toBe(403);
   });
