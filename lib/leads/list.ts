@@ -10,13 +10,13 @@ import type { LeadListQuery } from './schema';
 
 /**
  * GET /leads: the lead list with the seed product's search conditions. The most selective condition picks the
- * index (members of a campaign → GSI5; name prefix or sort by name → GSI6; owner and stage → GSI2; owner → GSI1;
- * stage → GSI3; otherwise every lead by recency → GSI4); every other condition filters that index query on the
- * server. A list request never scans the table.
+ * index (members of a campaign → GSI5; sort by last action → GSI7; name prefix or sort by name → GSI6; owner and
+ * stage → GSI2; owner → GSI1; stage → GSI3; otherwise every lead by recency → GSI4); every other condition filters
+ * that index query on the server. A list request never scans the table.
  */
 
 interface Plan {
-  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4' | 'gsi5' | 'gsi6';
+  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4' | 'gsi5' | 'gsi6' | 'gsi7';
   partitions: string[];
   descending: boolean;
   sortPrefix?: string;
@@ -64,6 +64,9 @@ export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
   }
 
   addLeadClauses(query, owner, add);
+  if (query.sort === 'lastActionAt') {
+    return { index: 'gsi7', partitions: shards.map((s) => keys.leadsByLastActionPartition(s)), descending: true, clauses, names, values };
+  }
   if (query.sort === 'name' || (query.name && !owner.given && stages.length === 0)) {
     const prefix = query.name ? normaliseName(query.name) : undefined;
     return { index: 'gsi6', partitions: shards.map((s) => keys.leadsByNamePartition(s)), descending: false, sortPrefix: prefix, clauses, names, values };
@@ -85,7 +88,7 @@ function addLeadClauses(
   owner: { given: boolean; ownerId?: string },
   add: (clause: string, names: Record<string, string>, values: Item) => void,
 ): void {
-  // Owner and stage are in the key of GSI1/GSI2/GSI3; behind GSI6 (name) they have to filter.
+  // Owner and stage are in the key of GSI1/GSI2/GSI3; behind GSI6 (name) and GSI7 (last action) they filter.
   if (owner.given) {
     if (owner.ownerId) add('#owner = :owner', { '#owner': 'ownerId' }, { ':owner': owner.ownerId });
     else add('attribute_not_exists(#owner)', { '#owner': 'ownerId' }, {});

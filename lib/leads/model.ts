@@ -54,6 +54,7 @@ export function leadItem(lead: Lead): Item {
     ...keys.leadsByStageIndex(lead.stage, shard, lead.updatedAt, lead.leadId),
     ...keys.leadsRecentIndex(shard, lead.updatedAt, lead.leadId),
     ...keys.leadsByNameIndex(shard, normaliseName(lead.name), lead.leadId),
+    ...keys.leadsByLastActionIndex(shard, lead.lastActionAt, lead.leadId),
     entity: ENTITY.lead,
     ...lead,
     // Search keys: the list's name and company filters match ignoring width, case, spaces and legal forms.
@@ -62,7 +63,7 @@ export function leadItem(lead: Lead): Item {
   };
 }
 
-const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'nameKey', 'companyKey', 'lastImportRow', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK'];
+const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'nameKey', 'companyKey', 'lastImportRow', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK', 'GSI7PK', 'GSI7SK'];
 
 export function leadFromItem(item: Item): Lead {
   const lead = { ...item };

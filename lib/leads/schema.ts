@@ -46,7 +46,7 @@ export const LeadPatchSchema = z
   .refine((patch) => Object.keys(patch).some((k) => k !== 'version'), { message: 'nothing to change' });
 export type LeadPatch = z.infer<typeof LeadPatchSchema>;
 
-export const SORTS = ['updatedAt', 'name'] as const;
+export const SORTS = ['updatedAt', 'name', 'lastActionAt'] as const;
 
 /** The search conditions of the lead list, as query-string values; also the `filter` of an export. */
 const leadFilterFields = {

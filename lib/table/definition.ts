@@ -31,6 +31,8 @@ export const INDEXES = {
   gsi5: { indexName: 'GSI5', partitionKey: 'GSI5PK', sortKey: 'GSI5SK' },
   /** Leads by normalised name (sharded): name prefix search and sort by name. */
   gsi6: { indexName: 'GSI6', partitionKey: 'GSI6PK', sortKey: 'GSI6SK' },
+  /** Leads by last action (sharded), latest first; leads never acted on come last. */
+  gsi7: { indexName: 'GSI7', partitionKey: 'GSI7PK', sortKey: 'GSI7SK' },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexKey = keyof typeof INDEXES;

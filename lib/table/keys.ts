@@ -94,6 +94,12 @@ export const keys = {
     GSI6SK: `${normalisedName}#${leadId}`,
   }),
   leadsByNamePartition: (shard: number) => `LEADS#NAME#${shard}`,
+  /** GSI7: leads by last action; `0` for none, so those sort after every acted-on lead, newest first. */
+  leadsByLastActionIndex: (shard: number, lastActionAt: string | undefined, leadId: string) => ({
+    GSI7PK: `LEADS#ACTION#${shard}`,
+    GSI7SK: `${lastActionAt ?? '0'}#${leadId}`,
+  }),
+  leadsByLastActionPartition: (shard: number) => `LEADS#ACTION#${shard}`,
 
   // --- imports -------------------------------------------------------------------------------------------------
   import: (importId: string): Key => ({ PK: `IMPORT#${importId}`, SK: 'IMPORT' }),

@@ -117,6 +117,15 @@ describe('GET /leads', () => {
     expect(emails(await all(`/leads?lastActionResult=${encodeURIComponent('不在')}&owner=rep1`, 'manager'))).toEqual(['p5@example.com']);
     expect(emails(await all('/leads?lastActionFrom=2026-10-10&lastActionTo=2026-10-31', 'manager'))).toEqual(['p6@example.com']);
     expect(emails(await all('/leads?lastActionTo=2026-10-01', 'manager'))).toEqual(['p5@example.com']);
+
+    // Sorted by last action: the latest first, then the leads never acted on.
+    const byAction = await all('/leads?sort=lastActionAt', 'manager', 4);
+    expect(byAction).toHaveLength(35);
+    expect(byAction.slice(0, 2).map((l) => l.leadId)).toEqual([ids['p6@example.com'], ids['p5@example.com']]);
+    expect(byAction.slice(2).every((l) => l.lastActionAt === undefined)).toBe(true);
+    const mineByAction = await all('/leads?sort=lastActionAt&owner=me&stage=new', 'rep1');
+    expect(mineByAction.map((l) => l.leadId).slice(0, 2)).toEqual([ids['p6@example.com'], ids['p5@example.com']]);
+    expect(mineByAction.every((l) => l.ownerId === 'rep1' && l.stage === 'new')).toBe(true);
   });
 
   test('an agent sees only its own leads, whatever it asks for', async () => {

@@ -14,6 +14,7 @@ describe('which index answers a lead list', () => {
     [{ stage: 'new' }, 'gsi3', 'LEADS#STAGE#new#0'],
     [{ name: '佐藤' }, 'gsi6', 'LEADS#NAME#0'],
     [{ sort: 'name', owner: 'me' }, 'gsi6', 'LEADS#NAME#0'],
+    [{ sort: 'lastActionAt', owner: 'me' }, 'gsi7', 'LEADS#ACTION#0'],
     [{ campaignId: 'C1', owner: 'me', stage: 'new' }, 'gsi5', 'MEMBERS#C1#0'],
   ])('%j → %s', (query, index, firstPartition) => {
     const chosen = plan(query as Record<string, string>);
