@@ -25,11 +25,6 @@ export function s3(): S3Client {
   return client;
 }
 
-export function resetS3Client(): void {
-  client?.destroy();
-  client = undefined;
-}
-
 export interface ObjectInfo {
   size: number;
   versionId?: string;
@@ -61,10 +56,6 @@ export async function downloadToFile(bucket: string, key: string, path: string, 
 /** Multipart upload from a stream, so a large workbook never sits whole in memory. */
 export async function uploadStream(bucket: string, key: string, body: Readable, contentType: string): Promise<void> {
   await new Upload({ client: s3(), params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType }, queueSize: 2 }).done();
-}
-
-export async function putObject(bucket: string, key: string, body: string | Buffer, contentType: string): Promise<void> {
-  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
 export const PRESIGNED_URL_SECONDS = 15 * 60;

@@ -27,11 +27,6 @@ export async function getUser(userId: string): Promise<User | undefined> {
   return item ? toUser(item) : undefined;
 }
 
-export async function findUserByEmail(email: string): Promise<User | undefined> {
-  const guard = await getItem<{ userId: string }>(keys.userEmail(normaliseEmail(email)));
-  return guard ? getUser(guard.userId) : undefined;
-}
-
 function emailGuardPut(userId: string, email: string) {
   return {
     Put: {

@@ -17,5 +17,3 @@ export const PERMISSIONS = {
   exportLists: ['admin', 'marketing', 'manager', 'rep', 'agent'],
 } as const satisfies Record<string, readonly Role[]>;
 
-/** Roles whose users can own leads (be assigned them). */
-export const LEAD_OWNER_ROLES: readonly Role[] = ['admin', 'manager', 'rep', 'sales', 'agent'];

@@ -74,10 +74,7 @@ export class CsvRecordParser {
           } else if (c === CR || c === LF) {
             this.endField(text.slice(runStart, i));
             done.push(this.endRecord());
-            if (c === CR) {
-              if (text.charCodeAt(i + 1) === LF) i += 1;
-              else if (i + 1 === text.length) this.afterCr = true;
-            }
+            i = this.lineEnd(text, i);
             runStart = i + 1;
             recordStart = i + 1;
           }
@@ -99,10 +96,7 @@ export class CsvRecordParser {
           } else if (c === CR || c === LF) {
             this.endField('');
             done.push(this.endRecord());
-            if (c === CR) {
-              if (text.charCodeAt(i + 1) === LF) i += 1;
-              else if (i + 1 === text.length) this.afterCr = true;
-            }
+            i = this.lineEnd(text, i);
             runStart = i + 1;
             recordStart = i + 1;
           } else {
@@ -148,6 +142,17 @@ export class CsvRecordParser {
     this.fields.push(this.field + rest);
     this.field = '';
     this.state = State.FieldStart;
+  }
+
+  /**
+   * The index of the last character of the line break at `i`: a CRLF is one break. A CR that ends this piece of
+   * text may be followed by the LF in the next piece; `afterCr` remembers to skip it.
+   */
+  private lineEnd(text: string, i: number): number {
+    if (text.charCodeAt(i) !== CR) return i;
+    if (text.charCodeAt(i + 1) === LF) return i + 1;
+    if (i + 1 === text.length) this.afterCr = true;
+    return i;
   }
 
   private endRecord(): string[] {
