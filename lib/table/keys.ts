@@ -101,6 +101,30 @@ export const keys = {
   }),
   leadsByLastActionPartition: (shard: number) => `LEADS#ACTION#${shard}`,
 
+  /** The lead's history (who assigned or handed it over, when, from whom, to whom), oldest first. */
+  leadEvent: (leadId: string, at: string, eventId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `EVENT#${at}#${eventId}` }),
+  leadEventPrefix: 'EVENT#',
+
+  // --- assignment ----------------------------------------------------------------------------------------------
+  /** One assignment operation (POST /leads/assign): its plan, progress and result. */
+  assignment: (assignmentId: string): Key => ({ PK: `ASSIGNMENT#${assignmentId}`, SK: 'ASSIGNMENT' }),
+  /** The planned moves of an operation, in parts of at most ASSIGNMENT_PLAN_PART leads. */
+  assignmentPlan: (assignmentId: string, part: number): Key => ({ PK: `ASSIGNMENT#${assignmentId}`, SK: `PLAN#${String(part).padStart(4, '0')}` }),
+  assignmentPlanPrefix: 'PLAN#',
+  /** GSI2 (sparse): operations not yet finished, oldest first; the dispatcher finishes those left behind by a crash. */
+  unfinishedAssignmentsIndex: (createdAt: string, assignmentId: string) => ({ GSI2PK: 'ASSIGNMENTS#UNFINISHED', GSI2SK: `${createdAt}#${assignmentId}` }),
+  unfinishedAssignmentsPartition: 'ASSIGNMENTS#UNFINISHED',
+
+  // --- notifications -------------------------------------------------------------------------------------------
+  /** In-app notification (通知), stored with its user; ids are time-ordered, so newest first is a reverse query. */
+  notification: (userId: string, notificationId: string): Key => ({ PK: `USER#${userId}`, SK: `NOTIFICATION#${notificationId}` }),
+  notificationPrefix: 'NOTIFICATION#',
+  /** The user's unread count, kept by the same writes that add or read notifications. */
+  notificationCounter: (userId: string): Key => ({ PK: `USER#${userId}`, SK: 'NOTIFICATIONS' }),
+  /** GSI2 (sparse): the outbox, e-mails still to send, by when the next attempt is due. */
+  outboxIndex: (nextAttemptAt: string, userId: string, notificationId: string) => ({ GSI2PK: 'OUTBOX', GSI2SK: `${nextAttemptAt}#${userId}#${notificationId}` }),
+  outboxPartition: 'OUTBOX',
+
   // --- imports -------------------------------------------------------------------------------------------------
   import: (importId: string): Key => ({ PK: `IMPORT#${importId}`, SK: 'IMPORT' }),
   /** GSI1: imports of one campaign, newest first. */
@@ -112,6 +136,12 @@ export const keys = {
   importsIndex: (importId: string) => ({ GSI2PK: 'IMPORTS', GSI2SK: importId }),
   /** Which import an uploaded object (bucket, key, version) belongs to: the same S3 event twice is one import. */
   importObject: (bucket: string, key: string, version: string): Key => ({ PK: `IMPORTOBJECT#${bucket}/${key}#${version}`, SK: 'IMPORTOBJECT' }),
+  /** Leads an update list gave to one owner in one chunk: the import's notifications are built from these. */
+  importAssignments: (importId: string, ownerId: string, firstRow: number): Key => ({
+    PK: `IMPORT#${importId}`,
+    SK: `ASSIGNED#${ownerId}#${String(firstRow).padStart(8, '0')}`,
+  }),
+  importAssignmentsPrefix: 'ASSIGNED#',
   /** A row of an import that needs reporting (rejected, or merged into an earlier row), by row number. */
   importRow: (importId: string, rowNumber: number): Key => ({ PK: `IMPORT#${importId}`, SK: `ROW#${String(rowNumber).padStart(8, '0')}` }),
 
@@ -136,6 +166,12 @@ export const ENTITY = {
   leadMatchKey: 'LeadMatchKey',
   membership: 'CampaignMembership',
   action: 'Action',
+  leadEvent: 'LeadEvent',
+  assignment: 'Assignment',
+  assignmentPlan: 'AssignmentPlan',
+  notification: 'Notification',
+  notificationCounter: 'NotificationCounter',
+  importAssignments: 'ImportAssignments',
   import: 'Import',
   importObject: 'ImportObject',
   importRow: 'ImportRow',

@@ -12,6 +12,12 @@ export const PERMISSIONS = {
   /** Editing a lead's data is working it: whoever may log actions on it (an agent only on its own leads). */
   editLeads: ['admin', 'manager', 'rep', 'sales', 'agent'],
   assignLeads: ['admin', 'manager'],
+  /** Who may be given leads to work (the owner named in an assignment). */
+  ownLeads: ['manager', 'rep', 'sales', 'agent'],
+  /** Hand-over (営業引継ぎ): a manager or admin, or the lead's owner (checked in the domain). */
+  handOverLeads: ['admin', 'manager', 'rep', 'sales'],
+  /** Everyone reads their own notifications. */
+  readOwnNotifications: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   logActions: ['admin', 'manager', 'rep', 'sales', 'agent'],
   convertLeads: ['admin', 'manager', 'rep', 'sales'],
   exportLists: ['admin', 'marketing', 'manager', 'rep', 'agent'],

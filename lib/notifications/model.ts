@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { encodeTime } from 'ulid';
+import { tableName, toAttributes, type Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+
+/**
+ * Notifications (通知): what a user sees in the app and, through the outbox, receives by e-mail.
+ *
+ * A notification is written in the same transaction as the change it announces (an assignment's commit, a hand-over,
+ * a conversion). While its e-mail is due it also sits in the outbox index (GSI2 `OUTBOX`); the dispatcher
+ * (lib/notifications/dispatch.ts) sends it, marks it sent and takes it out of the outbox, or schedules a retry.
+ */
+
+export const NOTIFICATION_KINDS = ['leads_assigned', 'lead_handed_over', 'deal_assigned'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const EMAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/** The e-mail of a notification, rendered when the notification is written (see lib/notifications/mail.ts). */
+export interface NotificationMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** In-app notifications keep at most this many lead ids; `leadCount` always has the full number. */
+export const MAX_NOTIFICATION_LEAD_IDS = 1000;
+
+export interface Notification {
+  notificationId: string;
+  userId: string;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  leadIds: string[];
+  leadCount: number;
+  /** Where the front-end shows what the notification is about. */
+  link?: string;
+  /** The operation that caused it (assignment id, import id, lead id of a hand-over, deal id). */
+  sourceId: string;
+  dealId?: string;
+  read: boolean;
+  readAt?: string;
+  emailStatus: EmailStatus;
+  emailAttempts: number;
+  /** When the next send attempt is due (while pending). */
+  nextAttemptAt?: string;
+  sentAt?: string;
+  /** Why the last attempt failed: an error name, never the provider's text (it may quote addresses). */
+  emailError?: string;
+  mail: NotificationMail;
+  createdAt: string;
+}
+
+/**
+ * A notification id that sorts by time (ULID time part) and is the same every time the same source notifies the
+ * same user: a retried or replayed write finds its notification already there instead of adding a second one.
+ */
+export function notificationIdFor(sourceId: string, userId: string, kind: NotificationKind, at: Date): string {
+  const digest = createHash('sha256').update(`${kind}\u0000${sourceId}\u0000${userId}`).digest();
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let random = '';
+  for (let i = 0; i < 16; i++) random += alphabet[digest[i]! % 32];
+  return encodeTime(at.getTime(), 10) + random;
+}
+
+export function notificationItem(notification: Notification): Item {
+  return {
+    ...keys.notification(notification.userId, notification.notificationId),
+    ...(notification.emailStatus === 'pending'
+      ? keys.outboxIndex(notification.nextAttemptAt ?? notification.createdAt, notification.userId, notification.notificationId)
+      : {}),
+    entity: ENTITY.notification,
+    ...notification,
+  };
+}
+
+/** A new notification, e-mail pending and due now. */
+export function newNotification(input: {
+  userId: string;
+  kind: NotificationKind;
+  sourceId: string;
+  title: string;
+  body: string;
+  leadIds: string[];
+  leadCount?: number;
+  link?: string;
+  dealId?: string;
+  mail: NotificationMail;
+  now: Date;
+}): Notification {
+  const createdAt = input.now.toISOString();
+  return {
+    notificationId: notificationIdFor(input.sourceId, input.userId, input.kind, input.now),
+    userId: input.userId,
+    kind: input.kind,
+    title: input.title,
+    body: input.body,
+    leadIds: input.leadIds.slice(0, MAX_NOTIFICATION_LEAD_IDS),
+    leadCount: input.leadCount ?? input.leadIds.length,
+    ...(input.link ? { link: input.link } : {}),
+    sourceId: input.sourceId,
+    ...(input.dealId ? { dealId: input.dealId } : {}),
+    read: false,
+    emailStatus: 'pending',
+    emailAttempts: 0,
+    nextAttemptAt: createdAt,
+    mail: input.mail,
+    createdAt,
+  };
+}
+
+/**
+ * The two writes that add a notification, for the caller's transaction: the notification (only if it is not there
+ * yet, so a replay adds nothing) and +1 on the user's unread count. A replay cancels the whole transaction with
+ * ConditionalCheckFailed on the first of these; callers that may replay treat that as "already done".
+ */
+export function notificationWrites(notification: Notification): TransactWriteItem[] {
+  return [
+    {
+      Put: {
+        TableName: tableName(),
+        Item: toAttributes(notificationItem(notification)),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      Update: {
+        TableName: tableName(),
+        Key: toAttributes(keys.notificationCounter(notification.userId)),
+        UpdateExpression: 'SET entity = :entity ADD unread :one',
+        ExpressionAttributeValues: toAttributes({ ':entity': ENTITY.notificationCounter, ':one': 1 }),
+      },
+    },
+  ];
+}
+
+const INTERNAL = ['PK', 'SK', 'entity', 'GSI2PK', 'GSI2SK', 'mail', 'leaseUntil'];
+
+/** The notification as the API shows it (the rendered e-mail and the outbox keys stay inside). */
+export function notificationFromItem(item: Item): Omit<Notification, 'mail'> {
+  const out = { ...item };
+  for (const attribute of INTERNAL) delete out[attribute];
+  return out as unknown as Omit<Notification, 'mail'>;
+}
