@@ -40,6 +40,10 @@ export const config = {
   /** Secret that signs pagination cursors; locally an env value, in the cloud fetched from Secrets Manager. */
   cursorSecret: () => optional('CURSOR_SECRET'),
   cursorSecretArn: () => optional('CURSOR_SECRET_ARN'),
+  /** First retry delay of a failed notification e-mail; each further retry waits twice as long (at most an hour). */
+  mailRetryBaseMs: () => Number(optional('MAIL_RETRY_BASE_MS') ?? 30_000),
+  /** Send attempts before a notification e-mail is marked failed. */
+  mailMaxAttempts: () => Number(optional('MAIL_MAX_ATTEMPTS') ?? 8),
   /** Public base URL of the front-end, used for links in e-mails. */
   appBaseUrl: () => optional('APP_BASE_URL') ?? 'http://localhost:3000',
 };

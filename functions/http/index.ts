@@ -3,6 +3,7 @@ import { handler as campaigns } from './campaigns';
 import { handler as exports } from './exports';
 import { handler as imports } from './imports';
 import { handler as leads } from './leads';
+import { handler as me } from './me';
 import { handler as system } from './system';
 import { handler as users } from './users';
 
@@ -17,4 +18,5 @@ export const httpHandlers: Record<RouteGroup, ((event: never, context: never) =>
   imports,
   leads,
   exports,
+  me,
 } as never;

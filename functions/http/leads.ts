@@ -1,4 +1,8 @@
+import { assignLeads } from '../../lib/assignment/assign';
+import { handOverLead } from '../../lib/assignment/handover';
+import { leadEvents } from '../../lib/assignment/history';
 import { httpHandler } from '../../lib/http/handler';
+import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf } from '../../lib/http/pagination';
 import { decodeCursor } from '../../lib/http/cursor';
 import { implement, reply } from '../../lib/http/route';
@@ -9,7 +13,7 @@ import { findLeads, listItems } from '../../lib/leads/list';
 import { campaignHistory, leadDetail, requireVisibleLead } from '../../lib/leads/repository';
 import type { ShardedPosition } from '../../lib/table/sharded-query';
 
-/** Leads: GET /leads, GET/PATCH /leads/{leadId}, GET /leads/{leadId}/campaigns. */
+/** Leads: the list, the detail, edits, campaign history; assignment and hand-over. */
 
 export const handler = httpHandler([
   implement(routes.listLeads, async ({ query, caller }) => {
@@ -34,4 +38,19 @@ export const handler = httpHandler([
     await requireVisibleLead(caller, params.leadId);
     return reply(200, { items: await campaignHistory(params.leadId) });
   }),
+
+  implement(routes.getLeadHistory, async ({ params, caller }) => {
+    await requireVisibleLead(caller, params.leadId);
+    return reply(200, { items: await leadEvents(params.leadId) });
+  }),
+
+  implement(routes.assignLeads, async ({ body, caller, headers }) =>
+    idempotent({ callerId: caller.userId, scope: 'POST /leads/assign', headers, body }, async () => reply(200, await assignLeads(caller, body))),
+  ),
+
+  implement(routes.handOverLead, async ({ params, body, caller, headers }) =>
+    idempotent({ callerId: caller.userId, scope: `POST /leads/${params.leadId}/handover`, headers, body }, async () =>
+      reply(200, await handOverLead(caller, params.leadId, body)),
+    ),
+  ),
 ]);

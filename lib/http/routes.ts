@@ -16,6 +16,8 @@ import {
   ImportSchema,
   RejectionsLinkSchema,
 } from '../intake/schema';
+import { AssignmentResultSchema, AssignRequestSchema, HandoverRequestSchema, LeadEventPage } from '../assignment/schema';
+import { NotificationIdParams, NotificationListQuery, NotificationPage, NotificationSchema, ReadAllResultSchema } from '../notifications/schema';
 import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
 import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../leads/schema';
 import { PERMISSIONS } from '../users/roles';
@@ -222,6 +224,73 @@ export const routes = {
     summary: "Read a lead's campaign history",
     params: LeadIdParams,
     response: MembershipPage,
+  }),
+
+  getLeadHistory: defineRoute({
+    operationId: 'getLeadHistory',
+    method: 'GET',
+    path: '/leads/{leadId}/history',
+    group: 'leads',
+    roles: PERMISSIONS.seeLeads,
+    summary: "Read a lead's history of owners: assignments and hand-overs, oldest first",
+    params: LeadIdParams,
+    response: LeadEventPage,
+  }),
+
+  // --- assignment and hand-over ---------------------------------------------------------------------------------
+  assignLeads: defineRoute({
+    operationId: 'assignLeads',
+    method: 'POST',
+    path: '/leads/assign',
+    group: 'leads',
+    roles: PERMISSIONS.assignLeads,
+    summary: 'Give leads to an owner, or deal the leads a filter finds among owners (round robin or balanced)',
+    body: AssignRequestSchema,
+    response: AssignmentResultSchema,
+    idempotent: true,
+  }),
+  handOverLead: defineRoute({
+    operationId: 'handOverLead',
+    method: 'POST',
+    path: '/leads/{leadId}/handover',
+    group: 'leads',
+    roles: PERMISSIONS.handOverLeads,
+    summary: 'Hand a lead over to a field-sales user (営業引継ぎ), who is notified',
+    params: LeadIdParams,
+    body: HandoverRequestSchema,
+    response: LeadSchema,
+    idempotent: true,
+  }),
+
+  // --- my notifications -----------------------------------------------------------------------------------------
+  listMyNotifications: defineRoute({
+    operationId: 'listMyNotifications',
+    method: 'GET',
+    path: '/me/notifications',
+    group: 'me',
+    roles: PERMISSIONS.readOwnNotifications,
+    summary: 'My notifications, newest first, with the unread count',
+    query: NotificationListQuery,
+    response: NotificationPage,
+  }),
+  readNotification: defineRoute({
+    operationId: 'readNotification',
+    method: 'POST',
+    path: '/me/notifications/{notificationId}/read',
+    group: 'me',
+    roles: PERMISSIONS.readOwnNotifications,
+    summary: 'Mark one of my notifications read',
+    params: NotificationIdParams,
+    response: NotificationSchema,
+  }),
+  readAllNotifications: defineRoute({
+    operationId: 'readAllNotifications',
+    method: 'POST',
+    path: '/me/notifications/read-all',
+    group: 'me',
+    roles: PERMISSIONS.readOwnNotifications,
+    summary: 'Mark all my notifications read',
+    response: ReadAllResultSchema,
   }),
 
   // --- exports (list export) ------------------------------------------------------------------------------------

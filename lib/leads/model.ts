@@ -63,7 +63,7 @@ export function leadItem(lead: Lead): Item {
   };
 }
 
-const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'nameKey', 'companyKey', 'lastImportRow', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK', 'GSI7PK', 'GSI7SK'];
+const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'nameKey', 'companyKey', 'lastImportRow', 'assignmentId', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK', 'GSI7PK', 'GSI7SK'];
 
 export function leadFromItem(item: Item): Lead {
   const lead = { ...item };

@@ -3,16 +3,24 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_DEFINITION, keyAttributeNames } from '../table/definition';
 import { dynamo } from '../table/client';
 
+/** As in the cloud (infra/storage.ts): the notification dispatcher reads it. */
+const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
+
 /** Creates the single table on DynamoDB Local from the same definition the CDK storage stack uses. */
 export async function ensureTable(tableName: string): Promise<'created' | 'existed'> {
   const client = dynamo();
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // Tables made before the notification dispatcher existed get their stream now.
+    if (!existing.Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
+    }
     return 'existed';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -22,6 +30,7 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: STREAM,
         AttributeDefinitions: keyAttributeNames().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
           { AttributeName: TABLE_DEFINITION.partitionKey, KeyType: 'HASH' },

@@ -5,6 +5,7 @@ import { log } from '../log';
 import { resetDynamoClient } from '../table/client';
 import { startGateway } from './gateway';
 import { loadOrCreateSecret, signLocalToken } from './jwt';
+import { startLocalDispatcher } from './dispatcher';
 import { ensureTable } from './provision';
 import { seedDemoUsers } from './seed';
 import { startDynamoDbLocal, startS3Server, startSes, type RunningService } from './services';
@@ -38,6 +39,8 @@ export interface LocalStack {
   tableName: string;
   bucket: string;
   token(userId: string, role?: string): Promise<string>;
+  /** Stops or restarts the SES emulator on its port, as an SES outage would (its inbox survives). */
+  setSesAvailable(available: boolean): Promise<void>;
   /** Resolves when every intake and export invocation started so far has finished (tests wait on it). */
   intakeIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -89,8 +92,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push(dynamodb);
     const s3 = await startS3Server({ port: options.s3Port, dataDir: join(options.dataDir, 's3'), buckets: [options.bucket] });
     started.push(s3);
-    const ses = await startSes({ port: options.sesPort });
-    started.push(ses);
+    let ses = await startSes({ port: options.sesPort });
+    let sesUp = true;
+    started.push({ ...ses, stop: async () => (sesUp ? ses.stop() : undefined) });
 
     // The handlers read their configuration from the environment, as in Lambda.
     Object.assign(process.env, {
@@ -106,6 +110,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CURSOR_SECRET: loadOrCreateSecret(join(options.dataDir, 'cursor-secret')).toString('base64'),
     });
     resetDynamoClient();
+    const { resetSesClient } = await import('../notifications/email');
+    resetSesClient();
 
     await ensureTable(options.tableName);
     if (options.seed !== false) await seedDemoUsers();
@@ -115,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const intake = await import('../../functions/intake/handler');
     const exportWorker = await import('../../functions/exports/handler');
     const { setLocalExportInvoker } = await import('../exports/invoke');
+    const notifications = await import('../../functions/notifications/handler');
     const jwtSecret = loadOrCreateSecret(join(options.dataDir, 'jwt-secret'));
     const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
     started.push(gateway);
@@ -148,6 +155,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       void run.finally(() => running.delete(run));
     });
 
+    // The outbox's consumer: the table's stream and a timer, both into the cloud's handler.
+    const dispatcher = await startLocalDispatcher({
+      endpoint: dynamodb.url,
+      tableName: options.tableName,
+      handler: notifications.handler as never,
+      sweepMs: Number(process.env.LOCAL_SWEEP_MS ?? 1000),
+    });
+    started.push({ url: '', port: 0, stop: () => dispatcher.stop() });
+
     return {
       apiUrl: gateway.url,
       dynamodbUrl: dynamodb.url,
@@ -156,6 +172,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: options.tableName,
       bucket: options.bucket,
       token: (userId, role = 'user') => signLocalToken(jwtSecret, userId, role),
+      setSesAvailable: async (available) => {
+        if (available === sesUp) return;
+        if (available) ses = await startSes({ port: ses.port });
+        else await ses.stop();
+        sesUp = available;
+      },
       intakeIdle: async () => {
         while (running.size > 0) await Promise.allSettled([...running]);
       },

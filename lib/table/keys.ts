@@ -114,6 +114,8 @@ export const keys = {
   /** GSI2 (sparse): operations not yet finished, oldest first; the dispatcher finishes those left behind by a crash. */
   unfinishedAssignmentsIndex: (createdAt: string, assignmentId: string) => ({ GSI2PK: 'ASSIGNMENTS#UNFINISHED', GSI2SK: `${createdAt}#${assignmentId}` }),
   unfinishedAssignmentsPartition: 'ASSIGNMENTS#UNFINISHED',
+  /** Where round robin over one set of owners starts next time, so no owner is always dealt the first lead. */
+  assignmentRotation: (ownerSetKey: string): Key => ({ PK: `ASSIGNROTATION#${ownerSetKey}`, SK: 'ASSIGNROTATION' }),
 
   // --- notifications -------------------------------------------------------------------------------------------
   /** In-app notification (通知), stored with its user; ids are time-ordered, so newest first is a reverse query. */
@@ -169,6 +171,7 @@ export const ENTITY = {
   leadEvent: 'LeadEvent',
   assignment: 'Assignment',
   assignmentPlan: 'AssignmentPlan',
+  assignmentRotation: 'AssignmentRotation',
   notification: 'Notification',
   notificationCounter: 'NotificationCounter',
   importAssignments: 'ImportAssignments',

@@ -1,0 +1,89 @@
+// Node 20 is what these machines run; the SDK's notice about Node 22 from 2027 is only noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.LOG_LEVEL ??= 'warn';
+
+import type { Context } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { leadItem } from '../lib/leads/model';
+import { seedDemoUsers } from '../lib/local/seed';
+import { batchWrite, putRequest } from '../lib/table/client';
+import { argument, countWrites, fmt, startBenchStack, timed } from './support';
+import { dynamo } from '../lib/table/client';
+
+/**
+ * npm run bench:assign [-- --leads N]
+ *
+ * Puts N unassigned leads (default 10,000) into DynamoDB Local, then in the same run times (1) plain BatchWriteItem
+ * of N lead-sized items (25 a call, 8 calls at a time) and (2) one POST /leads/assign of all N leads to one rep
+ * through the real handler (validation, plan, journal, conditional writes, history events, notification). Prints
+ * both, the number of items the assignment wrote, and the ratio of (1) to (2): the share of the raw write speed
+ * the assignment keeps.
+ */
+
+const count = argument('leads', 10_000);
+
+function lead(i: number, at: string) {
+  const leadId = ulid();
+  return leadItem({
+    leadId,
+    name: `リード ${i}`,
+    email: `lead${i}@example.com`,
+    company: `株式会社サンプル${i % 997}`,
+    stage: 'new',
+    extra: {},
+    matchKey: `lead${i}@example.com`,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+}
+
+function event(body: unknown) {
+  return {
+    version: '2.0',
+    routeKey: 'POST /leads/assign',
+    rawPath: '/leads/assign',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    requestContext: { requestId: ulid(), routeKey: 'POST /leads/assign', http: { method: 'POST', path: '/leads/assign' }, authorizer: { jwt: { claims: { sub: 'manager' }, scopes: [] } } },
+    isBase64Encoded: false,
+  };
+}
+
+const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+async function main() {
+  const bench = await startBenchStack('bench-assign');
+  try {
+    process.env.SENDER_EMAIL = 'no-reply@example.com';
+    await seedDemoUsers();
+    const at = new Date().toISOString();
+    const leads = Array.from({ length: count }, (_, i) => lead(i, at));
+    await batchWrite(leads.map(putRequest), { concurrency: 8 });
+
+    // Baseline: the same number of lead-sized items, written plainly (other ids, so nothing is overwritten).
+    const baselineItems = Array.from({ length: count }, (_, i) => lead(i, at));
+    const baseline = await timed(() => batchWrite(baselineItems.map(putRequest), { concurrency: 8 }));
+
+    const { handler } = await import('../functions/http/leads');
+    const writes = countWrites(dynamo());
+    const run = await timed(() => handler(event({ leadIds: leads.map((l) => l.leadId), ownerId: 'rep1' }) as never, context as never));
+    const response = run.result as { statusCode: number; body: string };
+    const body = JSON.parse(response.body);
+    if (response.statusCode !== 200 || body.assigned !== count) throw new Error(`assignment failed: ${response.statusCode} ${response.body.slice(0, 300)}`);
+
+    console.log(`leads                     ${fmt(count)}`);
+    console.log(`raw BatchWriteItem        ${fmt(baseline.ms)} ms  (${fmt(count / (baseline.ms / 1000))} items/s)`);
+    console.log(`POST /leads/assign        ${fmt(run.ms)} ms  (${fmt(count / (run.ms / 1000))} leads/s)`);
+    console.log(`items written by assign   ${fmt(writes.items())}`);
+    console.log(`ratio raw / assign        ${fmt(baseline.ms / run.ms, 2)}`);
+  } finally {
+    await bench.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

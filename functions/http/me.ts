@@ -1,0 +1,26 @@
+import { httpHandler } from '../../lib/http/handler';
+import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
+import { implement, reply } from '../../lib/http/route';
+import { routes } from '../../lib/http/routes';
+import { listNotifications, markAllRead, markRead, unreadCount } from '../../lib/notifications/repository';
+
+/** The caller's own things: notifications (通知ポートレット). */
+
+export const handler = httpHandler([
+  implement(routes.listMyNotifications, async ({ query, caller }) => {
+    const scope = scopeOf(`notifications:${caller.userId}`, query);
+    const startKey = await startKeyFrom(query.cursor, scope);
+    const [page, unread] = await Promise.all([
+      listNotifications(caller.userId, { limit: query.limit, unread: query.unread, startKey }),
+      unreadCount(caller.userId),
+    ]);
+    return reply(200, { ...(await pageResponse(page.items, page.lastKey, scope)), unreadCount: unread });
+  }),
+
+  implement(routes.readNotification, async ({ params, caller }) => reply(200, await markRead(caller.userId, params.notificationId))),
+
+  implement(routes.readAllNotifications, async ({ caller }) => {
+    const marked = await markAllRead(caller.userId);
+    return reply(200, { marked, unreadCount: await unreadCount(caller.userId) });
+  }),
+]);

@@ -1,0 +1,55 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { resumeAssignment, unfinishedAssignments } from '../../lib/assignment/assign';
+import { log } from '../../lib/log';
+import { dispatchNotification, sweepOutbox } from '../../lib/notifications/dispatch';
+import { ENTITY } from '../../lib/table/keys';
+
+/**
+ * The notification dispatcher, the outbox's consumer. Two triggers, one function:
+ * - the table's stream (filtered to notifications written with a pending e-mail): sends each one at once;
+ * - a schedule (every minute): sends what is due again (retries with backoff, anything the stream missed) and
+ *   finishes assignment operations a crash left half done.
+ * The local stack calls this same handler from its stream poller and its timer (lib/local/dispatcher.ts).
+ */
+
+/** Assignment operations still applying after this long were abandoned (the API times out at 30 s). */
+const ABANDONED_AFTER_MS = 2 * 60_000;
+
+export function pendingNotificationOf(record: DynamoDBRecord): { userId: string; notificationId: string } | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || image?.entity?.S !== ENTITY.notification || image.emailStatus?.S !== 'pending') return undefined;
+  const userId = image.userId?.S;
+  const notificationId = image.notificationId?.S;
+  return userId && notificationId ? { userId, notificationId } : undefined;
+}
+
+export type DispatcherEvent = DynamoDBStreamEvent | { sweep: true } | { source: 'aws.events' };
+
+export async function handler(event: DispatcherEvent): Promise<DynamoDBBatchResponse | void> {
+  if ('Records' in event) {
+    // Report only the records that failed, so the ones already sent are not delivered to us again.
+    const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      const pending = pendingNotificationOf(record);
+      if (!pending) continue;
+      try {
+        await dispatchNotification(pending.userId, pending.notificationId);
+      } catch (error) {
+        log.error('dispatch failed', { notificationId: pending.notificationId, errorName: (error as Error).name });
+        if (record.dynamodb?.SequenceNumber) batchItemFailures.push({ itemIdentifier: record.dynamodb.SequenceNumber });
+      }
+    }
+    return { batchItemFailures };
+  }
+
+  const now = new Date();
+  for (const assignmentId of await unfinishedAssignments(new Date(now.getTime() - ABANDONED_AFTER_MS))) {
+    try {
+      await resumeAssignment(assignmentId, now);
+    } catch (error) {
+      log.error('resuming an assignment failed', { assignmentId, errorName: (error as Error).name });
+    }
+  }
+  const tally = await sweepOutbox(now);
+  if (tally.sent + tally.failed + tally.retry_scheduled > 0) log.info('outbox swept', tally);
+}

@@ -1,0 +1,105 @@
+import { getCampaign } from '../campaigns/repository';
+import { ForbiddenError } from '../errors';
+import type { Caller } from '../http/route';
+import { leadItem, type Lead } from '../leads/model';
+import { campaignHistory, latestActions, requireVisibleLead, staleLeadConflict } from '../leads/repository';
+import { checkStageChange } from '../leads/stages';
+import { newNotification, notificationWrites } from '../notifications/model';
+import { ENTITY, keys } from '../table/keys';
+import { tableName, toAttributes, transactWrite, TransactionConflictError } from '../table/client';
+import { getUser } from '../users/repository';
+import { handoverMail } from './mail';
+import { requireOwners } from './owners';
+import type { HandoverRequest } from './schema';
+
+/**
+ * Hand-over (営業引継ぎ, seed 000 §3.7.2): the lead goes to a field-sales user in stage `handed_over`, and the new
+ * owner is told with the lead's summary and latest actions. Lead, history event and notification are one
+ * transaction: the new owner hears of it exactly when it happened.
+ */
+
+/** Field sales (営業担当) receive handed-over leads. */
+const HANDOVER_ROLES = ['sales'] as const;
+const MAX_ATTEMPTS = 3;
+
+export async function handOverLead(caller: Caller, leadId: string, request: HandoverRequest, now = new Date()): Promise<Lead> {
+  for (let attempt = 0; ; attempt++) {
+    const { lead } = await requireVisibleLead(caller, leadId);
+    if ((caller.role === 'rep' || caller.role === 'sales') && lead.ownerId !== caller.userId) {
+      throw new ForbiddenError("only the lead's owner, a manager or an admin may hand it over");
+    }
+    if (request.version !== undefined && lead.version !== request.version) throw await staleLeadConflict(leadId, request.version);
+    checkStageChange(lead.stage, 'handed_over', undefined, 'handover');
+    // Handed over to this owner already: nothing changes, nobody is told twice.
+    if (lead.stage === 'handed_over' && lead.ownerId === request.ownerId) return lead;
+    const owner = (await requireOwners([request.ownerId], 'body.ownerId', HANDOVER_ROLES)).get(request.ownerId)!;
+
+    const at = now.toISOString();
+    const next: Lead = { ...lead, stage: 'handed_over', ownerId: owner.userId, updatedAt: at, version: lead.version + 1 };
+    delete next.stageReason;
+    if (owner.team) next.ownerTeam = owner.team;
+    else delete next.ownerTeam;
+
+    const [actor, campaigns, actions] = await Promise.all([getUser(caller.userId), campaignHistory(leadId), latestActions(leadId, 10)]);
+    // The campaigns the lead took part in, and the one it came from (a lead made by hand may have no history).
+    const campaignIds = [...new Set([...campaigns.map((c) => c.campaignId), ...(lead.source?.campaignId ? [lead.source.campaignId] : [])])].slice(0, 10);
+    const names = (await Promise.all(campaignIds.map((id) => getCampaign(id)))).filter((c) => c !== undefined).map((c) => c.name);
+    const rendered = handoverMail({
+      ownerName: owner.name,
+      actorName: actor?.name ?? caller.userId,
+      lead: next,
+      ...(request.note ? { note: request.note } : {}),
+      campaignNames: names,
+      actions: actions.items as never,
+      at,
+    });
+    const eventId = `${leadId}-${next.version}`;
+    const notification = newNotification({
+      userId: owner.userId,
+      kind: 'lead_handed_over',
+      sourceId: eventId,
+      title: rendered.title,
+      body: rendered.body,
+      leadIds: [leadId],
+      link: `/leads/${leadId}`,
+      mail: rendered.mail,
+      now,
+    });
+    try {
+      await transactWrite([
+        {
+          Put: {
+            TableName: tableName(),
+            Item: toAttributes(leadItem(next)),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: toAttributes({ ':v': lead.version }),
+          },
+        },
+        {
+          Put: {
+            TableName: tableName(),
+            Item: toAttributes({
+              ...keys.leadEvent(leadId, at, eventId),
+              entity: ENTITY.leadEvent,
+              eventId,
+              leadId,
+              kind: 'handed_over',
+              at,
+              actorId: caller.userId,
+              ...(lead.ownerId ? { fromOwnerId: lead.ownerId } : {}),
+              toOwnerId: owner.userId,
+              ...(request.note ? { note: request.note } : {}),
+            }),
+          },
+        },
+        ...notificationWrites(notification),
+      ]);
+      return next;
+    } catch (error) {
+      // Changed between our read and write (an action, an edit): read again, unless the caller pinned a version.
+      if (error instanceof TransactionConflictError && error.reasons[0] === 'ConditionalCheckFailed' && request.version === undefined && attempt < MAX_ATTEMPTS) continue;
+      if (error instanceof TransactionConflictError && error.reasons[0] === 'ConditionalCheckFailed') throw await staleLeadConflict(leadId, request.version ?? lead.version);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { NotFoundError } from '../errors';
+import { ConditionFailedError, getItem, query, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
+import { keys } from '../table/keys';
+import { queryPage } from '../table/pages';
+import { notificationFromItem } from './model';
+
+/** A user's notifications: newest first, the unread count, marking read. Nobody reads another user's. */
+
+export async function unreadCount(userId: string): Promise<number> {
+  const counter = await getItem<{ unread?: number }>(keys.notificationCounter(userId));
+  return Math.max(0, counter?.unread ?? 0);
+}
+
+export async function listNotifications(userId: string, options: { limit: number; unread?: boolean; startKey?: Item }) {
+  const page = await queryPage<Item>({
+    partition: keys.notification(userId, '').PK,
+    sortPrefix: keys.notificationPrefix,
+    descending: true,
+    limit: options.limit,
+    startKey: options.startKey,
+    filter: options.unread === undefined ? undefined : { expression: '#read = :read', names: { '#read': 'read' }, values: { ':read': !options.unread } },
+  });
+  return { items: page.items.map(notificationFromItem), lastKey: page.lastKey };
+}
+
+const markReadWrites = (userId: string, notificationIds: string[], at: string) => [
+  ...notificationIds.map((notificationId) => ({
+    Update: {
+      TableName: tableName(),
+      Key: toAttributes(keys.notification(userId, notificationId)),
+      UpdateExpression: 'SET #read = :true, readAt = :at',
+      ConditionExpression: '#read = :false',
+      ExpressionAttributeNames: { '#read': 'read' },
+      ExpressionAttributeValues: toAttributes({ ':true': true, ':false': false, ':at': at }),
+    },
+  })),
+  {
+    Update: {
+      TableName: tableName(),
+      Key: toAttributes(keys.notificationCounter(userId)),
+      UpdateExpression: 'ADD unread :minus',
+      ExpressionAttributeValues: toAttributes({ ':minus': -notificationIds.length }),
+    },
+  },
+];
+
+/** Marks one notification read; reading it twice changes nothing (the count moves only with the flag). */
+export async function markRead(userId: string, notificationId: string, now = new Date()) {
+  const item = await getItem<Item>(keys.notification(userId, notificationId));
+  if (!item) throw new NotFoundError(`no notification ${notificationId}`);
+  if (item.read !== true) {
+    try {
+      await transactWrite(markReadWrites(userId, [notificationId], now.toISOString()));
+    } catch (error) {
+      // Read meanwhile by another request: the flag and the count are already right.
+      if (!(error instanceof TransactionConflictError) || error.reasons[0] !== 'ConditionalCheckFailed') throw error;
+    }
+  }
+  return notificationFromItem((await getItem<Item>(keys.notification(userId, notificationId)))!);
+}
+
+/**
+ * Marks every unread notification read, in transactions of up to 99 flags plus the count moved by exactly as many.
+ * A notification arriving meanwhile keeps its unread count: the counter is never simply set to zero.
+ */
+export async function markAllRead(userId: string, now = new Date()): Promise<number> {
+  let marked = 0;
+  let startKey: Item | undefined;
+  do {
+    const page = await query<Item>({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      FilterExpression: '#read = :false',
+      ExpressionAttributeNames: { '#read': 'read' },
+      ExpressionAttributeValues: toAttributes({ ':pk': keys.notification(userId, '').PK, ':prefix': keys.notificationPrefix, ':false': false }),
+      startKey,
+    });
+    const ids = page.items.map((item) => item.notificationId as string);
+    for (let offset = 0; offset < ids.length; offset += 99) {
+      const batch = ids.slice(offset, offset + 99);
+      marked += await markBatch(userId, batch, now.toISOString());
+    }
+    startKey = page.lastKey;
+  } while (startKey);
+  return marked;
+}
+
+async function markBatch(userId: string, ids: string[], at: string): Promise<number> {
+  try {
+    await transactWrite(markReadWrites(userId, ids, at));
+    return ids.length;
+  } catch (error) {
+    if (!(error instanceof TransactionConflictError) && !(error instanceof ConditionFailedError)) throw error;
+    // One of them was read meanwhile: mark one at a time, so each flag moves the count once.
+    let marked = 0;
+    for (const id of ids) {
+      try {
+        await transactWrite(markReadWrites(userId, [id], at));
+        marked++;
+      } catch (inner) {
+        if (!(inner instanceof TransactionConflictError)) throw inner;
+      }
+    }
+    return marked;
+  }
+}
