@@ -1,4 +1,5 @@
 import type { Implementation, RouteGroup } from '../../lib/http/route';
+import { handler as actions } from './actions';
 import { handler as campaigns } from './campaigns';
 import { handler as exports } from './exports';
 import { handler as imports } from './imports';
@@ -17,4 +18,5 @@ export const httpHandlers: Record<RouteGroup, ((event: never, context: never) =>
   imports,
   leads,
   exports,
+  actions,
 } as never;

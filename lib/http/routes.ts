@@ -18,6 +18,7 @@ import {
 } from '../intake/schema';
 import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
 import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../leads/schema';
+import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
 import { PERMISSIONS } from '../users/roles';
 import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
@@ -247,6 +248,51 @@ export const routes = {
     params: ExportIdParams,
     response: ExportSchema,
   }),
+
+  // --- actions (アクション) and the forms' choice lists ------------------------------------------------------------
+  logAction: defineRoute({
+    operationId: 'logAction',
+    method: 'POST',
+    path: '/leads/{leadId}/actions',
+    group: 'actions',
+    roles: PERMISSIONS.logActions,
+    summary: "Log an action on a lead, moving its stage and its campaign history",
+    params: LeadIdParams,
+    body: ActionCreateSchema,
+    response: ActionLoggedSchema,
+    successStatus: 201,
+  }),
+  listLeadActions: defineRoute({
+    operationId: 'listLeadActions',
+    method: 'GET',
+    path: '/leads/{leadId}/actions',
+    group: 'actions',
+    roles: PERMISSIONS.seeLeads,
+    summary: "List a lead's actions, newest first",
+    params: LeadIdParams,
+    query: LeadActionsQuery,
+    response: ActionPage,
+  }),
+  listActions: defineRoute({
+    operationId: 'listActions',
+    method: 'GET',
+    path: '/actions',
+    group: 'actions',
+    roles: PERMISSIONS.readActions,
+    summary: "List a person's actions over a period, latest first",
+    query: ActionListQuery,
+    response: ActionPage,
+  }),
+  getChoices: defineRoute({
+    operationId: 'getChoices',
+    method: 'GET',
+    path: '/settings/choices',
+    group: 'actions',
+    roles: PERMISSIONS.readSettings,
+    summary: 'Read the choice lists of the action and deal forms',
+    response: ChoicesResponseSchema,
+  }),
+
 } satisfies Record<string, RouteDefinition>;
 
 export const ROUTES: readonly RouteDefinition[] = Object.values(routes);

@@ -20,6 +20,10 @@ export const PERMISSIONS = {
   readOwnNotifications: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   logActions: ['admin', 'manager', 'rep', 'sales', 'agent'],
   convertLeads: ['admin', 'manager', 'rep', 'sales'],
+  /** Whose actions a caller lists is checked in the domain: anyone's for admin, manager, marketing; else its own. */
+  readActions: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
+  /** The choice lists of forms. */
+  readSettings: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   exportLists: ['admin', 'marketing', 'manager', 'rep', 'agent'],
 } as const satisfies Record<string, readonly Role[]>;
 
