@@ -19,6 +19,7 @@ import {
 import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
 import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
+import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
 import {
   AccountDetailSchema,
   AccountIdParams,
@@ -372,6 +373,18 @@ export const routes = {
     response: AccountDetailSchema,
   }),
 
+  // --- campaign effectiveness (効果測定) -----------------------------------------------------------------------------
+  getCampaignMetrics: defineRoute({
+    operationId: 'getCampaignMetrics',
+    method: 'GET',
+    path: '/campaigns/{campaignId}/metrics',
+    group: 'campaigns',
+    roles: PERMISSIONS.readCampaignMetrics,
+    summary: "Read a campaign's effectiveness: counts, rates, ROI, costs and progress against its targets",
+    params: CampaignIdParams,
+    query: MetricsQuery,
+    response: MetricsSchema,
+  }),
 } satisfies Record<string, RouteDefinition>;
 
 export const ROUTES: readonly RouteDefinition[] = Object.values(routes);
