@@ -33,6 +33,8 @@ export interface ApiProps {
   /** The front-end's origin: links in e-mails, and the only origin CORS admits. */
   appBaseUrl?: string;
   deletionProtection: boolean;
+  /** The forms' choice lists as JSON (the CHOICES variable of the functions); the defaults when absent. */
+  choices?: string;
 }
 
 /** Groups that serve only from code (`/health`, `/openapi.json`): no data, no secrets. */
@@ -52,7 +54,7 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const { storage, appBaseUrl } = props;
+    const { storage, appBaseUrl, choices } = props;
 
     // Signs pagination cursors (lib/http/cursor.ts).
     this.cursorSecret = new Secret(this, 'CursorSecret', {
@@ -90,7 +92,7 @@ export class Api extends Construct {
     this.stage = this.createDefaultStage();
 
     this.functions = Object.fromEntries(
-      ROUTE_GROUPS.map((group) => [group, this.createGroupFunction(group, storage, appBaseUrl)]),
+      ROUTE_GROUPS.map((group) => [group, this.createGroupFunction(group, storage, appBaseUrl, choices)]),
     ) as Record<RouteGroup, NodejsFunction>;
 
     const integrations = new Map<RouteGroup, HttpLambdaIntegration>();
@@ -142,7 +144,7 @@ export class Api extends Construct {
     });
   }
 
-  private createGroupFunction(group: RouteGroup, storage: Storage, appBaseUrl: string | undefined): NodejsFunction {
+  private createGroupFunction(group: RouteGroup, storage: Storage, appBaseUrl: string | undefined, choices: string | undefined): NodejsFunction {
     const entry = `functions/http/${group}.ts`;
     const description = `HTTP API routes of the ${group} group`;
     if (STATELESS_GROUPS.has(group)) return backendFunction(this, `${group}Function`, { entry, description });
@@ -155,6 +157,7 @@ export class Api extends Construct {
         INTAKE_BUCKET: storage.intakeBucket.bucketName,
         CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
         ...(appBaseUrl && { APP_BASE_URL: appBaseUrl }),
+        ...(choices && { CHOICES: choices }),
       },
     });
     storage.grantTableReadWrite(fn);

@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadChoices } from '../lib/settings/choices';
 import type { ExternalIssuer } from './api';
 import { LeadBackendStack } from './stack';
 
@@ -9,7 +10,8 @@ import { LeadBackendStack } from './stack';
  * - `deletionProtection` (default true): protect the table and the user pool from deletion;
  * - `jwtIssuer` + `jwtAudience` (optional, together): verify tokens from that issuer instead of creating a user pool;
  * - `appBaseUrl` (optional): the front-end's origin, for links in e-mails and CORS;
- * - `matchKey` (default `email`): the dedupe key of list intake, `email` or `email+name` (seed 000 A.1.1).
+ * - `matchKey` (default `email`): the dedupe key of list intake, `email` or `email+name` (seed 000 A.1.1);
+ * - `choices` (optional): the choice lists of the forms as JSON (lib/settings/choices.ts), checked at synth.
  * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
  */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
@@ -23,6 +25,7 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     externalIssuer: externalIssuer(app),
     appBaseUrl: optionalString(app, 'appBaseUrl'),
     matchKey: matchKey(app),
+    choices: choices(app),
   });
   return { app, stack };
 }
@@ -44,6 +47,15 @@ function matchKey(app: App): 'email' | 'email+name' {
   const value = optionalString(app, 'matchKey') ?? 'email';
   if (value !== 'email' && value !== 'email+name') throw new Error(`context matchKey must be "email" or "email+name", not "${value}"`);
   return value;
+}
+
+/** The CHOICES setting of the API functions: refused at synth when the functions would refuse it at start. */
+function choices(app: App): string | undefined {
+  const value: unknown = app.node.tryGetContext('choices');
+  if (value === undefined || value === '') return undefined;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  loadChoices(text);
+  return text;
 }
 
 /** `-c key=false` arrives as the string "false"; cdk.json gives a real boolean. */

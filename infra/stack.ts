@@ -15,6 +15,8 @@ export interface LeadBackendStackProps extends StackProps {
   appBaseUrl?: string;
   /** The dedupe key for list intake. */
   matchKey: 'email' | 'email+name';
+  /** The forms' choice lists as JSON, replacing the defaults (lib/settings/choices.ts). */
+  choices?: string;
 }
 
 /** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail. */
@@ -39,6 +41,7 @@ export class LeadBackendStack extends Stack {
       externalIssuer: props.externalIssuer,
       appBaseUrl: props.appBaseUrl,
       deletionProtection: props.deletionProtection,
+      choices: props.choices,
     });
     this.exports = new Exports(this, 'Exports', { storage: this.storage, requester: this.api.functions.exports });
     this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail });

@@ -1,5 +1,7 @@
 import type { Implementation, RouteGroup } from '../../lib/http/route';
+import { handler as actions } from './actions';
 import { handler as campaigns } from './campaigns';
+import { handler as deals } from './deals';
 import { handler as exports } from './exports';
 import { handler as imports } from './imports';
 import { handler as leads } from './leads';
@@ -19,4 +21,6 @@ export const httpHandlers: Record<RouteGroup, ((event: never, context: never) =>
   leads,
   exports,
   me,
+  actions,
+  deals,
 } as never;

@@ -20,6 +20,21 @@ import { AssignmentResultSchema, AssignRequestSchema, HandoverRequestSchema, Lea
 import { NotificationIdParams, NotificationListQuery, NotificationPage, NotificationSchema, ReadAllResultSchema } from '../notifications/schema';
 import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
 import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../leads/schema';
+import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
+import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import {
+  AccountDetailSchema,
+  AccountIdParams,
+  AccountListQuery,
+  AccountPage,
+  ConversionSchema,
+  ConvertSchema,
+  DealIdParams,
+  DealListQuery,
+  DealPage,
+  DealPatchSchema,
+  DealSchema,
+} from '../deals/schema';
 import { PERMISSIONS } from '../users/roles';
 import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
@@ -315,6 +330,129 @@ export const routes = {
     summary: 'Read an export: its status, and a download link once done',
     params: ExportIdParams,
     response: ExportSchema,
+  }),
+
+  // --- actions (アクション) and the forms' choice lists ------------------------------------------------------------
+  logAction: defineRoute({
+    operationId: 'logAction',
+    method: 'POST',
+    path: '/leads/{leadId}/actions',
+    group: 'actions',
+    roles: PERMISSIONS.logActions,
+    summary: "Log an action on a lead, moving its stage and its campaign history",
+    params: LeadIdParams,
+    body: ActionCreateSchema,
+    response: ActionLoggedSchema,
+    successStatus: 201,
+  }),
+  listLeadActions: defineRoute({
+    operationId: 'listLeadActions',
+    method: 'GET',
+    path: '/leads/{leadId}/actions',
+    group: 'actions',
+    roles: PERMISSIONS.seeLeads,
+    summary: "List a lead's actions, newest first",
+    params: LeadIdParams,
+    query: LeadActionsQuery,
+    response: ActionPage,
+  }),
+  listActions: defineRoute({
+    operationId: 'listActions',
+    method: 'GET',
+    path: '/actions',
+    group: 'actions',
+    roles: PERMISSIONS.readActions,
+    summary: "List a person's actions over a period, latest first",
+    query: ActionListQuery,
+    response: ActionPage,
+  }),
+  getChoices: defineRoute({
+    operationId: 'getChoices',
+    method: 'GET',
+    path: '/settings/choices',
+    group: 'actions',
+    roles: PERMISSIONS.readSettings,
+    summary: 'Read the choice lists of the action and deal forms',
+    response: ChoicesResponseSchema,
+  }),
+
+  // --- conversion (案件化), deals and accounts ---------------------------------------------------------------------
+  convertLead: defineRoute({
+    operationId: 'convertLead',
+    method: 'POST',
+    path: '/leads/{leadId}/convert',
+    group: 'deals',
+    roles: PERMISSIONS.convertLeads,
+    summary: 'Convert a lead into a deal (and a new or existing account)',
+    params: LeadIdParams,
+    body: ConvertSchema,
+    response: ConversionSchema,
+    successStatus: 201,
+    idempotent: true,
+  }),
+  listDeals: defineRoute({
+    operationId: 'listDeals',
+    method: 'GET',
+    path: '/deals',
+    group: 'deals',
+    roles: PERMISSIONS.readDeals,
+    summary: 'List deals by owner, status or source campaign, newest first',
+    query: DealListQuery,
+    response: DealPage,
+  }),
+  getDeal: defineRoute({
+    operationId: 'getDeal',
+    method: 'GET',
+    path: '/deals/{dealId}',
+    group: 'deals',
+    roles: PERMISSIONS.readDeals,
+    summary: 'Read a deal',
+    params: DealIdParams,
+    response: DealSchema,
+  }),
+  updateDeal: defineRoute({
+    operationId: 'updateDeal',
+    method: 'PATCH',
+    path: '/deals/{dealId}',
+    group: 'deals',
+    roles: PERMISSIONS.editDeals,
+    summary: 'Edit a deal: stage, amount, expected close, status',
+    params: DealIdParams,
+    body: DealPatchSchema,
+    response: DealSchema,
+  }),
+  listAccounts: defineRoute({
+    operationId: 'listAccounts',
+    method: 'GET',
+    path: '/accounts',
+    group: 'deals',
+    roles: PERMISSIONS.readDeals,
+    summary: 'Find accounts by name, ignoring width, case and legal forms',
+    query: AccountListQuery,
+    response: AccountPage,
+  }),
+  getAccount: defineRoute({
+    operationId: 'getAccount',
+    method: 'GET',
+    path: '/accounts/{accountId}',
+    group: 'deals',
+    roles: PERMISSIONS.readDeals,
+    summary: 'Read an account with its contacts and deals',
+    params: AccountIdParams,
+    response: AccountDetailSchema,
+  }),
+
+  // --- campaign effectiveness (効果測定) -----------------------------------------------------------------------------
+  getCampaignMetrics: defineRoute({
+    operationId: 'getCampaignMetrics',
+    method: 'GET',
+    path: '/campaigns/{campaignId}/metrics',
+    group: 'campaigns',
+    roles: PERMISSIONS.readCampaignMetrics,
+    summary: "Read a campaign's effectiveness: counts, rates, ROI, costs and progress against its targets",
+    params: CampaignIdParams,
+    query: MetricsQuery,
+    response: MetricsSchema,
   }),
 } satisfies Record<string, RouteDefinition>;
 

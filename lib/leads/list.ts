@@ -163,6 +163,12 @@ export async function listItems(page: LeadListPage) {
   const ownerIds = [...new Set(page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id)))];
   const owners = new Map((await Promise.all(ownerIds.map((id) => getUser(id)))).filter(Boolean).map((u) => [u!.userId, u!.name]));
   const campaignCounts = await Promise.all(page.items.map((i) => countItems(i.lead.leadId, 'CAMPAIGN#')));
+  // Only converted leads have deals: one batch read of those deals gives their current status.
+  const deals = await batchGet<Item>(page.items.flatMap((i) => (i.lead.dealIds ?? []).map((dealId) => keys.deal(dealId))));
+  const dealCounts = (lead: Lead) => {
+    const statuses = (lead.dealIds ?? []).map((dealId) => deals.get(keyString(keys.deal(dealId)))?.status);
+    return { openDeals: statuses.filter((s) => s === 'open').length, wonDeals: statuses.filter((s) => s === 'won').length };
+  };
   return page.items.map(({ lead, followStatus }, index) => ({
     leadId: lead.leadId,
     name: lead.name,
@@ -174,8 +180,7 @@ export async function listItems(page: LeadListPage) {
     ...(followStatus ? { followStatus } : {}),
     ...(lead.lastActionAt ? { lastActionAt: lead.lastActionAt } : {}),
     ...(lead.lastActionResult ? { lastActionResult: lead.lastActionResult } : {}),
-    // Deals arrive with conversion; until then no lead has any.
-    counts: { campaigns: campaignCounts[index]!, openDeals: 0, wonDeals: 0 },
+    counts: { campaigns: campaignCounts[index]!, ...dealCounts(lead) },
     updatedAt: lead.updatedAt,
     version: lead.version,
   }));

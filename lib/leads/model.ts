@@ -37,6 +37,8 @@ export interface Lead {
   extra: Record<string, string>;
   /** The dedupe key this lead holds (see lib/intake/match-key.ts). */
   matchKey: string;
+  /** Deals made from this lead by conversion (案件化); today at most one, as conversion happens once. */
+  dealIds?: string[];
   /** Where the lead came from: the campaign and import that created it. */
   source?: { campaignId?: string; importId?: string };
   createdAt: string;
@@ -64,6 +66,17 @@ export function leadItem(lead: Lead): Item {
 }
 
 const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'nameKey', 'companyKey', 'lastImportRow', 'assignmentId', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK', 'GSI7PK', 'GSI7SK'];
+
+/**
+ * The stored item for `next`, written over `previous` (the item as read): index keys recomputed from `next`, and any
+ * bookkeeping attribute of the stored item that is not a lead field (such as `lastImportRow`) kept as it was.
+ */
+export function leadItemReplacing(previous: Item, next: Lead): Item {
+  const kept = Object.fromEntries(
+    Object.entries(previous).filter(([attribute]) => INDEX_ATTRIBUTES.includes(attribute) && !/^(PK|SK|entity|nameKey|companyKey|GSI\d(PK|SK))$/.test(attribute)),
+  );
+  return { ...kept, ...leadItem(next) };
+}
 
 export function leadFromItem(item: Item): Lead {
   const lead = { ...item };

@@ -15,6 +15,7 @@ import {
 } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { getUser } from '../users/repository';
+import { actionFromItem } from '../actions/model';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
 
 /** Leads as stored at LEAD#{id}/LEAD, with the rules every reader and writer shares. */
@@ -117,7 +118,7 @@ export async function latestActions(leadId: string, limit: number): Promise<{ it
     query<Item>({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: toAttributes(prefix), ScanIndexForward: false, Limit: limit }),
     countItems(leadId, 'ACTION#'),
   ]);
-  return { items: page.items.map(({ PK, SK, entity, ...action }) => action), total: count };
+  return { items: page.items.map(actionFromItem), total: count };
 }
 
 /** How many of the lead's items start with `prefix` (a COUNT query: no items travel). */
@@ -152,7 +153,7 @@ export async function leadDetail(caller: Caller, leadId: string) {
     ...(owner ? { owner: { userId: owner.userId, name: owner.name, ...(owner.team ? { team: owner.team } : {}) } } : {}),
     campaigns,
     latestActions: actions.items,
-    counts: { campaigns: campaigns.length, actions: actions.total, deals: 0, accounts: lead.accountId ? 1 : 0 },
+    counts: { campaigns: campaigns.length, actions: actions.total, deals: lead.dealIds?.length ?? 0, accounts: lead.accountId ? 1 : 0 },
     version: lead.version,
   };
 }

@@ -124,6 +124,8 @@ export const LeadSchema = z.object({
   lastActionAt: z.string().optional(),
   lastActionResult: z.string().optional(),
   accountId: z.string().optional(),
+  /** Deals made from the lead by conversion. */
+  dealIds: z.array(z.string()).optional(),
   extra: z.record(z.string(), z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -127,6 +127,45 @@ export const keys = {
   outboxIndex: (nextAttemptAt: string, userId: string, notificationId: string) => ({ GSI2PK: 'OUTBOX', GSI2SK: `${nextAttemptAt}#${userId}#${notificationId}` }),
   outboxPartition: 'OUTBOX',
 
+  // --- actions (アクション) ---------------------------------------------------------------------------------------
+  // The action item itself is keys.action(leadId, actionId), stored with its lead.
+  /** GSI1: one person's actions (GET /actions?actorId=), by when they happened. `at` is UTC ISO, so it sorts. */
+  actionsByActorIndex: (actorId: string, at: string, actionId: string) => ({ GSI1PK: `ACTIONS#${actorId}`, GSI1SK: `${at}#${actionId}` }),
+  actionsByActorPartition: (actorId: string) => `ACTIONS#${actorId}`,
+  /** GSI3: the actions logged for one campaign, by when they happened (the metrics recount counts these). */
+  actionsByCampaignIndex: (campaignId: string, at: string, actionId: string) => ({ GSI3PK: `ACTIONS#CAMPAIGN#${campaignId}`, GSI3SK: `${at}#${actionId}` }),
+  actionsByCampaignPartition: (campaignId: string) => `ACTIONS#CAMPAIGN#${campaignId}`,
+  actionPrefix: 'ACTION#',
+
+  // --- deals and accounts (案件・取引先) ------------------------------------------------------------------------
+  deal: (dealId: string): Key => ({ PK: `DEAL#${dealId}`, SK: 'DEAL' }),
+  /** GSI1: deals of one main owner (案件主担当), newest first (deal ids are ULIDs). */
+  dealsByOwnerIndex: (ownerId: string, dealId: string) => ({ GSI1PK: `DEALS#OWNER#${ownerId}`, GSI1SK: dealId }),
+  dealsByOwnerPartition: (ownerId: string) => `DEALS#OWNER#${ownerId}`,
+  /** GSI2: deals with one status (open / won / lost), newest first; the three together are every deal. */
+  dealsByStatusIndex: (status: string, dealId: string) => ({ GSI2PK: `DEALS#STATUS#${status}`, GSI2SK: dealId }),
+  dealsByStatusPartition: (status: string) => `DEALS#STATUS#${status}`,
+  /** GSI4: deals whose source is one campaign, newest first. */
+  dealsByCampaignIndex: (campaignId: string, dealId: string) => ({ GSI4PK: `DEALS#CAMPAIGN#${campaignId}`, GSI4SK: dealId }),
+  dealsByCampaignPartition: (campaignId: string) => `DEALS#CAMPAIGN#${campaignId}`,
+
+  account: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
+  accountPartition: (accountId: string) => `ACCOUNT#${accountId}`,
+  /** A contact of the account (取引先担当者): a lead converted into it. */
+  accountContact: (accountId: string, leadId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `CONTACT#${leadId}` }),
+  accountContactPrefix: 'CONTACT#',
+  /** A deal of the account; the deal itself stays at keys.deal(dealId). */
+  accountDeal: (accountId: string, dealId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `DEAL#${dealId}` }),
+  accountDealPrefix: 'DEAL#',
+  /**
+   * Claimed when the first account with a normalised name is created: two conversions creating the same new company
+   * at once cannot both do so unless one asked for it (`force`).
+   */
+  accountName: (normalisedName: string): Key => ({ PK: `ACCOUNTNAME#${normalisedName}`, SK: 'ACCOUNTNAME' }),
+  /** GSI3: accounts by normalised name (width, case, spaces and legal forms ignored): prefix search. */
+  accountsByNameIndex: (normalisedName: string, accountId: string) => ({ GSI3PK: 'ACCOUNTS#NAME', GSI3SK: `${normalisedName}#${accountId}` }),
+  accountsByNamePartition: 'ACCOUNTS#NAME',
+
   // --- imports -------------------------------------------------------------------------------------------------
   import: (importId: string): Key => ({ PK: `IMPORT#${importId}`, SK: 'IMPORT' }),
   /** GSI1: imports of one campaign, newest first. */
@@ -179,5 +218,10 @@ export const ENTITY = {
   importObject: 'ImportObject',
   importRow: 'ImportRow',
   export: 'Export',
+  deal: 'Deal',
+  account: 'Account',
+  accountName: 'AccountName',
+  accountContact: 'AccountContact',
+  accountDeal: 'AccountDeal',
   idempotency: 'Idempotency',
 } as const;

@@ -12,6 +12,8 @@ export interface PageRequest {
   partition: string;
   /** Only sort keys starting with this. */
   sortPrefix?: string;
+  /** Only sort keys between these two, both included (not with sortPrefix). */
+  sortBetween?: [from: string, to: string];
   /** Newest first for ULID and timestamp sort keys. */
   descending?: boolean;
   filter?: { expression: string; names?: Record<string, string>; values?: Item };
@@ -44,6 +46,11 @@ export async function queryPage<T extends Item>(request: PageRequest): Promise<P
     names['#sk'] = sk;
     values[':skPrefix'] = request.sortPrefix;
     condition += ' AND begins_with(#sk, :skPrefix)';
+  } else if (request.sortBetween !== undefined) {
+    names['#sk'] = sk;
+    values[':skFrom'] = request.sortBetween[0];
+    values[':skTo'] = request.sortBetween[1];
+    condition += ' AND #sk BETWEEN :skFrom AND :skTo';
   }
   // Read one item past the page: if it exists there is a next page, and the cursor never leads to an empty one.
   const wanted = request.limit + 1;

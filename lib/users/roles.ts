@@ -20,6 +20,16 @@ export const PERMISSIONS = {
   readOwnNotifications: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   logActions: ['admin', 'manager', 'rep', 'sales', 'agent'],
   convertLeads: ['admin', 'manager', 'rep', 'sales'],
+  /** Deals and accounts: everyone but the outsourced caller, who sees only the leads it owns. */
+  readDeals: ['admin', 'marketing', 'manager', 'rep', 'sales'],
+  /** A manager or admin edits any deal; a rep or field-sales user only deals it owns (checked in the domain). */
+  editDeals: ['admin', 'manager', 'rep', 'sales'],
+  /** Campaign effectiveness (効果測定): the recount is admin-only (checked in the domain). */
+  readCampaignMetrics: ['admin', 'marketing', 'manager', 'rep', 'sales'],
+  /** Whose actions a caller lists is checked in the domain: anyone's for admin, manager, marketing; else its own. */
+  readActions: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
+  /** The choice lists of forms. */
+  readSettings: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   exportLists: ['admin', 'marketing', 'manager', 'rep', 'agent'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -385,6 +385,18 @@ describe('context', () => {
   );
 
   it(
+    'gives the choice lists of the context to the API functions, and refuses lists the functions would refuse',
+    () => {
+      const choices = { results: ['不在', 'アポ獲得'] };
+      const { resources, stack, id } = synth({ choices: JSON.stringify(choices) });
+      expect(JSON.parse(resources[id(stack.api.functions.actions)]!.Properties.Environment.Variables.CHOICES)).toEqual(choices);
+      expect(JSON.parse(resources[id(stack.api.functions.deals)]!.Properties.Environment.Variables.CHOICES)).toEqual(choices);
+      expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, choices: '{"results": []}' })).toThrow(/CHOICES is not valid/);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
     'switches the dedupe key to e-mail + name, and refuses any other key',
     () => {
       const { resources, stack, id } = synth({ matchKey: 'email+name' });

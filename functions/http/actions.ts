@@ -1,0 +1,37 @@
+import { logAction } from '../../lib/actions/log-action';
+import { actionsOfActor, actionsOfLead, actorOf } from '../../lib/actions/repository';
+import { httpHandler } from '../../lib/http/handler';
+import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
+import { implement, reply } from '../../lib/http/route';
+import { routes } from '../../lib/http/routes';
+import { requireVisibleLead } from '../../lib/leads/repository';
+import { choices } from '../../lib/settings/choices';
+
+/** Actions: POST/GET /leads/{leadId}/actions, GET /actions, and the forms' choice lists at GET /settings/choices. */
+
+// Read and validated at cold start: a broken CHOICES setting stops the function here, not on some later request.
+choices();
+
+export const handler = httpHandler([
+  implement(routes.logAction, async ({ params, body, caller }) => {
+    const logged = await logAction(caller, params.leadId, body);
+    return reply(201, logged, { Location: `/leads/${params.leadId}/actions` });
+  }),
+
+  implement(routes.listLeadActions, async ({ params, query, caller }) => {
+    await requireVisibleLead(caller, params.leadId);
+    const scope = scopeOf(`leads/${params.leadId}/actions`, query);
+    const page = await actionsOfLead(params.leadId, query.limit, await startKeyFrom(query.cursor, scope));
+    return reply(200, await pageResponse(page.items, page.lastKey, scope));
+  }),
+
+  implement(routes.listActions, async ({ query, caller }) => {
+    const actorId = actorOf(query, caller);
+    // The resolved actor is part of the scope: `me` is someone else for another caller.
+    const scope = scopeOf('actions', { ...query, actorId });
+    const page = await actionsOfActor(actorId, query, await startKeyFrom(query.cursor, scope));
+    return reply(200, await pageResponse(page.items, page.lastKey, scope));
+  }),
+
+  implement(routes.getChoices, async () => reply(200, choices(), { 'cache-control': 'private, max-age=300' })),
+]);

@@ -1,0 +1,207 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../errors';
+import type { Caller } from '../http/route';
+import { leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
+import { requireVisibleLead, staleLeadConflict } from '../leads/repository';
+import { checkStageChange } from '../leads/stages';
+import { choices } from '../settings/choices';
+import { getItem, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { actionFromItem, actionItem, japanDateOf } from './model';
+import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
+
+/**
+ * POST /leads/{leadId}/actions (seed 000 §3.6.3): one atomic write stores the action, moves the lead's last action
+ * (forward only) and its stage, updates the campaign history's follow status and last result, applies the form's
+ * lead updates, and counts the action on the campaign's metrics.
+ *
+ * Actions are appends: when another write changed the lead between our read and our write (another action at the
+ * same moment, an edit), we read again and retry, so concurrent actions all land. Only `leadUpdates` are edits:
+ * they carry the version they were made on, and a stale one is a 409 like PATCH /leads.
+ */
+
+/** Roles that act only on their own leads (api.md: "own leads"). */
+const OWN_LEADS_ONLY = new Set(['rep', 'sales', 'agent']);
+const NEEDS_REASON: readonly LeadStage[] = ['disqualified', 'recycle'];
+/** A clock a little ahead is fine; an action dated in the future is a mistake (that is what nextActionAt is for). */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const MAX_ATTEMPTS = 20;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface LoggedAction {
+  action: Action;
+  lead: Pick<Lead, 'leadId' | 'stage' | 'lastActionAt' | 'lastActionResult' | 'version'>;
+  version: number;
+}
+
+/** Content and result come from the configured choice lists (lib/settings/choices.ts). */
+export function checkActionChoices(input: Pick<ActionCreate, 'content' | 'result'>): void {
+  const { contents, results } = choices();
+  const issues: FieldIssue[] = [];
+  if (!contents.includes(input.content)) issues.push({ path: 'body.content', message: `not one of the configured contents: ${contents.join(', ')}` });
+  if (!results.includes(input.result)) issues.push({ path: 'body.result', message: `not one of the configured results: ${results.join(', ')}` });
+  if (issues.length > 0) throw new ValidationError('the action uses a value outside the choice lists (GET /settings/choices)', issues);
+}
+
+/** The lead's stage after the action: as asked (checked against the stage rules), or new → working by default. */
+export function stageAfterAction(current: LeadStage, asked: LeadStage | undefined, reason: string | undefined): LeadStage {
+  if (asked === undefined) {
+    if (reason !== undefined) throw new ValidationError('a stage reason goes with a stage', [{ path: 'body.stage', message: 'required with stageReason' }]);
+    return current === 'new' ? 'working' : current;
+  }
+  checkStageChange(current, asked, reason, 'action');
+  return asked;
+}
+
+function applyLeadUpdates(next: Lead, updates: Omit<ActionLeadUpdates, 'version'>): void {
+  for (const [field, value] of Object.entries(updates)) {
+    if (value === undefined) continue;
+    if (value === null) delete (next as unknown as Record<string, unknown>)[field];
+    else (next as unknown as Record<string, unknown>)[field] = value;
+  }
+}
+
+const isLater = (candidate: string, than: string | undefined) => than === undefined || Date.parse(candidate) >= Date.parse(than);
+
+export async function logAction(caller: Caller, leadId: string, input: ActionCreate, now = new Date()): Promise<LoggedAction> {
+  checkActionChoices(input);
+  const at = new Date(input.at).toISOString();
+  if (Date.parse(at) > now.getTime() + FUTURE_TOLERANCE_MS) {
+    throw new ValidationError('an action cannot be dated in the future', [{ path: 'body.at', message: 'later than now; use nextActionAt for a planned action' }]);
+  }
+  const nextActionAt = input.nextActionAt ? new Date(input.nextActionAt).toISOString() : undefined;
+  // One id for every attempt: if an attempt did land despite an error, the next one finds the action already there.
+  const actionId = ulid(now.getTime());
+  const { version: updatesVersion, ...updates } = input.leadUpdates ?? { version: undefined };
+
+  for (let attempt = 1; ; attempt++) {
+    const { lead, item } = await requireVisibleLead(caller, leadId);
+    if (OWN_LEADS_ONLY.has(caller.role) && lead.ownerId !== caller.userId) {
+      throw new ForbiddenError("only the lead's owner, a manager or an admin may log actions on it");
+    }
+    if (updatesVersion !== undefined && lead.version !== updatesVersion) throw await staleLeadConflict(leadId, updatesVersion);
+    const membership = await getItem<CampaignMembership & Item>(keys.membership(leadId, input.campaignId));
+    if (!membership) {
+      throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
+    }
+
+    const stage = stageAfterAction(lead.stage, input.stage, input.stageReason);
+    const timestamp = new Date().toISOString();
+    const next: Lead = { ...lead, extra: { ...lead.extra } };
+    applyLeadUpdates(next, updates);
+    if (stage !== lead.stage || input.stageReason !== undefined) {
+      next.stage = stage;
+      if (NEEDS_REASON.includes(stage) && input.stageReason !== undefined) next.stageReason = input.stageReason;
+      else if (stage !== lead.stage) delete next.stageReason;
+    }
+    // The lead's last action only moves forward: an action logged late for an earlier time leaves it where it is.
+    if (isLater(at, lead.lastActionAt)) {
+      next.lastActionAt = at;
+      next.lastActionResult = input.result;
+    }
+    next.updatedAt = timestamp;
+    next.version = lead.version + 1;
+
+    const followStatus: FollowStatus = input.followStatus ?? (membership.followStatus === 'not_started' ? 'in_progress' : membership.followStatus);
+    const action: Action = {
+      actionId,
+      leadId,
+      campaignId: input.campaignId,
+      actorId: caller.userId,
+      at,
+      channel: input.channel,
+      content: input.content,
+      result: input.result,
+      ...(input.note ? { note: input.note } : {}),
+      ...(nextActionAt ? { nextActionAt } : {}),
+      ...(stage !== lead.stage ? { stageFrom: lead.stage, stageTo: stage } : {}),
+      ...(next.stageReason !== undefined && stage !== lead.stage ? { stageReason: next.stageReason } : {}),
+      followStatus,
+      createdAt: timestamp,
+    };
+
+    const writes: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: tableName(),
+          Item: toAttributes(leadItemReplacing(item, next)),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: toAttributes({ ':v': lead.version }),
+        },
+      },
+      { Put: { TableName: tableName(), Item: toAttributes(actionItem(action)), ConditionExpression: 'attribute_not_exists(PK)' } },
+      membershipUpdate(leadId, input.campaignId, membership, { at, result: input.result, followStatus, timestamp }),
+      {
+        Update: {
+          TableName: tableName(),
+          Key: toAttributes(keys.campaignMetrics(input.campaignId)),
+          UpdateExpression: 'SET entity = :entity, campaignId = :campaignId, updatedAt = :now ADD #actions :one',
+          ExpressionAttributeNames: { '#actions': 'actions' },
+          ExpressionAttributeValues: toAttributes({ ':entity': ENTITY.campaignMetrics, ':campaignId': input.campaignId, ':now': timestamp, ':one': 1 }),
+        },
+      },
+    ];
+
+    try {
+      // The token makes the SDK's own retry of this very request idempotent (DynamoDB keeps it 10 minutes).
+      await transactWrite(writes, `${actionId}-${attempt}`);
+      return { action, lead: summary(next), version: next.version };
+    } catch (error) {
+      if (!(error instanceof TransactionConflictError)) throw error;
+      const [leadReason, actionReason, membershipReason] = error.reasons;
+      if (actionReason === 'ConditionalCheckFailed') return alreadyLogged(caller, leadId, actionId);
+      if (membershipReason === 'ConditionalCheckFailed') {
+        throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
+      }
+      if (updatesVersion !== undefined && leadReason === 'ConditionalCheckFailed') throw await staleLeadConflict(leadId, updatesVersion);
+      if (attempt >= MAX_ATTEMPTS) throw new ConflictError(`lead ${leadId} is being changed by many writes at once; retry shortly`, { cause: error });
+      await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random()));
+    }
+  }
+}
+
+function membershipUpdate(
+  leadId: string,
+  campaignId: string,
+  seen: CampaignMembership,
+  change: { at: string; result: string; followStatus: FollowStatus; timestamp: string },
+): TransactWriteItem {
+  const set = ['followStatus = :follow', 'updatedAt = :now'];
+  const values: Item = { ':follow': change.followStatus, ':now': change.timestamp };
+  const remove: string[] = [];
+  if (isLater(change.at, seen.lastActionAt)) {
+    set.push('lastActionAt = :at', 'lastActionResult = :result');
+    Object.assign(values, { ':at': change.at, ':result': change.result });
+  }
+  if (change.followStatus === 'done' && seen.followStatus !== 'done') {
+    set.push('completedOn = :completedOn');
+    values[':completedOn'] = japanDateOf(change.at);
+  } else if (change.followStatus !== 'done' && seen.completedOn !== undefined) {
+    remove.push('completedOn');
+  }
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: toAttributes(keys.membership(leadId, campaignId)),
+      // Only an existing history: an action never creates one (list intake relies on that).
+      ConditionExpression: 'attribute_exists(PK)',
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ExpressionAttributeValues: toAttributes(values),
+    },
+  };
+}
+
+const summary = (lead: Lead): LoggedAction['lead'] => ({
+  leadId: lead.leadId,
+  stage: lead.stage,
+  ...(lead.lastActionAt ? { lastActionAt: lead.lastActionAt } : {}),
+  ...(lead.lastActionResult ? { lastActionResult: lead.lastActionResult } : {}),
+  version: lead.version,
+});
+
+async function alreadyLogged(caller: Caller, leadId: string, actionId: string): Promise<LoggedAction> {
+  const [stored, { lead }] = await Promise.all([getItem(keys.action(leadId, actionId)), requireVisibleLead(caller, leadId)]);
+  return { action: actionFromItem(stored!), lead: summary(lead), version: lead.version };
+}

@@ -1,0 +1,43 @@
+import { ForbiddenError, ValidationError } from '../errors';
+import type { Caller } from '../http/route';
+import type { Item } from '../table/client';
+import { keys } from '../table/keys';
+import { queryPage } from '../table/pages';
+import { actionFromItem, instantOf } from './model';
+import type { Action, ActionListQuery } from './schema';
+
+/** Reading actions: a lead's, newest first; one person's over a period (GSI1). */
+
+/** A lead's actions, newest logged first (action ids are ULIDs of when they were logged). */
+export async function actionsOfLead(leadId: string, limit: number, startKey?: Item): Promise<{ items: Action[]; lastKey?: Item }> {
+  const page = await queryPage<Item>({ partition: keys.lead(leadId).PK, sortPrefix: keys.actionPrefix, descending: true, limit, startKey });
+  return { items: page.items.map(actionFromItem), lastKey: page.lastKey };
+}
+
+/** Who may read whose activity: admins, managers and marketing anyone's; everyone else only their own. */
+const SEES_EVERYONES_ACTIVITY = new Set(['admin', 'manager', 'marketing']);
+
+export function actorOf(query: ActionListQuery, caller: Caller): string {
+  const actorId = query.actorId === undefined || query.actorId === 'me' ? caller.userId : query.actorId;
+  if (actorId !== caller.userId && !SEES_EVERYONES_ACTIVITY.has(caller.role)) {
+    throw new ForbiddenError(`the ${caller.role} role may read only its own actions`);
+  }
+  return actorId;
+}
+
+/** GET /actions: one person's actions, latest first, between `from` and `to` (both included). */
+export async function actionsOfActor(actorId: string, query: ActionListQuery, startKey?: Item): Promise<{ items: Action[]; lastKey?: Item }> {
+  const from = query.from ? instantOf(query.from, 'start') : '0';
+  // Sort keys are `{at}#{actionId}`: everything at the `to` instant sorts before `{to}#\uffff`.
+  const to = query.to ? `${instantOf(query.to, 'end')}#\uffff` : '\uffff';
+  if (from > to) throw new ValidationError('from is after to', [{ path: 'query.from', message: 'after to' }]);
+  const page = await queryPage<Item>({
+    index: 'gsi1',
+    partition: keys.actionsByActorPartition(actorId),
+    sortBetween: [from, to],
+    descending: true,
+    limit: query.limit,
+    startKey,
+  });
+  return { items: page.items.map(actionFromItem), lastKey: page.lastKey };
+}

@@ -1,0 +1,180 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { dealFromItem } from '../deals/model';
+import { INDEXES } from '../table/definition';
+import { allShards, keys } from '../table/keys';
+import { batchGet, dynamo, getItem, keyString, query, tableName, toAttributes, type Item } from '../table/client';
+import type { Campaign } from './schema';
+
+/**
+ * Campaign effectiveness (キャンペーンの効果測定, seed 000 §2.1.2).
+ *
+ * Counters live on CAMPAIGN#{id}/METRICS and are moved by the writes that change them, in the same transaction:
+ * list intake (invited, responded, newLeads, knownLeads), actions (actions), conversion (deals) and deal edits
+ * (wonDeals, wonAmountJpy). Reading them is one GetItem. Everything else is derived on read from the counters and
+ * the campaign (budget, actual cost, targets), by the pure function below.
+ */
+
+export const COUNTER_NAMES = ['invited', 'responded', 'newLeads', 'knownLeads', 'actions', 'deals', 'wonDeals', 'wonAmountJpy'] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type Counters = Record<CounterName, number>;
+
+export const emptyCounters = (): Counters => Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;
+
+const ratio = z.number().nullable();
+export const MetricsSchema = z.object({
+  campaignId: z.string(),
+  invited: z.number().int(),
+  responded: z.number().int(),
+  participationRate: ratio,
+  newLeads: z.number().int(),
+  knownLeads: z.number().int(),
+  actions: z.number().int(),
+  deals: z.number().int(),
+  wonDeals: z.number().int(),
+  wonAmountJpy: z.number().int(),
+  budgetJpy: z.number().int().nullable(),
+  actualCostJpy: z.number().int().nullable(),
+  roi: ratio,
+  costPerLeadJpy: z.number().int().nullable(),
+  costPerDealJpy: z.number().int().nullable(),
+  progress: z.object({ leads: ratio, actions: ratio, deals: ratio, wonDeals: ratio, wonAmountJpy: ratio }),
+  recount: z
+    .object({ counters: z.record(z.string(), z.number()), agrees: z.boolean(), differences: z.record(z.string(), z.object({ counter: z.number(), recount: z.number() })) })
+    .optional(),
+});
+export type CampaignMetrics = z.infer<typeof MetricsSchema>;
+
+export const MetricsQuery = z.strictObject({
+  recount: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+
+/** Ratios to 4 decimal places (0.3333), so that JSON stays readable and clients compare what they compute. */
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
+/** A ratio, or null when the denominator is blank or zero: never Infinity or NaN. */
+const share = (numerator: number, denominator: number | undefined): number | null =>
+  denominator === undefined || denominator === 0 ? null : round4(numerator / denominator);
+/** Yen per unit, rounded to whole yen; null when the cost is blank or there is nothing to divide by. */
+const perUnit = (cost: number | undefined, units: number): number | null => (cost === undefined || units === 0 ? null : Math.round(cost / units));
+
+/**
+ * The metrics of a campaign from its counters.
+ * - participationRate = responded / invited (null when nobody was invited);
+ * - roi = (wonAmountJpy − actualCostJpy) / actualCostJpy (null when the actual cost is blank or 0);
+ * - costPerLeadJpy = actualCostJpy / newLeads, the leads this campaign created (null when none, or no cost);
+ * - costPerDealJpy = actualCostJpy / deals (null likewise);
+ * - progress.x = actual / target for each target (leads against newLeads); null when there is no target (or it is 0).
+ */
+export function computeMetrics(campaign: Pick<Campaign, 'campaignId' | 'budgetJpy' | 'actualCostJpy' | 'targets'>, counters: Counters): CampaignMetrics {
+  const cost = campaign.actualCostJpy;
+  const targets = campaign.targets ?? {};
+  return {
+    campaignId: campaign.campaignId,
+    invited: counters.invited,
+    responded: counters.responded,
+    participationRate: share(counters.responded, counters.invited),
+    newLeads: counters.newLeads,
+    knownLeads: counters.knownLeads,
+    actions: counters.actions,
+    deals: counters.deals,
+    wonDeals: counters.wonDeals,
+    wonAmountJpy: counters.wonAmountJpy,
+    budgetJpy: campaign.budgetJpy ?? null,
+    actualCostJpy: cost ?? null,
+    roi: cost ? round4((counters.wonAmountJpy - cost) / cost) : null,
+    costPerLeadJpy: perUnit(cost, counters.newLeads),
+    costPerDealJpy: perUnit(cost, counters.deals),
+    progress: {
+      leads: share(counters.newLeads, targets.leads),
+      actions: share(counters.actions, targets.actions),
+      deals: share(counters.deals, targets.deals),
+      wonDeals: share(counters.wonDeals, targets.wonDeals),
+      wonAmountJpy: share(counters.wonAmountJpy, targets.wonAmountJpy),
+    },
+  };
+}
+
+export async function readCounters(campaignId: string): Promise<Counters> {
+  const item = (await getItem<Item>(keys.campaignMetrics(campaignId))) ?? {};
+  const counters = emptyCounters();
+  for (const name of COUNTER_NAMES) if (typeof item[name] === 'number') counters[name] = item[name] as number;
+  return counters;
+}
+
+async function queryAll(input: { index: 'gsi3' | 'gsi4' | 'gsi5'; partition: string }): Promise<Item[]> {
+  const index = INDEXES[input.index];
+  const out: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await query<Item>({
+      IndexName: index.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: toAttributes({ ':pk': input.partition }),
+      startKey,
+    });
+    out.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey);
+  return out;
+}
+
+async function countAll(input: { index: 'gsi3'; partition: string }): Promise<number> {
+  const index = INDEXES[input.index];
+  let total = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: toAttributes({ ':pk': input.partition }),
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey as never,
+      }),
+    );
+    total += out.Count ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return total;
+}
+
+/**
+ * The counters recomputed from the items, with queries only (never a scan): the campaign's histories (GSI5, every
+ * shard) give invited and responded; their leads, read by key, tell which the campaign created (the lead's source
+ * campaign) and which it only reached; its actions are counted on GSI3; its deals read from GSI4.
+ */
+export async function recountCounters(campaignId: string): Promise<Counters> {
+  const counters = emptyCounters();
+  const [histories, actions, deals] = await Promise.all([
+    Promise.all(allShards().map((shard) => queryAll({ index: 'gsi5', partition: keys.campaignMembersPartition(campaignId, shard) }))).then((pages) => pages.flat()),
+    countAll({ index: 'gsi3', partition: keys.actionsByCampaignPartition(campaignId) }),
+    queryAll({ index: 'gsi4', partition: keys.dealsByCampaignPartition(campaignId) }),
+  ]);
+  const leads = await batchGet<Item>(histories.map((h) => keys.lead(h.leadId as string)));
+  for (const history of histories) {
+    if (history.invited === true) counters.invited++;
+    if (history.responded === true) counters.responded++;
+    const lead = leads.get(keyString(keys.lead(history.leadId as string)));
+    if ((lead?.source as { campaignId?: string } | undefined)?.campaignId === campaignId) counters.newLeads++;
+    else counters.knownLeads++;
+  }
+  counters.actions = actions;
+  for (const deal of deals.map(dealFromItem)) {
+    counters.deals++;
+    if (deal.status === 'won') {
+      counters.wonDeals++;
+      counters.wonAmountJpy += deal.amountJpy ?? 0;
+    }
+  }
+  return counters;
+}
+
+/** Compares the stored counters with a recount. A recount reports; it does not overwrite the counters. */
+export function compareCounters(stored: Counters, recounted: Counters): NonNullable<CampaignMetrics['recount']> {
+  const differences: Record<string, { counter: number; recount: number }> = {};
+  for (const name of COUNTER_NAMES) if (stored[name] !== recounted[name]) differences[name] = { counter: stored[name], recount: recounted[name] };
+  return { counters: recounted, agrees: Object.keys(differences).length === 0, differences };
+}

@@ -1,0 +1,240 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { actionsOfLead } from '../actions/repository';
+import { getCampaign } from '../campaigns/repository';
+import { config } from '../config';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors';
+import type { Caller } from '../http/route';
+import { leadItemReplacing, type Lead } from '../leads/model';
+import { requireVisibleLead } from '../leads/repository';
+import { checkStageChange } from '../leads/stages';
+import { newNotification, notificationWrites } from '../notifications/model';
+import { getItem, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { getUser } from '../users/repository';
+import { accountsNamed, getAccount } from './accounts';
+import { dealAssignedMail } from './conversion-mail';
+import { accountItem, accountNameKey, DEAL_OWNER_ROLES, dealItem } from './model';
+import { checkDealStage } from './repository';
+import type { Account, ConvertInput, Deal } from './schema';
+
+/**
+ * POST /leads/{leadId}/convert (案件化, pattern ① of seed 000 §3.7.1). One transaction, all or nothing: the account
+ * (when new) and its name claim, the deal, the lead set to converted and linked to both, the account's contact and
+ * deal links, +1 deal on the source campaign's counters, the lead's history event and, with `notify`, the deal
+ * owner's notification in the outbox. The lead write is conditioned on the version read and on the lead not being
+ * converted: a double click converts once, with or without an Idempotency-Key.
+ */
+
+/** Roles that convert only their own leads (api.md). */
+const OWN_LEADS_ONLY = new Set(['rep', 'sales']);
+const MAX_ATTEMPTS = 5;
+
+export interface Conversion {
+  deal: Deal;
+  account: Account;
+  lead: { leadId: string; stage: 'converted'; accountId: string; dealIds: string[]; version: number };
+  notificationId?: string;
+}
+
+const alreadyConverted = (lead: Lead) =>
+  new ConflictError(`lead ${lead.leadId} is already converted`, { extensions: { dealIds: lead.dealIds ?? [], accountId: lead.accountId } });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function convertLead(caller: Caller, leadId: string, input: ConvertInput, now = new Date()): Promise<Conversion> {
+  checkDealStage(input.deal.stage, 'body.deal.stage');
+  for (let attempt = 1; ; attempt++) {
+    const prepared = await prepare(caller, leadId, input, now);
+    try {
+      await transactWrite(prepared.writes, prepared.conversion.deal.dealId);
+      return prepared.conversion;
+    } catch (error) {
+      if (!(error instanceof TransactionConflictError)) throw error;
+      const reason = (name: keyof typeof prepared.positions) => {
+        const at = prepared.positions[name];
+        return at === undefined ? undefined : error.reasons[at];
+      };
+      if (reason('accountName') === 'ConditionalCheckFailed') {
+        // Someone created an account of this name meanwhile: the same choice as when it was there before.
+        throw await duplicateAccounts(prepared.conversion.account.name);
+      }
+      if (reason('account') === 'ConditionalCheckFailed') throw new ConflictError('the account id is taken; retry');
+      // The lead changed (or was converted) since we read it, or another transaction held an item: read again.
+      if (attempt >= MAX_ATTEMPTS) throw new ConflictError(`lead ${leadId} is being changed by others; retry shortly`, { cause: error });
+      await sleep(Math.min(500, 20 * 2 ** attempt) * (0.5 + Math.random()));
+    }
+  }
+}
+
+async function duplicateAccounts(name: string): Promise<ConflictError> {
+  const candidates = await accountsNamed(name);
+  return new ConflictError(`accounts named like 「${name}」 exist: choose one (account.id), or send force: true to create another`, {
+    extensions: { candidates },
+  });
+}
+
+interface Prepared {
+  writes: TransactWriteItem[];
+  positions: { lead: number; account?: number; accountName?: number };
+  conversion: Conversion;
+}
+
+async function prepare(caller: Caller, leadId: string, input: ConvertInput, now: Date): Promise<Prepared> {
+  const { lead, item } = await requireVisibleLead(caller, leadId);
+  if (OWN_LEADS_ONLY.has(caller.role) && lead.ownerId !== caller.userId) {
+    throw new ForbiddenError("only the lead's owner, a manager or an admin may convert it");
+  }
+  if (lead.stage === 'converted') throw alreadyConverted(lead);
+  checkStageChange(lead.stage, 'converted', undefined, 'conversion');
+
+  const [membership, campaign, owner, actor] = await Promise.all([
+    getItem(keys.membership(leadId, input.campaignId)),
+    getCampaign(input.campaignId),
+    getUser(input.deal.ownerId),
+    getUser(caller.userId),
+  ]);
+  if (!membership || !campaign) {
+    throw new ValidationError("the deal's source campaign must be one of the lead's campaigns", [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
+  }
+  if (!owner || !owner.active || !(DEAL_OWNER_ROLES as readonly string[]).includes(owner.role)) {
+    throw new ValidationError(`a deal's owner must be an active user with the role ${DEAL_OWNER_ROLES.join(', ')}`, [
+      { path: 'body.deal.ownerId', message: 'not an active sales, rep or manager user' },
+    ]);
+  }
+
+  const timestamp = now.toISOString();
+  let account: Account;
+  let newAccount = false;
+  if ('id' in input.account) {
+    const existing = await getAccount(input.account.id);
+    if (!existing) throw new ValidationError(`no account ${input.account.id}`, [{ path: 'body.account.id', message: 'no such account' }]);
+    account = existing;
+  } else {
+    const name = input.account.new.name ?? lead.company;
+    if (!name || !accountNameKey(name)) {
+      throw new ValidationError('the new account needs a name: the lead has no company', [{ path: 'body.account.new.name', message: 'required' }]);
+    }
+    if (!input.force && (await accountsNamed(name)).length > 0) throw await duplicateAccounts(name);
+    account = {
+      accountId: ulid(now.getTime()),
+      name,
+      ...(input.account.new.domain ? { domain: input.account.new.domain } : {}),
+      createdBy: caller.userId,
+      createdAt: timestamp,
+    };
+    newAccount = true;
+  }
+
+  const dealId = ulid(now.getTime());
+  const eventId = ulid(now.getTime());
+  const deal: Deal = {
+    dealId,
+    name: input.deal.name,
+    accountId: account.accountId,
+    leadId,
+    campaignId: input.campaignId,
+    ownerId: owner.userId,
+    ...(input.deal.amountJpy !== undefined ? { amountJpy: input.deal.amountJpy } : {}),
+    ...(input.deal.expectedCloseDate ? { expectedCloseDate: input.deal.expectedCloseDate } : {}),
+    ...(input.deal.stage ? { stage: input.deal.stage } : {}),
+    status: 'open',
+    createdBy: caller.userId,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: 1,
+  };
+  const next: Lead = { ...lead, stage: 'converted', accountId: account.accountId, dealIds: [...(lead.dealIds ?? []), dealId], updatedAt: timestamp, version: lead.version + 1 };
+  delete next.stageReason;
+
+  const put = (stored: Item, condition?: string, values?: Item): TransactWriteItem => ({
+    Put: {
+      TableName: tableName(),
+      Item: toAttributes(stored),
+      ...(condition ? { ConditionExpression: condition } : {}),
+      ...(values ? { ExpressionAttributeValues: toAttributes(values) } : {}),
+    },
+  });
+  const writes: TransactWriteItem[] = [
+    put(leadItemReplacing(item, next), 'version = :v AND stage <> :converted', { ':v': lead.version, ':converted': 'converted' }),
+    put(dealItem(deal), 'attribute_not_exists(PK)'),
+  ];
+  const positions: Prepared['positions'] = { lead: 0 };
+  if (newAccount) {
+    positions.account = writes.length;
+    writes.push(put(accountItem(account), 'attribute_not_exists(PK)'));
+    // Every new account marks its name as taken; only an unforced one insists on being the first.
+    positions.accountName = writes.length;
+    const claim = { ...keys.accountName(accountNameKey(account.name)), entity: ENTITY.accountName, accountId: account.accountId, createdAt: timestamp };
+    writes.push(input.force ? put(claim) : put(claim, 'attribute_not_exists(PK)'));
+  }
+  writes.push(
+    put({ ...keys.accountContact(account.accountId, leadId), entity: ENTITY.accountContact, accountId: account.accountId, leadId, createdAt: timestamp }),
+    put({ ...keys.accountDeal(account.accountId, dealId), entity: ENTITY.accountDeal, accountId: account.accountId, dealId, createdAt: timestamp }),
+    {
+      Update: {
+        TableName: tableName(),
+        Key: toAttributes(keys.campaignMetrics(input.campaignId)),
+        UpdateExpression: 'SET entity = :entity, campaignId = :campaignId, updatedAt = :now ADD deals :one',
+        ExpressionAttributeValues: toAttributes({ ':entity': ENTITY.campaignMetrics, ':campaignId': input.campaignId, ':now': timestamp, ':one': 1 }),
+      },
+    },
+    put({
+      ...keys.leadEvent(leadId, timestamp, eventId),
+      entity: ENTITY.leadEvent,
+      eventId,
+      leadId,
+      kind: 'converted',
+      at: timestamp,
+      actorId: caller.userId,
+      dealId,
+      accountId: account.accountId,
+      campaignId: input.campaignId,
+    }),
+  );
+
+  let notificationId: string | undefined;
+  if (input.notify) {
+    const actions = (await actionsOfLead(leadId, 20)).items;
+    const actorIds = [...new Set(actions.map((a) => a.actorId))];
+    const actors = await Promise.all(actorIds.map((id) => getUser(id)));
+    const actorNames = new Map(actors.filter((u) => u !== undefined).map((u) => [u.userId, u.name]));
+    const link = `${config.appBaseUrl()}/deals/${dealId}`;
+    const content = dealAssignedMail({
+      deal,
+      account,
+      lead,
+      campaign,
+      ownerName: owner.name,
+      convertedByName: actor?.name ?? caller.userId,
+      actions,
+      actorNames,
+      link,
+    });
+    const notification = newNotification({
+      userId: owner.userId,
+      kind: 'deal_assigned',
+      sourceId: dealId,
+      dealId,
+      title: content.title,
+      body: content.body,
+      leadIds: [leadId],
+      link,
+      mail: content.mail,
+      now,
+    });
+    notificationId = notification.notificationId;
+    writes.push(...notificationWrites(notification));
+  }
+
+  return {
+    writes,
+    positions,
+    conversion: {
+      deal,
+      account,
+      lead: { leadId, stage: 'converted', accountId: account.accountId, dealIds: next.dealIds!, version: next.version },
+      ...(notificationId ? { notificationId } : {}),
+    },
+  };
+}
