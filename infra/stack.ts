@@ -44,7 +44,7 @@ export class LeadBackendStack extends Stack {
       choices: props.choices,
     });
     this.exports = new Exports(this, 'Exports', { storage: this.storage, requester: this.api.functions.exports });
-    this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail });
+    this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail, storage: this.storage, appBaseUrl: props.appBaseUrl });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
     new CfnOutput(this, 'IntakeBucketName', { value: this.storage.intakeBucket.bucketName });

@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/app';
-import { Notifications } from '../../infra/notifications';
 import type { LeadBackendStack } from '../../infra/stack';
 import { routeKey } from '../../lib/http/route';
 import { ROUTE_GROUPS, ROUTES } from '../../lib/http/routes';
@@ -300,7 +298,7 @@ describe('LeadBackendStack', () => {
   });
 
   it('runs every function of ours on Node 24, arm64, traced, logging to a log group kept a month', () => {
-    const ours = [s.stack.intake.function, ...Object.values(s.stack.api.functions)];
+    const ours = [s.stack.intake.function, s.stack.notifications.dispatcher, ...Object.values(s.stack.api.functions)];
     for (const fn of ours) {
       const properties = s.resources[s.id(fn)]!.Properties;
       expect(properties).toMatchObject({
@@ -319,8 +317,9 @@ describe('LeadBackendStack', () => {
   it('grants nothing on * except what has no resource-level permissions', () => {
     const onAnything = statementsOf(s.resources).filter((st) => asList(st.Resource).includes('*'));
     const actions = new Set(onAnything.flatMap((st) => asList(st.Action)));
-    // Active tracing's X-Ray actions are the only ones acknowledged (AwsSolutions-IAM5[Resource::*]) on our roles.
-    expect([...actions].sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    // Active tracing's X-Ray actions and the stream trigger's ListStreams are the only ones acknowledged
+    // (AwsSolutions-IAM5[Resource::*]) on our roles: none of them has resource-level permissions.
+    expect([...actions].sort()).toEqual(['dynamodb:ListStreams', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
   it('outputs what clients and operators need', () => {
@@ -413,25 +412,42 @@ describe('context', () => {
   });
 });
 
-describe('Notifications.grantSendEmail', () => {
-  it('allows sending only through the sender identity, from the sender address', () => {
-    const stack = new Stack(new App(), 'Mail');
-    const notifications = new Notifications(stack, 'Notifications', { senderEmail: 'sales@example.com' });
-    const sender = new Role(stack, 'Sender', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    notifications.grantSendEmail(sender);
+describe('notification dispatcher', () => {
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synth();
+  }, SYNTH_TIMEOUT);
 
-    const template = Template.fromStack(stack);
-    const statements = statementsOf(template.toJSON().Resources);
-    expect(statements).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
-        Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }),
-        Condition: { StringEquals: { 'ses:FromAddress': 'sales@example.com' } },
+  it('is the only function that may send mail: through the sender identity, from the sender address', () => {
+    const policies = Object.values(s.resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+    const senders = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('ses:SendEmail'));
+    expect(senders).toHaveLength(1);
+    expect(JSON.stringify(senders[0]!.Properties.Roles)).toContain(s.id(s.stack.notifications.dispatcher.role!));
+    const statement = (senders[0]!.Properties.PolicyDocument.Statement as Record<string, any>[]).find((st) => asList(st.Action).includes('ses:SendEmail'))!;
+    expect(statement).toMatchObject({
+      Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+      Condition: { StringEquals: { 'ses:FromAddress': CDK_JSON_CONTEXT.senderEmail } },
+    });
+    expect(JSON.stringify(statement.Resource)).toContain(':identity/');
+  });
+
+  it('wakes on new notifications with a pending e-mail only, and reports partial batch failures', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: s.id(s.stack.notifications.dispatcher) },
+      StartingPosition: 'LATEST',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Notification'] }, emailStatus: { S: ['pending'] } } } }) }],
       },
-    ]);
-    expect(JSON.stringify(statements[0]!.Resource)).toContain(':identity/');
-    expect(notifications.environment).toEqual({ SENDER_EMAIL: 'sales@example.com' });
+    });
+  });
+
+  it('also runs every minute, to retry and to finish abandoned assignments', () => {
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ sweep: true }) })],
+    });
   });
 });
 
