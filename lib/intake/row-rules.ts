@@ -9,12 +9,27 @@ import { matchKeyOf, type MatchMode } from './match-key';
  */
 
 export interface Rejection {
-  code: 'cell_error' | 'missing_name' | 'invalid_email' | 'too_long' | 'invalid_date' | 'no_match_key' | 'no_such_lead' | 'version_conflict' | 'invalid_version' | 'email_taken' | 'invalid_value';
+  code:
+    | 'cell_error'
+    | 'missing_name'
+    | 'invalid_email'
+    | 'too_long'
+    | 'invalid_date'
+    | 'no_match_key'
+    | 'no_such_lead'
+    | 'version_conflict'
+    | 'invalid_version'
+    | 'email_taken'
+    | 'invalid_value'
+    | 'unknown_owner'
+    | 'ambiguous_owner'
+    | 'invalid_owner'
+    | 'converted';
   reason: string;
 }
 
 export type RowVerdict =
-  | { ok: true; draft: LeadDraft; matchKey?: string; arisenOn?: string; leadId?: string; version?: number }
+  | { ok: true; draft: LeadDraft; matchKey?: string; arisenOn?: string; leadId?: string; version?: number; owner?: string }
   | { ok: false; rejection: Rejection };
 
 export const DRAFT_FIELDS = [
@@ -114,5 +129,8 @@ export function judgeRow(row: ListRow, options: { kind: 'register' | 'update'; m
   } else if (!leadId && !matchKey) {
     return reject('no_match_key', 'リードID・メールアドレス・名前と会社名のいずれもないため、更新するリードを特定できません');
   }
-  return { ok: true, draft, matchKey, arisenOn, leadId, version };
+  // リード担当者 assigns the lead on an update list (resolved to a user when the row is applied); a register list
+  // never assigns: new leads start unowned.
+  const owner = options.kind === 'update' ? row.values.owner?.normalize('NFKC').trim() || undefined : undefined;
+  return { ok: true, draft, matchKey, arisenOn, leadId, version, ...(owner ? { owner } : {}) };
 }

@@ -30,6 +30,7 @@ import { writeRejectionsWorkbook } from './rejections-workbook';
 import { judgeRow } from './row-rules';
 import { emptyCounts, IMPORT_KINDS, type ImportCounts, type ImportKind } from './schema';
 import { updateRows, type UpdateRow } from './update-list';
+import { notifyListAssignments } from '../assignment/by-list';
 
 /**
  * One list import from start to finish, or to the point where this invocation's time runs out: then it commits,
@@ -210,10 +211,10 @@ async function work(
     const valid = chunk.filter((r) => r.verdict.ok);
     if (kind === 'update') {
       const result = await updateRows(
-        { importId: record.importId, now, matchMode },
+        { importId: record.importId, actorId: record.uploadedBy ?? 'system', now, matchMode },
         valid.map((r) => {
           const v = r.verdict as Extract<typeof r.verdict, { ok: true }>;
-          return { rowNumber: r.rowNumber, cells: r.cells, draft: v.draft, matchKey: v.matchKey, leadId: v.leadId, version: v.version } satisfies UpdateRow;
+          return { rowNumber: r.rowNumber, cells: r.cells, draft: v.draft, matchKey: v.matchKey, leadId: v.leadId, version: v.version, owner: v.owner } satisfies UpdateRow;
         }),
       );
       add(delta, result.counts);
@@ -267,6 +268,8 @@ async function work(
     rejectionsKey = `rejections/${record.importId}.xlsx`;
     await writeRejectionsWorkbook({ bucket: runtime.bucket, key: rejectionsKey, importId: record.importId, labels: header?.labels ?? record.headerLabels ?? [] });
   }
+  // Owners given leads by the list hear of it once, for the whole file, before the import reads as finished.
+  if (kind === 'update') await notifyListAssignments({ importId: record.importId, uploadedBy: record.uploadedBy ?? 'system', fileName: record.fileName, createdAt: record.createdAt });
   await finishImport({
     importId: record.importId,
     owner,

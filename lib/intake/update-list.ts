@@ -1,7 +1,9 @@
 import { leadFromItem, type Lead } from '../leads/model';
 import { MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
-import { batchGet, forEachConcurrently, getItem, keyString, type Item } from '../table/client';
-import { keys } from '../table/keys';
+import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
+import { batchGet, batchWrite, forEachConcurrently, getItem, keyString, putRequest, type Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import type { User } from '../users/schema';
 import { CANONICAL_LABEL } from './columns';
 import type { RowNote } from './imports-repository';
 import { matchKeyOf, type MatchMode } from './match-key';
@@ -13,7 +15,9 @@ import { emptyCounts, type ImportCounts } from './schema';
  * rejected. Made safe where the seed product is not (§4.1): a row carrying a バージョン older than the lead's is a
  * conflict and is not applied, so an edit made in the system since the export is never silently overwritten.
  *
- * Cells: blank leaves the field as it is; CLEAR_MARKER empties it.
+ * Cells: blank leaves the field as it is; CLEAR_MARKER empties it. A リード担当者 cell assigns the lead to that user
+ * exactly as POST /leads/assign would: the lead's history records it, and each owner is notified once per import
+ * (lib/assignment/by-list.ts, when the import finishes).
  */
 
 export const CLEAR_MARKER = '#CLEAR';
@@ -26,10 +30,14 @@ export interface UpdateRow {
   matchKey?: string;
   leadId?: string;
   version?: number;
+  /** The リード担当者 cell: an e-mail, a user id or a name. */
+  owner?: string;
 }
 
 export interface UpdateContext {
   importId: string;
+  /** Who uploaded the list: the one who assigns when it names owners. */
+  actorId: string;
   now: Date;
   matchMode: MatchMode;
   concurrency?: number;
@@ -38,7 +46,17 @@ export interface UpdateContext {
 const markerOf = (importId: string, rowNumber: number) => `${importId}#${rowNumber}`;
 const MAX_ATTEMPTS = 3;
 
-type Outcome = { kind: 'updated' | 'unchanged' } | { kind: 'rejected'; note: RowNote };
+interface Assigned {
+  leadId: string;
+  ownerId: string;
+  from?: string;
+  at: string;
+  name: string;
+  company?: string;
+  campaignId?: string;
+}
+
+type Outcome = { kind: 'updated' | 'unchanged'; assigned?: Assigned } | { kind: 'rejected'; note: RowNote };
 
 function rejected(row: UpdateRow, code: string, reason: string, current?: Lead): Outcome {
   const snapshot = current
@@ -81,7 +99,7 @@ export function applyRow(lead: Lead, row: UpdateRow): { next: Lead; changed: boo
   return { next, changed };
 }
 
-async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, first: Item | undefined): Promise<Outcome> {
+async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, first: Item | undefined, owner?: User): Promise<Outcome> {
   let item = first;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) item = await getItem(keys.lead(leadId));
@@ -93,13 +111,24 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
     }
     const applied = applyRow(lead, row);
     if ('error' in applied) return rejected(row, 'invalid_value', applied.error);
-    if (!applied.changed) return { kind: item.lastImportRow === marker ? 'updated' : 'unchanged' };
+    const reassign = owner !== undefined && owner.userId !== lead.ownerId;
+    if (reassign && lead.stage === 'converted') return rejected(row, 'converted', '案件化済みのリードは担当者を変更できません', lead);
+    if (!applied.changed && !reassign) {
+      if (item.lastImportRow !== marker) return { kind: 'unchanged' };
+      // A replay of this row, already written: report what the first run did, the assignment included.
+      return item.assignmentId === marker ? { kind: 'updated', assigned: assignedOf(lead, lead.ownerId!, undefined, lead.updatedAt) } : { kind: 'updated' };
+    }
 
     const next: Lead = { ...applied.next, matchKey: matchKeyOf(applied.next, ctx.matchMode) ?? lead.matchKey, updatedAt: ctx.now.toISOString(), version: lead.version + 1 };
+    if (reassign) {
+      next.ownerId = owner.userId;
+      if (owner.team) next.ownerTeam = owner.team;
+      else delete next.ownerTeam;
+    }
     try {
       // The marker lets a replay of this chunk recognise its own write (see the version check above).
-      await saveLead(lead, next, { lastImportRow: marker });
-      return { kind: 'updated' };
+      await saveLead(lead, next, { lastImportRow: marker, ...(reassign ? { assignmentId: marker } : {}) });
+      return { kind: 'updated', ...(reassign ? { assigned: assignedOf(next, owner.userId, lead.ownerId, next.updatedAt) } : {}) };
     } catch (error) {
       if (error instanceof StaleLeadError) continue; // edited meanwhile: read again and re-apply
       if (error instanceof MatchKeyTakenError) return rejected(row, 'email_taken', 'このメールアドレスは別のリードが使っています');
@@ -109,9 +138,22 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
   return rejected(row, 'version_conflict', '同時に更新されたため適用できませんでした。もう一度取り込んでください');
 }
 
+const assignedOf = (lead: Lead, ownerId: string, from: string | undefined, at: string): Assigned => ({
+  leadId: lead.leadId,
+  ownerId,
+  ...(from ? { from } : {}),
+  at,
+  name: lead.name,
+  ...(lead.company ? { company: lead.company } : {}),
+  ...(lead.source?.campaignId ? { campaignId: lead.source.campaignId } : {}),
+});
+
 export async function updateRows(ctx: UpdateContext, rows: UpdateRow[]): Promise<{ counts: ImportCounts; notes: RowNote[] }> {
   const counts = emptyCounts();
   const notes: RowNote[] = [];
+  const resolve = ownerResolver();
+  const owners = new Map<number, OwnerLookup>();
+  for (const row of rows) if (row.owner) owners.set(row.rowNumber, await resolve(row.owner));
   const byKey = await batchGet<{ leadId: string }>(rows.filter((r) => !r.leadId && r.matchKey).map((r) => keys.leadMatchKey(r.matchKey!)));
   const leadIdOf = (row: UpdateRow) => row.leadId ?? (row.matchKey ? byKey.get(keyString(keys.leadMatchKey(row.matchKey)))?.leadId : undefined);
   const leads = await batchGet(rows.map(leadIdOf).filter((id): id is string => Boolean(id)).map((id) => keys.lead(id)));
@@ -130,11 +172,17 @@ export async function updateRows(ctx: UpdateContext, rows: UpdateRow[]): Promise
   await forEachConcurrently([...byLead.entries()], ctx.concurrency ?? 12, async ([leadId, sameLead]) => {
     let first: Item | undefined = leads.get(keyString(keys.lead(leadId)));
     for (const row of sameLead) {
-      outcomes.set(row.rowNumber, await updateOne(ctx, row, leadId, first));
+      const owner = owners.get(row.rowNumber);
+      if (owner && !owner.ok) {
+        outcomes.set(row.rowNumber, rejected(row, owner.code, owner.reason));
+        continue;
+      }
+      outcomes.set(row.rowNumber, await updateOne(ctx, row, leadId, first, owner?.user));
       first = undefined; // later rows re-read what the earlier one wrote
       if (sameLead.length > 1) first = await getItem(keys.lead(leadId));
     }
   });
+  const assigned: Assigned[] = [];
   for (const row of rows) {
     const outcome = outcomes.get(row.rowNumber)!;
     if (outcome.kind === 'rejected') {
@@ -142,7 +190,44 @@ export async function updateRows(ctx: UpdateContext, rows: UpdateRow[]): Promise
       notes.push(outcome.note);
     } else {
       counts[outcome.kind]++;
+      if (outcome.assigned) assigned.push(outcome.assigned);
     }
   }
+  if (assigned.length > 0) await recordAssignments(ctx, rows[0]!.rowNumber, assigned);
   return { counts, notes };
+}
+
+/**
+ * The lead's history for each assignment, and per owner the leads this chunk gave them, from which the import's
+ * notifications are built when it finishes. Keys depend only on the import, the rows and the write's time as
+ * stored on the lead, so a replayed chunk rewrites the same items.
+ */
+async function recordAssignments(ctx: UpdateContext, firstRow: number, assigned: Assigned[]): Promise<void> {
+  const byOwner = new Map<string, Assigned[]>();
+  for (const a of assigned) byOwner.set(a.ownerId, [...(byOwner.get(a.ownerId) ?? []), a]);
+  await batchWrite([
+    ...assigned.map((a) =>
+      putRequest({
+        ...keys.leadEvent(a.leadId, a.at, ctx.importId),
+        entity: ENTITY.leadEvent,
+        eventId: ctx.importId,
+        leadId: a.leadId,
+        kind: 'assigned',
+        at: a.at,
+        actorId: ctx.actorId,
+        ...(a.from ? { fromOwnerId: a.from } : {}),
+        toOwnerId: a.ownerId,
+        importId: ctx.importId,
+      }),
+    ),
+    ...[...byOwner].map(([ownerId, leads]) =>
+      putRequest({
+        ...keys.importAssignments(ctx.importId, ownerId, firstRow),
+        entity: ENTITY.importAssignments,
+        importId: ctx.importId,
+        ownerId,
+        leads: leads.map(({ leadId, name, company, campaignId }) => ({ leadId, name, ...(company ? { company } : {}), ...(campaignId ? { campaignId } : {}) })),
+      }),
+    ),
+  ]);
 }

@@ -1,7 +1,10 @@
 import { ulid } from 'ulid';
+import { handler as dispatcher } from '../../functions/notifications/handler';
+import { dispatchNotification } from '../../lib/notifications/dispatch';
+import { newNotification, notificationItem, notificationWrites } from '../../lib/notifications/model';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { getLead } from '../../lib/leads/repository';
-import { batchWrite, putRequest } from '../../lib/table/client';
+import { batchWrite, putRequest, toAttributes, transactWrite } from '../../lib/table/client';
 import { useLocalStack, type SentMail } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
 
@@ -281,6 +284,32 @@ describe('notifications', () => {
     expect((await stack().api('POST', `/me/notifications/${first}/read`, { as: 'rep2' })).status).toBe(404);
   });
 
+  it('sends nothing for a redelivered stream record, or for a second dispatch racing the first', async () => {
+    // Due in an hour, so the local dispatcher's own stream poll and sweep leave it alone until we call it.
+    const due = new Date(Date.now() + 3_600_000);
+    const notification = newNotification({
+      userId: 'rep2',
+      kind: 'leads_assigned',
+      sourceId: 'redelivery-check',
+      title: '再送確認',
+      body: '再送確認',
+      leadIds: [],
+      mail: { subject: '再送確認', text: '再送確認', html: '<p>再送確認</p>' },
+      now: due,
+    });
+    await transactWrite(notificationWrites(notification));
+    const record = { eventName: 'INSERT', dynamodb: { NewImage: toAttributes(notificationItem(notification)), SequenceNumber: '1' } };
+    const sent = async () => (await mailTo('rep2@example.com')).filter((m) => m.subject === '再送確認').length;
+
+    expect(await dispatcher({ Records: [record] } as never)).toEqual({ batchItemFailures: [] });
+    expect(await sent()).toBe(0); // not due yet
+    const outcomes = await Promise.all([dispatchNotification('rep2', notification.notificationId, due), dispatchNotification('rep2', notification.notificationId, due)]);
+    expect(outcomes.sort()).toEqual(['sent', 'skipped']);
+    await dispatcher({ Records: [record, record] } as never);
+    expect(await dispatchNotification('rep2', notification.notificationId, due)).toBe('skipped');
+    expect(await sent()).toBe(1);
+  });
+
   it('keeps the assignment when SES is down, and mails once SES is back', async () => {
     const leads = await seedLeads(3, fair, 'outage');
     await stack().setSesAvailable(false);
@@ -311,4 +340,54 @@ describe('notifications', () => {
     expect(inbox.body.items[0]).toMatchObject({ emailStatus: 'sent' });
     expect(inbox.body.items[0].nextAttemptAt).toBeUndefined();
   }, 60_000);
+});
+
+describe('assignment by update list (リード担当者)', () => {
+  it('assigns by e-mail, id or unique name, rejects unknown, ambiguous and ineligible owners, and mails each owner once', async () => {
+    const listed = await campaign('リスト割当');
+    const people = Array.from({ length: 10 }, (_, i) => [`名簿 ${i}`, `roster${i}@example.com`, `株式会社名簿${i}`, '', '', '']);
+    await stack().upload(`imports/${listed}/participant/roster.xlsx`, await xlsx(people, HEADER));
+    for (const name of ['山田 太郎', '山田　太郎']) {
+      const created = await stack().api('POST', '/users', { as: 'admin', body: { name, email: `${name.length}-${Date.now()}@example.com`, role: 'rep' } });
+      expect(created.status).toBe(201);
+    }
+    const before = { rep2: (await mailTo('rep2@example.com')).length, sales: (await mailTo('sales@example.com')).length };
+
+    const owners = ['REP2@example.com', 'rep2@example.com', 'ｒｅｐ２＠ｅｘａｍｐｌｅ．ｃｏｍ', 'rep2@example.com', 'rep2@example.com', '担当 三子', 'sales', 'nobody@example.com', 'marketing@example.com', '山田太郎'];
+    const rows = owners.map((owner, i) => [`名簿 ${i}`, `roster${i}@example.com`, owner]);
+    await stack().upload(`imports/${listed}/update/owners.xlsx`, await xlsx(rows, ['*名前', 'メールアドレス', 'リード担当者']));
+
+    const imports = await stack().api('GET', `/imports?campaignId=${listed}`, { as: 'marketing' });
+    const update = imports.body.items.find((i: any) => i.kind === 'update');
+    expect(update.reason).toBeUndefined();
+    expect(update).toMatchObject({ status: 'completed_with_errors', counts: { rows: 10, updated: 7, rejected: 3 } });
+    const rejections = await stack().api('GET', `/imports/${update.importId}/rejections`, { as: 'marketing' });
+    expect(rejections.status).toBe(200);
+
+    const ownerOf = async (i: number) => {
+      const page = await stack().api('GET', `/leads?name=${encodeURIComponent(`名簿 ${i}`)}`, { as: 'admin' });
+      return page.body.items[0].ownerId;
+    };
+    for (let i = 0; i < 6; i++) expect(await ownerOf(i)).toBe('rep2');
+    expect(await ownerOf(6)).toBe('sales');
+    for (let i = 7; i < 10; i++) expect(await ownerOf(i)).toBeUndefined();
+
+    await eventually(async () => {
+      expect(await mailTo('rep2@example.com')).toHaveLength(before.rep2 + 1);
+      expect(await mailTo('sales@example.com')).toHaveLength(before.sales + 1);
+    });
+    const rep2Mail = (await mailTo('rep2@example.com')).at(-1)!;
+    expect(rep2Mail.subject).toBe('【リード割り当て】6件のリードが割り当てられました');
+    expect(rep2Mail.body.text).toContain('owners.xlsx');
+    expect(rep2Mail.body.text).toContain('リスト割当');
+    const history = await stack().api('GET', `/leads/${(await stack().api('GET', `/leads?name=${encodeURIComponent('名簿 6')}`, { as: 'admin' })).body.items[0].leadId}/history`, { as: 'admin' });
+    expect(history.body.items).toEqual([expect.objectContaining({ kind: 'assigned', toOwnerId: 'sales', actorId: update.uploadedBy, importId: update.importId })]);
+
+    // The same list again: every owner is already right, so nothing changes and nobody is told.
+    await stack().upload(`imports/${listed}/update/owners-again.xlsx`, await xlsx(rows, ['*名前', 'メールアドレス', 'リード担当者']));
+    const again = (await stack().api('GET', `/imports?campaignId=${listed}`, { as: 'marketing' })).body.items.find((i: any) => i.key.endsWith('owners-again.xlsx'));
+    expect(again.counts).toMatchObject({ updated: 0, unchanged: 7, rejected: 3 });
+    await settle();
+    expect(await mailTo('rep2@example.com')).toHaveLength(before.rep2 + 1);
+  });
 });
