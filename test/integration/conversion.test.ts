@@ -112,11 +112,17 @@ describe('POST /leads/{id}/convert', () => {
       kind: 'deal_assigned',
       dealId: first.deal.dealId,
       leadIds: [ids[0]],
-      emailStatus: 'pending',
       read: false,
       link: `http://localhost:3000/deals/${first.deal.dealId}`,
-      GSI2PK: 'OUTBOX',
     });
+    // The dispatcher sends it through SES: exactly one e-mail to the deal owner.
+    for (let waited = 0; (await stack().sentMail()).filter((m) => m.subject.startsWith('【案件化】')).length === 0 && waited < 15_000; waited += 150) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sent = (await stack().sentMail()).filter((m) => m.subject.startsWith('【案件化】'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.destination.to).toEqual(['sales@example.com']);
     const mail = notification!.mail as { subject: string; text: string; html: string };
     expect(mail.subject).toBe('【案件化】基幹刷新案件（株式会社ミライ商事）');
     expect(mail.text).toContain('営業 四郎 様');
