@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { getCampaign } from '../campaigns/repository';
 import { ValidationError } from '../errors';
@@ -12,7 +12,6 @@ import { newNotification, notificationWrites } from '../notifications/model';
 import {
   batchGet,
   batchWrite,
-  ConditionFailedError,
   dynamo,
   forEachConcurrently,
   getItem,
@@ -78,9 +77,12 @@ export interface AssignmentRecord {
 }
 
 const PLAN_PART = 1000;
-const WRITE_CONCURRENCY = 8;
-const APPLY_SLICE = 500;
-const MAX_ATTEMPTS = 4;
+/** Leads per transaction: a lead and its history event are two of the 100 items a transaction may hold. */
+const LEADS_PER_WRITE = 50;
+const WRITE_CONCURRENCY = 4;
+const MAX_ROUNDS = 6;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // --- 1. plan ---------------------------------------------------------------------------------------------------------
 
@@ -217,8 +219,8 @@ async function recordOperation(record: AssignmentRecord, moves: Move[]): Promise
 
 type LeadState = Lead & { assignmentId?: string };
 
-/** The lead with its new owner, written only over the version it was read at. */
-async function writeOwner(lead: Lead, owner: User, record: AssignmentRecord, now: Date): Promise<void> {
+/** The lead with its new owner, as a transaction write valid only over the version it was read at. */
+function ownerWrite(lead: Lead, owner: User, record: AssignmentRecord, now: Date): TransactWriteItem {
   const next: Lead = { ...lead, ownerId: owner.userId, updatedAt: now.toISOString(), version: lead.version + 1 };
   if (owner.team) next.ownerTeam = owner.team;
   else delete next.ownerTeam;
@@ -232,13 +234,16 @@ async function writeOwner(lead: Lead, owner: User, record: AssignmentRecord, now
     ...Object.fromEntries(['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3SK', 'GSI4SK'].map((k) => [k, item[k]])),
     ...(next.ownerTeam ? { ownerTeam: next.ownerTeam } : {}),
   };
-  await updateItem({
-    key: keys.lead(lead.leadId),
-    update: `SET ${Object.keys(set).map((k) => `#${k} = :${k}`).join(', ')}${next.ownerTeam ? '' : ' REMOVE ownerTeam'}`,
-    condition: 'version = :expected',
-    names: Object.fromEntries(Object.keys(set).map((k) => [`#${k}`, k])),
-    values: { ...Object.fromEntries(Object.entries(set).map(([k, v]) => [`:${k}`, v])), ':expected': lead.version },
-  });
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: toAttributes(keys.lead(lead.leadId)),
+      UpdateExpression: `SET ${Object.keys(set).map((k) => `#${k} = :${k}`).join(', ')}${next.ownerTeam ? '' : ' REMOVE ownerTeam'}`,
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeNames: Object.fromEntries(Object.keys(set).map((k) => [`#${k}`, k])),
+      ExpressionAttributeValues: toAttributes({ ...Object.fromEntries(Object.entries(set).map(([k, v]) => [`:${k}`, v])), ':expected': lead.version }),
+    },
+  };
 }
 
 function eventItem(record: AssignmentRecord, a: Applied): Item {
@@ -263,6 +268,11 @@ export interface Applied {
   lead: Lead;
 }
 
+/**
+ * Writes the moves, LEADS_PER_WRITE leads to a transaction: each lead's owner (conditional on the version it was
+ * judged at) together with its history event, so a lead never has one without the other. A transaction cancelled
+ * because one of its leads changed meanwhile is read again and judged again, lead by lead, in the next round.
+ */
 async function applyMoves(
   record: AssignmentRecord,
   moves: Move[],
@@ -272,45 +282,51 @@ async function applyMoves(
 ): Promise<{ applied: Applied[]; skipped: { leadId: string; reason: SkipReason }[] }> {
   const applied: Applied[] = [];
   const skipped: { leadId: string; reason: SkipReason }[] = [];
-  const moveOne = async (move: Move): Promise<Applied | undefined> => {
-    let lead = known.get(move.leadId);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) {
-        const item = await getItem<Item>(keys.lead(move.leadId));
-        lead = item ? (leadFromItem(item) as LeadState) : undefined;
-      }
-      if (!lead) return void skipped.push({ leadId: move.leadId, reason: 'not_found' });
-      // Written by this operation already (a resumed run): done; the owner it had before is no longer known.
-      if (lead.assignmentId === record.assignmentId) return { leadId: move.leadId, to: move.to, lead };
-      if (lead.stage === 'converted') return void skipped.push({ leadId: move.leadId, reason: 'converted' });
-      if (lead.ownerId === move.to) return void skipped.push({ leadId: move.leadId, reason: 'already_owned' });
-      try {
-        await writeOwner(lead, owners.get(move.to)!, record, now);
-        return { leadId: move.leadId, to: move.to, ...(lead.ownerId ? { from: lead.ownerId } : {}), lead };
-      } catch (error) {
-        if (!(error instanceof ConditionFailedError)) throw error;
-        // Changed since it was read: read it again and judge again.
-      }
+  let pending = moves;
+  let current = known;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`${pending.length} leads kept changing during assignment ${record.assignmentId}`);
+    if (round > 0) {
+      await sleep(Math.min(1000, 50 * 2 ** round) * (0.5 + Math.random()));
+      current = await readLeads(pending.map((m) => m.leadId));
     }
-    throw new Error(`lead ${move.leadId} kept changing during assignment ${record.assignmentId}`);
-  };
-
-  // The lead's history (who gave it to whom, and when), keyed by operation so a resumed run rewrites the same
-  // items. Written slice by slice behind the owner writes, so the two kinds of write overlap.
-  const eventWrites: Promise<void>[] = [];
-  for (let offset = 0; offset < moves.length; offset += APPLY_SLICE) {
-    const done: Applied[] = [];
-    await forEachConcurrently(moves.slice(offset, offset + APPLY_SLICE), WRITE_CONCURRENCY, async (move) => {
-      const result = await moveOne(move);
-      if (result) done.push(result);
+    const writable: Applied[] = [];
+    for (const move of pending) {
+      const lead = current.get(move.leadId);
+      if (!lead) skipped.push({ leadId: move.leadId, reason: 'not_found' });
+      // Written by this operation already (a resumed run): done; the owner it had before is no longer known here.
+      else if (lead.assignmentId === record.assignmentId) applied.push({ leadId: move.leadId, to: move.to, lead });
+      else if (lead.stage === 'converted') skipped.push({ leadId: move.leadId, reason: 'converted' });
+      else if (lead.ownerId === move.to) skipped.push({ leadId: move.leadId, reason: 'already_owned' });
+      else writable.push({ leadId: move.leadId, to: move.to, ...(lead.ownerId ? { from: lead.ownerId } : {}), lead });
+    }
+    const again: Move[] = [];
+    const groups: Applied[][] = [];
+    for (let offset = 0; offset < writable.length; offset += LEADS_PER_WRITE) groups.push(writable.slice(offset, offset + LEADS_PER_WRITE));
+    await forEachConcurrently(groups, WRITE_CONCURRENCY, async (group) => {
+      try {
+        await transactWrite(
+          group.flatMap((a) => [
+            ownerWrite(a.lead, owners.get(a.to)!, record, now),
+            { Put: { TableName: tableName(), Item: toAttributes(eventItem(record, a)) } },
+          ]),
+        );
+        applied.push(...group);
+      } catch (error) {
+        if (!(error instanceof TransactionConflictError)) throw error;
+        again.push(...group.map((a) => ({ leadId: a.leadId, to: a.to, version: a.lead.version })));
+      }
     });
-    applied.push(...done);
-    const events = batchWrite(done.map((a) => putRequest(eventItem(record, a))), { concurrency: 4 });
-    events.catch(() => undefined); // observed below by Promise.all; not an unhandled rejection meanwhile
-    eventWrites.push(events);
+    pending = again;
   }
-  await Promise.all(eventWrites);
   return { applied, skipped };
+}
+
+async function readLeads(leadIds: string[]): Promise<Map<string, LeadState>> {
+  const found = await batchGet<Item>(leadIds.map((id) => keys.lead(id)), { concurrency: 8 });
+  const out = new Map<string, LeadState>();
+  for (const [, item] of found) out.set(item.leadId as string, { ...leadFromItem(item), ...(item.assignmentId ? { assignmentId: item.assignmentId as string } : {}) });
+  return out;
 }
 
 // --- 4. publish ------------------------------------------------------------------------------------------------------
@@ -395,11 +411,8 @@ export async function resumeAssignment(assignmentId: string, now = new Date()): 
     for (const part of page.items) moves.push(...part.moves);
     startKey = page.lastKey;
   } while (startKey);
-  const current = await batchGet<Item>(moves.map((m) => keys.lead(m.leadId)), { concurrency: 8 });
-  const known = new Map<string, LeadState>();
-  for (const [, item] of current) known.set(item.leadId as string, { ...leadFromItem(item), ...(item.assignmentId ? { assignmentId: item.assignmentId as string } : {}) });
   // Planned versions no longer matter: each lead is judged as it is now.
-  await completeAssignment(record, moves, known, now);
+  await completeAssignment(record, moves, await readLeads(moves.map((m) => m.leadId)), now);
   log.info('assignment resumed', { assignmentId, moves: moves.length });
 }
 

@@ -1,0 +1,73 @@
+import { ulid } from 'ulid';
+import { handler as dispatcher } from '../../functions/notifications/handler';
+import { resumeAssignment, unfinishedAssignments } from '../../lib/assignment/assign';
+import { leadItem, type Lead } from '../../lib/leads/model';
+import { getLead } from '../../lib/leads/repository';
+import { notificationWrites } from '../../lib/notifications/model';
+import { batchWrite, getItem, putRequest } from '../../lib/table/client';
+import { keys } from '../../lib/table/keys';
+import { useLocalStack } from '../support/local-stack';
+
+// Fault injection: the function "dies" after the leads are written, when it is about to write the notifications.
+jest.mock('../../lib/notifications/model', () => {
+  const actual = jest.requireActual('../../lib/notifications/model');
+  return { ...actual, notificationWrites: jest.fn(actual.notificationWrites) };
+});
+
+const stack = useLocalStack();
+
+async function seedLeads(count: number): Promise<string[]> {
+  const now = new Date().toISOString();
+  const leads: Lead[] = Array.from({ length: count }, (_, i) => ({
+    leadId: ulid(),
+    name: `復旧 ${i}`,
+    email: `recover${i}@example.com`,
+    stage: 'new',
+    extra: {},
+    matchKey: `recover${i}@example.com`,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  }));
+  await batchWrite(leads.map((lead) => putRequest(leadItem(lead))));
+  return leads.map((l) => l.leadId);
+}
+
+it('finishes an assignment whose function died midway: the leads stay assigned and the owner hears of them once', async () => {
+  const leadIds = await seedLeads(30);
+  jest.mocked(notificationWrites).mockImplementationOnce(() => {
+    throw new Error('injected: the function died before notifying');
+  });
+  const res = await stack().api('POST', '/leads/assign', { as: 'manager', body: { leadIds, ownerId: 'rep2' } });
+  expect(res.status).toBe(500);
+  expect(JSON.stringify(res.body)).not.toContain('injected');
+  for (const leadId of leadIds) expect((await getLead(leadId))!.lead.ownerId).toBe('rep2');
+
+  // Left applying, listed as unfinished; nothing told to the owner yet.
+  const [assignmentId] = await unfinishedAssignments(new Date(Date.now() + 1000));
+  expect(assignmentId).toBeDefined();
+  expect((await getItem<{ status: string }>(keys.assignment(assignmentId!)))!.status).toBe('applying');
+  expect((await stack().api('GET', '/me/notifications', { as: 'rep2' })).body.items).toHaveLength(0);
+  // The sweep leaves operations younger than two minutes alone: the API call may still be running.
+  await dispatcher({ sweep: true });
+  expect((await getItem<{ status: string }>(keys.assignment(assignmentId!)))!.status).toBe('applying');
+
+  // What the sweep does once the operation is old enough, twice (a retried sweep changes nothing more).
+  await resumeAssignment(assignmentId!);
+  await resumeAssignment(assignmentId!);
+  const record = (await getItem<{ status: string; result: { assigned: number } }>(keys.assignment(assignmentId!)))!;
+  expect(record).toMatchObject({ status: 'applied', result: { assigned: 30 } });
+  expect(await unfinishedAssignments(new Date(Date.now() + 1000))).toEqual([]);
+  for (const leadId of leadIds) expect((await getLead(leadId))!.lead.version).toBe(2);
+  const history = await stack().api('GET', `/leads/${leadIds[0]}/history`, { as: 'manager' });
+  expect(history.body.items).toHaveLength(1);
+
+  const inbox = await stack().api('GET', '/me/notifications', { as: 'rep2' });
+  expect(inbox.body.items).toHaveLength(1);
+  expect(inbox.body.items[0]).toMatchObject({ leadCount: 30, sourceId: assignmentId });
+  for (let waited = 0; (await stack().sentMail()).length === 0 && waited < 15_000; waited += 150) await new Promise((r) => setTimeout(r, 150));
+  await new Promise((r) => setTimeout(r, 1000));
+  const mails = await stack().sentMail();
+  expect(mails).toHaveLength(1);
+  expect(mails[0]).toMatchObject({ destination: { to: ['rep2@example.com'] }, subject: '【リード割り当て】30件のリードが割り当てられました' });
+});
