@@ -259,15 +259,23 @@ export async function commitChunk(input: {
         ]
       : []),
   ];
-  try {
-    await transactWrite(items);
-  } catch (error) {
-    if (error instanceof TransactionConflictError && (error.reasons[0] === 'ConditionalCheckFailed' || (input.campaignLock && error.reasons[1] === 'ConditionalCheckFailed'))) {
-      throw new LeaseLostError(`import ${input.importId} is no longer ours at row ${input.fromRow}`, { cause: error });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transactWrite(items);
+      return;
+    } catch (error) {
+      if (error instanceof TransactionConflictError && (error.reasons[0] === 'ConditionalCheckFailed' || (input.campaignLock && error.reasons[1] === 'ConditionalCheckFailed'))) {
+        throw new LeaseLostError(`import ${input.importId} is no longer ours at row ${input.fromRow}`, { cause: error });
+      }
+      // An action or a conversion moving the same campaign counters at this instant: nothing was written, go again.
+      const contended = error instanceof TransactionConflictError && error.reasons.includes('TransactionConflict');
+      if (!contended || attempt >= COMMIT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
     }
-    throw error;
   }
 }
+
+const COMMIT_ATTEMPTS = 6;
 
 export async function putRowNotes(importId: string, notes: RowNote[], now: Date): Promise<void> {
   if (notes.length === 0) return;

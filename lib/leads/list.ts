@@ -36,7 +36,13 @@ function ownerOf(query: LeadListQuery, caller: Caller): { given: boolean; ownerI
   return { given: true, ownerId: query.owner };
 }
 
-const endOfDay = (date: string) => `${date}T23:59:59.999\uffff`;
+/**
+ * Last-action dates are stored in UTC; the list's dates are days in Japan, where the users are. A day runs from
+ * its 00:00 JST (15:00 UTC the day before) to the next day's.
+ */
+const JST_OFFSET_MS = 9 * 3_600_000;
+export const japanDayStart = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) - JST_OFFSET_MS).toISOString();
+const japanDayEnd = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 3_600_000 - JST_OFFSET_MS).toISOString();
 
 export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
   const owner = ownerOf(query, caller);
@@ -96,8 +102,8 @@ function addLeadClauses(
   if (query.stage) add(`#stage IN (${query.stage.map((_, i) => `:s${i}`).join(', ')})`, { '#stage': 'stage' }, Object.fromEntries(query.stage.map((s, i) => [`:s${i}`, s])));
   if (query.ownerTeam) add('#team = :team', { '#team': 'ownerTeam' }, { ':team': query.ownerTeam });
   if (query.lastActionResult) add('#lar = :lar', { '#lar': 'lastActionResult' }, { ':lar': query.lastActionResult });
-  if (query.lastActionFrom) add('#la >= :laFrom', { '#la': 'lastActionAt' }, { ':laFrom': query.lastActionFrom });
-  if (query.lastActionTo) add('#la <= :laTo', { '#la': 'lastActionAt' }, { ':laTo': endOfDay(query.lastActionTo) });
+  if (query.lastActionFrom) add('#la >= :laFrom', { '#la': 'lastActionAt' }, { ':laFrom': japanDayStart(query.lastActionFrom) });
+  if (query.lastActionTo) add('#la < :laTo', { '#la': 'lastActionAt' }, { ':laTo': japanDayEnd(query.lastActionTo) });
   if (query.name) add('begins_with(#nameKey, :nameKey)', { '#nameKey': 'nameKey' }, { ':nameKey': normaliseName(query.name) });
   if (query.company) add('begins_with(#companyKey, :companyKey)', { '#companyKey': 'companyKey' }, { ':companyKey': normaliseCompany(query.company) });
   if (query.product) add('contains(#products, :product)', { '#products': 'products' }, { ':product': query.product });
@@ -112,8 +118,8 @@ function leadMatches(lead: Item, query: LeadListQuery, owner: { given: boolean; 
   if (query.ownerTeam && lead.ownerTeam !== query.ownerTeam) return false;
   if (query.lastActionResult && lead.lastActionResult !== query.lastActionResult) return false;
   const lastActionAt = lead.lastActionAt as string | undefined;
-  if (query.lastActionFrom && !(lastActionAt && lastActionAt >= query.lastActionFrom)) return false;
-  if (query.lastActionTo && !(lastActionAt && lastActionAt <= endOfDay(query.lastActionTo))) return false;
+  if (query.lastActionFrom && !(lastActionAt && lastActionAt >= japanDayStart(query.lastActionFrom))) return false;
+  if (query.lastActionTo && !(lastActionAt && lastActionAt < japanDayEnd(query.lastActionTo))) return false;
   if (query.name && !String(lead.nameKey ?? '').startsWith(normaliseName(query.name))) return false;
   if (query.company && !String(lead.companyKey ?? '').startsWith(normaliseCompany(query.company))) return false;
   if (query.product && !String(lead.products ?? '').includes(query.product)) return false;

@@ -111,8 +111,8 @@ describe('GET /leads', () => {
     expect(await all(`/leads?campaignId=${seminar}&arisenFrom=${today}&arisenTo=${today}`, 'manager')).toHaveLength(30);
     expect(await all(`/leads?campaignId=${seminar}&arisenTo=${yesterday}`, 'manager')).toHaveLength(0);
 
-    await setLead('p5@example.com', { industry: '製造業', lastActionAt: '2026-10-01T10:00:00+09:00', lastActionResult: '不在' });
-    await setLead('p6@example.com', { industry: '製造業', lastActionAt: '2026-10-15T10:00:00+09:00', lastActionResult: 'アポ獲得' });
+    await setLead('p5@example.com', { industry: '製造業', lastActionAt: '2026-10-01T01:00:00.000Z', lastActionResult: '不在' });
+    await setLead('p6@example.com', { industry: '製造業', lastActionAt: '2026-10-15T01:00:00.000Z', lastActionResult: 'アポ獲得' });
     expect(emails(await all('/leads?industry=製造業', 'manager'))).toEqual(['p5@example.com', 'p6@example.com']);
     expect(emails(await all(`/leads?lastActionResult=${encodeURIComponent('不在')}&owner=rep1`, 'manager'))).toEqual(['p5@example.com']);
     expect(emails(await all('/leads?lastActionFrom=2026-10-10&lastActionTo=2026-10-31', 'manager'))).toEqual(['p6@example.com']);

@@ -44,3 +44,12 @@ describe('which index answers a lead list', () => {
     expect(chosen).toMatchObject({ index: 'gsi6', descending: false, sortPrefix: 'satotaro' });
   });
 });
+
+describe('last-action dates are days in Japan', () => {
+  test('a day runs from 00:00 JST, which is 15:00 UTC the day before', () => {
+    const { values } = plan({ lastActionFrom: '2026-11-01', lastActionTo: '2026-11-30' });
+    expect(values[':laFrom']).toBe('2026-10-31T15:00:00.000Z');
+    // Exclusive: the instant the next day begins in Japan.
+    expect(values[':laTo']).toBe('2026-11-30T15:00:00.000Z');
+  });
+});
