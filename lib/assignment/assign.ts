@@ -319,6 +319,9 @@ async function applyMoves(
     });
     pending = again;
   }
+  // In the order asked for (transactions finish in any order): the digest lists the first leads of the request.
+  const order = new Map(moves.map((m, index) => [m.leadId, index]));
+  applied.sort((a, b) => order.get(a.leadId)! - order.get(b.leadId)!);
   return { applied, skipped };
 }
 
