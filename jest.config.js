@@ -6,6 +6,8 @@ module.exports = {
   transformIgnorePatterns: ['node_modules/(?!(@middy|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Run alone afterwards (jest.heavy.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/heavy/'],
   setupFiles: ['<rootDir>/test/support/env.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
