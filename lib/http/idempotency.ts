@@ -11,6 +11,11 @@ import type { Reply } from './route';
  */
 
 const TTL_SECONDS = 24 * 3600;
+/**
+ * How long a first request may hold its key while running. API functions time out at 29 s; a record still
+ * `in_progress` after this is from a request that died (timeout, crash), and a retry may run in its place.
+ */
+const IN_PROGRESS_SECONDS = 90;
 const MAX_KEY_LENGTH = 128;
 
 interface IdempotencyRecord {
@@ -30,13 +35,19 @@ export async function idempotent(
   }
   const key = keys.idempotency(input.callerId, input.scope, idempotencyKey);
   const requestHash = createHash('sha256').update(JSON.stringify(input.body ?? null)).digest('base64url');
-  const expiresAt = Math.floor(Date.now() / 1000) + TTL_SECONDS;
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const expiresAt = nowSeconds + TTL_SECONDS;
 
   try {
     await putItem(
-      { ...key, entity: ENTITY.idempotency, requestHash, state: 'in_progress', expiresAt },
-      // An expired record may linger until TTL deletes it; it no longer counts.
-      { condition: 'attribute_not_exists(PK) OR expiresAt < :now', values: { ':now': Math.floor(Date.now() / 1000) } },
+      { ...key, entity: ENTITY.idempotency, requestHash, state: 'in_progress', expiresAt, leaseUntil: nowSeconds + IN_PROGRESS_SECONDS },
+      // An expired record may linger until TTL deletes it; it no longer counts. Nor does an abandoned first attempt
+      // of the same request (the work it did is safe to meet again: the writes behind these routes are idempotent).
+      {
+        condition: 'attribute_not_exists(PK) OR expiresAt < :now OR (#state = :inProgress AND leaseUntil < :now AND requestHash = :hash)',
+        names: { '#state': 'state' },
+        values: { ':now': nowSeconds, ':inProgress': 'in_progress', ':hash': requestHash },
+      },
     );
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;

@@ -5,7 +5,8 @@ import { newNotification, notificationItem, notificationWrites } from '../../lib
 import { countOpenLeads } from '../../lib/assignment/assign';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { getLead } from '../../lib/leads/repository';
-import { batchWrite, putRequest, toAttributes, transactWrite } from '../../lib/table/client';
+import { batchWrite, putRequest, toAttributes, transactWrite, updateItem } from '../../lib/table/client';
+import { keys } from '../../lib/table/keys';
 import { useLocalStack, type SentMail } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
 
@@ -168,6 +169,31 @@ describe('bulk assignment by ids', () => {
       return sent;
     });
     expect(mails[0]!.subject).toContain('2件');
+  });
+});
+
+describe('Idempotency-Key on assignment', () => {
+  it('replays a finished call, refuses one still running, and lets a retry run in place of one that died', async () => {
+    const [leadId] = await seedLeads(1, fair, 'idem');
+    const call = () => stack().api('POST', '/leads/assign', { as: 'manager', headers: { 'idempotency-key': 'assign-idem-1' }, body: { leadIds: [leadId], ownerId: 'rep2' } });
+    const first = await call();
+    expect(first.body.assigned).toBe(1);
+    const replay = await call();
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+
+    const key = keys.idempotency('manager', 'POST /leads/assign', 'assign-idem-1');
+    const now = Math.floor(Date.now() / 1000);
+    // Still running (its lease is live): a second request waits its turn.
+    await updateItem({ key, update: 'SET #state = :running, leaseUntil = :later REMOVE reply', names: { '#state': 'state' }, values: { ':running': 'in_progress', ':later': now + 60 } });
+    expect((await call()).status).toBe(409);
+    // Died (its lease ran out): the retry runs; the lead is already the rep's, so nothing changes twice.
+    await updateItem({ key, update: 'SET leaseUntil = :past', values: { ':past': now - 1 } });
+    const retried = await call();
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(retried.body).toMatchObject({ assigned: 0, skipped: [{ leadId, reason: 'already_owned' }] });
+    expect((await getLead(leadId!))!.lead.version).toBe(2);
   });
 });
 
