@@ -34,6 +34,8 @@ import { emptyCounts, type ImportCounts } from './schema';
  *  - Every write carries the import row that made it (the "marker"): a chunk replayed after a crash finds its own
  *    markers and counts each row as the first attempt did; an in-file duplicate whose first occurrence was in an
  *    earlier chunk (or invocation) is recognised by its marker.
+ *  - A chunk's people are read ahead, while the chunk before writes (see Registrar); a person that chunk may have
+ *    written for (same match key, or a claim pointing at a lead whose history it wrote) is read again before deciding.
  * Writes go in transactions of up to 100 items, a few at a time: on DynamoDB a transaction costs twice a plain
  * write per item but saves round trips; on DynamoDB Local it is the cheapest conditional write there is (measured:
  * single conditional writes and PartiQL batches were both slower).
@@ -209,12 +211,6 @@ async function readPeople(ctx: RegisterContext, matchKeys: string[]): Promise<Sn
 
 function readHistories(ctx: RegisterContext, leadIds: string[]): Promise<Map<string, MembershipItem>> {
   return batchGet<MembershipItem>(leadIds.map((leadId) => keys.membership(leadId, ctx.campaignId)), { concurrency: ctx.concurrency ?? REGISTER_CONCURRENCY });
-}
-
-/** One chunk on its own: read, then write (for callers that do not read ahead). */
-export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): Promise<ChunkResult> {
-  const registrar = new Registrar(ctx);
-  return registrar.register(registrar.prepare(rows));
 }
 
 async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snapshot: Snapshot, touched: Touched): Promise<ChunkResult> {

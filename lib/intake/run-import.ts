@@ -129,7 +129,7 @@ export async function runImport(runtime: IntakeRuntime, importId: string): Promi
     return;
   }
   // Invitation and participant lists of one campaign take turns: the one holding the campaign's intake lock may
-  // write its campaign histories with plain batch writes (see registerRows).
+  // write its campaign histories with plain batch writes (see register-list.ts).
   const exclusive = record.kind === 'invitation' || record.kind === 'participant';
   if (exclusive && record.campaignId) {
     let { heldBy } = await acquireCampaignLock(record.campaignId, importId, leaseFor(), runtime.now());
