@@ -34,6 +34,8 @@ import { emptyCounts, type ImportCounts } from './schema';
  *  - Every write carries the import row that made it (the "marker"): a chunk replayed after a crash finds its own
  *    markers and counts each row as the first attempt did; an in-file duplicate whose first occurrence was in an
  *    earlier chunk (or invocation) is recognised by its marker.
+ *  - A chunk's people are read ahead, while the chunk before writes (see Registrar); a person that chunk may have
+ *    written for (same match key, or a claim pointing at a lead whose history it wrote) is read again before deciding.
  * Writes go in transactions of up to 100 items, a few at a time: on DynamoDB a transaction costs twice a plain
  * write per item but saves round trips; on DynamoDB Local it is the cheapest conditional write there is (measured:
  * single conditional writes and PartiQL batches were both slower).
@@ -103,7 +105,116 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): Promise<ChunkResult> {
+/**
+ * What the table knew of a chunk's people when it was read: their LEADKEY claims and, for claims found, this
+ * campaign's histories. Read ahead of the chunk's writes (while the previous chunk's writes run), and checked again
+ * at write time for every person a chunk written since could have changed.
+ */
+export interface PreparedChunk {
+  rows: PreparedRow[];
+  /** The first row of each person in the chunk (later rows of the same person merge into it). */
+  firstByKey: Map<string, PreparedRow>;
+  /** Registrations completed when the reads started: the chunks registered since may not be in the snapshot. */
+  readAfter: number;
+  snapshot: Promise<Snapshot>;
+}
+
+interface Snapshot {
+  claims: Map<string, KeyClaim>;
+  histories: Map<string, MembershipItem>;
+  /** Leads whose history was read (a missing history is absent from `histories`). */
+  historiesRead: Set<string>;
+}
+
+/** What a registration writes to: its people's match keys and the leads whose histories it writes. */
+interface Touched {
+  matchKeys: Set<string>;
+  leadIds: Set<string>;
+}
+
+/**
+ * Registers chunks one after the other, reading each chunk's people ahead of its turn: `prepare` starts the reads,
+ * `register` waits for them, reads again the people a chunk registered in between may have changed (an in-file
+ * duplicate of a person the previous chunk created or reached, or any row whose claim points at a lead it wrote), and
+ * writes. Registrations must not overlap; preparations may run alongside a registration.
+ */
+export class Registrar {
+  private completed = 0;
+  private running = false;
+  /** What each registration wrote, by its number, kept while a prepared chunk may not have seen it. */
+  private readonly touched = new Map<number, Touched>();
+  private readonly outstanding = new Set<PreparedChunk>();
+
+  constructor(private readonly ctx: RegisterContext) {}
+
+  prepare(rows: PreparedRow[]): PreparedChunk {
+    const firstByKey = new Map<string, PreparedRow>();
+    for (const row of rows) if (!firstByKey.has(row.matchKey)) firstByKey.set(row.matchKey, row);
+    const snapshot = readPeople(this.ctx, [...firstByKey.keys()]);
+    // A failure surfaces when the chunk is registered; a chunk never registered (the import paused) drops it.
+    snapshot.catch(() => undefined);
+    const prepared: PreparedChunk = { rows, firstByKey, readAfter: this.completed, snapshot };
+    this.outstanding.add(prepared);
+    return prepared;
+  }
+
+  async register(prepared: PreparedChunk, now?: Date): Promise<ChunkResult> {
+    if (this.running) throw new Error('registrations must not overlap');
+    if (!this.outstanding.delete(prepared)) throw new Error('chunk not prepared by this registrar, or registered twice');
+    this.running = true;
+    const touched: Touched = { matchKeys: new Set(prepared.firstByKey.keys()), leadIds: new Set() };
+    this.touched.set(this.completed, touched);
+    try {
+      const snapshot = await prepared.snapshot;
+      await this.refresh(prepared, snapshot);
+      return await registerChunk(now ? { ...this.ctx, now } : this.ctx, prepared, snapshot, touched);
+    } finally {
+      this.running = false;
+      this.completed++;
+      const oldestNeeded = Math.min(this.completed, ...[...this.outstanding].map((p) => p.readAfter));
+      for (const n of this.touched.keys()) if (n < oldestNeeded) this.touched.delete(n);
+    }
+  }
+
+  /** Reads again the people that registrations finished or begun since the snapshot was read may have changed. */
+  private async refresh(prepared: PreparedChunk, snapshot: Snapshot): Promise<void> {
+    const since = [...this.touched.entries()].filter(([n]) => n >= prepared.readAfter && n < this.completed).map(([, t]) => t);
+    if (since.length === 0) return;
+    const stale = [...prepared.firstByKey.keys()].filter((matchKey) => {
+      const claim = snapshot.claims.get(keyString(keys.leadMatchKey(matchKey)));
+      return since.some((t) => t.matchKeys.has(matchKey) || (claim !== undefined && t.leadIds.has(claim.leadId)));
+    });
+    if (stale.length === 0) return;
+    for (const matchKey of stale) {
+      const claimKey = keyString(keys.leadMatchKey(matchKey));
+      const claim = snapshot.claims.get(claimKey);
+      snapshot.claims.delete(claimKey);
+      if (claim) {
+        snapshot.histories.delete(keyString(keys.membership(claim.leadId, this.ctx.campaignId)));
+        snapshot.historiesRead.delete(claim.leadId);
+      }
+    }
+    const again = await readPeople(this.ctx, stale);
+    for (const [k, v] of again.claims) snapshot.claims.set(k, v);
+    for (const [k, v] of again.histories) snapshot.histories.set(k, v);
+    for (const leadId of again.historiesRead) snapshot.historiesRead.add(leadId);
+  }
+}
+
+/** The claims of these match keys and, for the claims found, this campaign's histories. Reads only. */
+async function readPeople(ctx: RegisterContext, matchKeys: string[]): Promise<Snapshot> {
+  const claims = await batchGet<KeyClaim>(matchKeys.map((k) => keys.leadMatchKey(k)), { concurrency: ctx.concurrency ?? REGISTER_CONCURRENCY });
+  const leadIds = [...new Set([...claims.values()].map((c) => c.leadId))];
+  const histories = await readHistories(ctx, leadIds);
+  return { claims, histories, historiesRead: new Set(leadIds) };
+}
+
+function readHistories(ctx: RegisterContext, leadIds: string[]): Promise<Map<string, MembershipItem>> {
+  return batchGet<MembershipItem>(leadIds.map((leadId) => keys.membership(leadId, ctx.campaignId)), { concurrency: ctx.concurrency ?? REGISTER_CONCURRENCY });
+}
+
+async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snapshot: Snapshot, touched: Touched): Promise<ChunkResult> {
+  const { rows, firstByKey } = prepared;
   const counts = emptyCounts();
   const metrics: IntakeMetrics = { invited: 0, responded: 0, newLeads: 0, knownLeads: 0 };
   const notes: RowNote[] = [];
@@ -129,19 +240,17 @@ export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): P
   };
 
   // 1. In-chunk duplicates: the first row of a person speaks for it.
-  const firstByKey = new Map<string, PreparedRow>();
   for (const row of rows) {
-    const first = firstByKey.get(row.matchKey);
-    if (first) merge(row, first.rowNumber);
-    else firstByKey.set(row.matchKey, row);
+    const first = firstByKey.get(row.matchKey)!;
+    if (first !== row) merge(row, first.rowNumber);
   }
 
-  // 2. Sort people by what the table knows of them. Called again for rows whose claim was lost to a concurrent import.
+  // 2. Sort people by what the table knows of them: first from the snapshot, then, for rows whose claim was lost to
+  //    a concurrent import, from a fresh read.
   let fresh: PreparedRow[] = [];
   const known: { row: PreparedRow; leadId: string }[] = [];
   const replayedCreations: { row: PreparedRow; leadId: string }[] = [];
-  const sort = async (people: PreparedRow[]) => {
-    const claims = await batchGet<KeyClaim>(people.map((r) => keys.leadMatchKey(r.matchKey)));
+  const sort = (people: PreparedRow[], claims: Map<string, KeyClaim>) => {
     for (const row of people) {
       const claim = claims.get(keyString(keys.leadMatchKey(row.matchKey)));
       const marker = markerOf(ctx.importId, row.rowNumber);
@@ -151,7 +260,7 @@ export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): P
       else known.push({ row, leadId: claim.leadId });
     }
   };
-  await sort([...firstByKey.values()]);
+  sort([...firstByKey.values()], snapshot.claims);
 
   // 3. New people: claim, lead and history in one transaction per batch of rows.
   for (let round = 0; fresh.length > 0; round++) {
@@ -170,17 +279,26 @@ export async function registerRows(ctx: RegisterContext, rows: PreparedRow[]): P
         group.forEach((row, i) => (error.reasons[i * 3] === 'ConditionalCheckFailed' ? lostClaims : fresh).push(row));
       }
     });
-    if (lostClaims.length > 0) await sort(lostClaims);
+    if (lostClaims.length > 0) sort(lostClaims, await batchGet<KeyClaim>(lostClaims.map((r) => keys.leadMatchKey(r.matchKey)), { concurrency }));
   }
 
   // 4. Creations replayed after a crash: the transaction made claim and history together, so the history is there.
   replayedCreations.forEach(countCreated);
 
-  // 5. Known people: add this campaign's flag to their history, unless it is there already.
+  // 5. Known people: add this campaign's flag to their history, unless it is there already. The first round decides
+  //    on the snapshot (reading the histories it lacks); a round after a lost condition reads them again.
   let pending = known;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`could not attach ${pending.length} campaign histories after ${round} rounds`);
-    const histories = await batchGet<MembershipItem>(pending.map(({ leadId }) => keys.membership(leadId, ctx.campaignId)));
+    for (const { leadId } of pending) touched.leadIds.add(leadId);
+    let histories: Map<string, MembershipItem>;
+    if (round === 0) {
+      histories = snapshot.histories;
+      const unread = pending.filter(({ leadId }) => !snapshot.historiesRead.has(leadId)).map(({ leadId }) => leadId);
+      if (unread.length > 0) for (const [k, v] of await readHistories(ctx, unread)) histories.set(k, v);
+    } else {
+      histories = await readHistories(ctx, pending.map(({ leadId }) => leadId));
+    }
     const writes: { row: PreparedRow; leadId: string; history?: MembershipItem }[] = [];
     for (const person of pending) {
       const history = histories.get(keyString(keys.membership(person.leadId, ctx.campaignId)));

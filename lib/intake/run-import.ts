@@ -25,7 +25,7 @@ import {
 } from './imports-repository';
 import { matchModeFromEnv, type MatchMode } from './match-key';
 import { formatOf, isListHeader, ListFileError, readList, type ListHeader, type ReadLimits } from './reader';
-import { registerRows, type PreparedRow, type RegisterKind } from './register-list';
+import { Registrar, type PreparedChunk, type PreparedRow, type RegisterKind } from './register-list';
 import { writeRejectionsWorkbook } from './rejections-workbook';
 import { judgeRow } from './row-rules';
 import { emptyCounts, IMPORT_KINDS, type ImportCounts, type ImportKind } from './schema';
@@ -130,7 +130,7 @@ export async function runImport(runtime: IntakeRuntime, importId: string): Promi
     return;
   }
   // Invitation and participant lists of one campaign take turns: the one holding the campaign's intake lock may
-  // write its campaign histories with plain batch writes (see registerRows).
+  // write its campaign histories with plain batch writes (see register-list.ts).
   const exclusive = record.kind === 'invitation' || record.kind === 'participant';
   if (exclusive && record.campaignId) {
     let { heldBy } = await acquireCampaignLock(record.campaignId, importId, leaseFor(), runtime.now());
@@ -193,10 +193,27 @@ async function work(
   const counts: ImportCounts = { ...emptyCounts(), ...record.counts };
   let checkpoint = record.checkpointRow ?? 0;
   let header: ListHeader | undefined;
-  let chunk: { rowNumber: number; cells: string[]; verdict: ReturnType<typeof judgeRow> }[] = [];
+  type Chunk = { rowNumber: number; cells: string[]; verdict: ReturnType<typeof judgeRow> }[];
+  let chunk: Chunk = [];
+  const registrar =
+    kind === 'update'
+      ? undefined
+      : new Registrar({ importId: record.importId, campaignId: record.campaignId!, kind: kind as RegisterKind, now: runtime.now(), defaultArisenOn: japanDate(new Date(record.createdAt)), exclusive });
+  // The previous chunk's writes and commit: they run while the next chunk is read from the file and its people are
+  // looked up in the table. Chunks still write and commit one at a time, in order.
+  let previous: Promise<void> = Promise.resolve();
 
   const commit = async () => {
     if (chunk.length === 0) return;
+    const rows = chunk;
+    chunk = [];
+    const prepared = registrar?.prepare(rows.filter((r) => r.verdict.ok).map(preparedRow));
+    await previous;
+    previous = write(rows, prepared);
+    previous.catch(() => undefined); // awaited by the next commit, a pause or the end of the file
+  };
+
+  const write = async (chunk: Chunk, prepared?: PreparedChunk) => {
     const now = runtime.now();
     const delta = emptyCounts();
     delta.rows = chunk.length;
@@ -220,13 +237,7 @@ async function work(
       add(delta, result.counts);
       notes.push(...result.notes);
     } else {
-      const result = await registerRows(
-        { importId: record.importId, campaignId: record.campaignId!, kind: kind as RegisterKind, now, defaultArisenOn: japanDate(new Date(record.createdAt)), exclusive },
-        valid.map((r) => {
-          const v = r.verdict as Extract<typeof r.verdict, { ok: true }>;
-          return { rowNumber: r.rowNumber, cells: r.cells, draft: v.draft, matchKey: v.matchKey!, arisenOn: v.arisenOn } satisfies PreparedRow;
-        }),
-      );
+      const result = await registrar!.register(prepared!, now);
       add(delta, result.counts);
       notes.push(...result.notes);
       Object.assign(metrics, result.metrics);
@@ -236,7 +247,6 @@ async function work(
     await commitChunk({ importId: record.importId, owner, fromRow: checkpoint, toRow, counts: delta, campaignId: record.campaignId, metrics, leaseUntil: leaseFor(), now, campaignLock: exclusive });
     add(counts, delta);
     checkpoint = toRow;
-    chunk = [];
   };
 
   const format = formatOf(record.fileName)!;
@@ -245,22 +255,31 @@ async function work(
     // importing the first million rows and then failing. Counting is a fraction of the import's time.
     for await (const item of readList(path, format, runtime.limits)) void item;
   }
-  for await (const item of readList(path, format, runtime.limits, { startAfterRow: checkpoint })) {
-    if (isListHeader(item)) {
-      header = item;
-      if (!record.headerLabels) {
-        await updateItem({ key: keys.import(record.importId), update: 'SET headerLabels = if_not_exists(headerLabels, :labels)', values: { ':labels': item.labels } });
-        record.headerLabels = item.labels;
+  try {
+    for await (const item of readList(path, format, runtime.limits, { startAfterRow: checkpoint })) {
+      if (isListHeader(item)) {
+        header = item;
+        if (!record.headerLabels) {
+          await updateItem({ key: keys.import(record.importId), update: 'SET headerLabels = if_not_exists(headerLabels, :labels)', values: { ':labels': item.labels } });
+          record.headerLabels = item.labels;
+        }
+        continue;
       }
-      continue;
+      chunk.push({ rowNumber: item.rowNumber, cells: item.cells, verdict: judgeRow(item, { kind: kind === 'update' ? 'update' : 'register', matchMode }) });
+      if (chunk.length >= chunkSize) {
+        await commit();
+        if (runtime.remainingMs() < SAFETY_MARGIN_MS) {
+          await previous;
+          return 'paused';
+        }
+      }
     }
-    chunk.push({ rowNumber: item.rowNumber, cells: item.cells, verdict: judgeRow(item, { kind: kind === 'update' ? 'update' : 'register', matchMode }) });
-    if (chunk.length >= chunkSize) {
-      await commit();
-      if (runtime.remainingMs() < SAFETY_MARGIN_MS) return 'paused';
-    }
+    await commit();
+  } finally {
+    // Nothing goes on while the import stops or fails: the chunk under way commits (or fails) first.
+    await previous.catch(() => undefined);
   }
-  await commit();
+  await previous;
 
   const now = runtime.now();
   let rejectionsKey: string | undefined;
@@ -279,6 +298,11 @@ async function work(
   });
   log.info('import finished', { importId: record.importId, counts });
   return 'finished';
+}
+
+function preparedRow(r: { rowNumber: number; cells: string[]; verdict: ReturnType<typeof judgeRow> }): PreparedRow {
+  const v = r.verdict as Extract<typeof r.verdict, { ok: true }>;
+  return { rowNumber: r.rowNumber, cells: r.cells, draft: v.draft, matchKey: v.matchKey!, arisenOn: v.arisenOn } satisfies PreparedRow;
 }
 
 function add(target: ImportCounts, delta: ImportCounts): void {

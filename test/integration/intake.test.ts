@@ -186,6 +186,33 @@ describe('list intake through the bucket', () => {
     }
   });
 
+  test('a person repeated across a chunk boundary merges into the row that created or reached it in the chunk before', async () => {
+    // Each chunk's people are looked up while the chunk before is still writing: the repeats below are people that
+    // chunk creates or reaches, so the lookup alone would take them for new or not yet reached.
+    const earlier = await newCampaign('前回');
+    const knownPeople = Array.from({ length: 6 }, (_, i) => [`既知 ${i}`, `seam-known${i}@example.com`, `会社${i}`, '', '', '']);
+    await importList(earlier, 'participant', 'earlier.xlsx', await xlsx(knownPeople));
+    const campaignId = await newCampaign('境目');
+    const newPerson = (i: number, upper = false) => [`新規 ${i}`, upper ? `SEAM-NEW${i}@EXAMPLE.COM` : `seam-new${i}@example.com`, `会社${i}`, '', '', ''];
+    const knownPerson = (i: number, upper = false) => [`既知 ${i}`, upper ? `SEAM-KNOWN${i}@EXAMPLE.COM` : `seam-known${i}@example.com`, `会社${i}`, '', '', ''];
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 6; i++) rows.push(knownPerson(i), newPerson(i), knownPerson(i, true), newPerson(i, true));
+    process.env.INTAKE_CHUNK_ROWS = '2';
+    try {
+      const imported = await importList(campaignId, 'invitation', 'seams.xlsx', await xlsx(rows));
+      expect(imported).toMatchObject({ status: 'succeeded', counts: { rows: 24, created: 6, matched: 6, unchanged: 0, merged: 12 } });
+    } finally {
+      delete process.env.INTAKE_CHUNK_ROWS;
+    }
+    expect(await metrics(campaignId)).toMatchObject({ invited: 12, newLeads: 6, knownLeads: 6 });
+    for (let i = 0; i < 6; i++) {
+      const known = await leadByEmail(`seam-known${i}@example.com`);
+      // The history is the first row's: row 2 + 4i is the known person's first row (the header is row 1).
+      expect(await membership(known!.leadId, campaignId)).toMatchObject({ invited: true, invitedBy: expect.stringMatching(new RegExp(`#${2 + 4 * i}$`)) });
+      expect((await leadByEmail(`seam-new${i}@example.com`))?.name).toBe(`新規 ${i}`);
+    }
+  });
+
   test('rejected rows are reported with reasons in a workbook; the rest of the file goes on', async () => {
     const campaignId = await newCampaign();
     const imported = await importList(
