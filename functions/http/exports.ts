@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../../lib/ids';
 import { config } from '../../lib/config';
 import { startExportWorker } from '../../lib/exports/invoke';
 import { createExportRecord, requireOwnExport, type ExportRecord } from '../../lib/exports/repository';
@@ -22,7 +22,7 @@ export const handler = httpHandler([
       // A rep exports only its own leads (api.md); an agent sees only its own anyway.
       const filter = caller.role === 'rep' ? { ...body.filter, owner: 'me' } : body.filter;
       const record: ExportRecord = {
-        exportId: ulid(),
+        exportId: newId(),
         format: body.format,
         status: 'queued',
         requestedBy: caller.userId,

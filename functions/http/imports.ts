@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../../lib/ids';
 import { getCampaign } from '../../lib/campaigns/repository';
 import { config } from '../../lib/config';
 import { NotFoundError, ValidationError } from '../../lib/errors';
@@ -21,7 +21,7 @@ export const handler = httpHandler([
       if (!(await getCampaign(body.campaignId))) {
         throw new ValidationError(`no campaign ${body.campaignId}`, [{ path: 'body.campaignId', message: 'no such campaign' }]);
       }
-      const importId = ulid();
+      const importId = newId();
       const key = `imports/${body.campaignId}/${body.kind}/${body.fileName}`;
       await createImportRecord({
         importId,

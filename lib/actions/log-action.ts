@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../errors';
 import type { Caller } from '../http/route';
 import { leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
@@ -73,7 +73,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
   }
   const nextActionAt = input.nextActionAt ? new Date(input.nextActionAt).toISOString() : undefined;
   // One id for every attempt: if an attempt did land despite an error, the next one finds the action already there.
-  const actionId = ulid(now.getTime());
+  const actionId = newId(now.getTime());
   const { version: updatesVersion, ...updates } = input.leadUpdates ?? { version: undefined };
 
   for (let attempt = 1; ; attempt++) {

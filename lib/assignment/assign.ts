@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { getCampaign } from '../campaigns/repository';
 import { ValidationError } from '../errors';
 import type { Caller } from '../http/route';
@@ -450,7 +450,7 @@ export async function assignLeads(caller: Caller, request: AssignRequest, now = 
   }
 
   const record: AssignmentRecord = {
-    assignmentId: ulid(now.getTime()),
+    assignmentId: newId(now.getTime()),
     actorId: caller.userId,
     status: 'applying',
     ...(strategy ? { strategy } : {}),

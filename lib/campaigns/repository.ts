@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../http/route';
 import { ConditionFailedError, getItem, putItem, type Item } from '../table/client';
@@ -32,7 +32,7 @@ function toCampaign(item: CampaignItem): Campaign {
 export async function createCampaign(input: CampaignCreate, caller: Caller, now = new Date()): Promise<Campaign> {
   const timestamp = now.toISOString();
   const campaign: Campaign = {
-    campaignId: ulid(now.getTime()),
+    campaignId: newId(now.getTime()),
     ...input,
     createdBy: caller.userId,
     createdAt: timestamp,

@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { actionsOfLead } from '../actions/repository';
 import { getCampaign } from '../campaigns/repository';
 import { config } from '../config';
@@ -117,7 +117,7 @@ async function prepare(caller: Caller, leadId: string, input: ConvertInput, now:
     }
     if (!input.force && (await accountsNamed(name)).length > 0) throw await duplicateAccounts(name);
     account = {
-      accountId: ulid(now.getTime()),
+      accountId: newId(now.getTime()),
       name,
       ...(input.account.new.domain ? { domain: input.account.new.domain } : {}),
       createdBy: caller.userId,
@@ -126,8 +126,8 @@ async function prepare(caller: Caller, leadId: string, input: ConvertInput, now:
     newAccount = true;
   }
 
-  const dealId = ulid(now.getTime());
-  const eventId = ulid(now.getTime());
+  const dealId = newId(now.getTime());
+  const eventId = newId(now.getTime());
   const deal: Deal = {
     dealId,
     name: input.deal.name,

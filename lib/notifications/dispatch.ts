@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { config } from '../config';
 import { log } from '../log';
 import { ConditionFailedError, forEachConcurrently, query, toAttributes, updateItem, type Item } from '../table/client';
@@ -24,7 +24,7 @@ const LEASE_MS = 60_000;
 export type DispatchOutcome = 'sent' | 'retry_scheduled' | 'failed' | 'skipped';
 
 export async function dispatchNotification(userId: string, notificationId: string, now = new Date()): Promise<DispatchOutcome> {
-  const lease = ulid();
+  const lease = newId();
   let notification: Notification & Item;
   try {
     notification = await updateItem<Notification & Item>({

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { ConflictError, NotFoundError } from '../errors';
 import {
   getItem,
@@ -38,7 +38,7 @@ function emailGuardPut(userId: string, email: string) {
 }
 
 export async function createUser(input: UserCreate, now = new Date()): Promise<User> {
-  const userId = input.userId ?? ulid();
+  const userId = input.userId ?? newId();
   const timestamp = now.toISOString();
   const user: User = {
     userId,

@@ -1,0 +1,23 @@
+import { randomFillSync } from 'node:crypto';
+import { ulid } from 'ulid';
+
+/**
+ * Ids are ULIDs: sortable by creation time, opaque to clients. The package, left to itself, looks up its random
+ * source and asks it for one byte per character on every call (about 50 µs an id); a list import makes one for
+ * every new person, so the randomness comes from a pooled buffer instead, refilled from the same source.
+ */
+
+const pool = new Uint8Array(4096);
+let offset = pool.length;
+
+function randomFraction(): number {
+  if (offset === pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  // A byte / 256 picks each of ULID's 32 characters with equal chance, as the package's own source does.
+  return pool[offset++]! / 256;
+}
+
+/** A new ULID, for `time` (epoch milliseconds) or now. */
+export const newId = (time?: number): string => ulid(time, randomFraction);
