@@ -11,7 +11,7 @@ async function main() {
   const { handler } = await import('../functions/intake/handler');
   const { ms } = await timed(() => handler({ Records: [{ s3: { object: { key } }, userIdentity: { principalId: 'bench' } }] } as never));
   // maxRSS is the process's peak resident set, in kilobytes.
-  process.stdout.write(JSON.stringify({ ms, items: writes.items(), peakMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, items: writes.items(), reads: writes.reads(), peakMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
 main().catch((error) => {

@@ -116,7 +116,7 @@ async function plainBatchWrite(items: number, campaignId: string): Promise<void>
   }, REGISTER_CONCURRENCY);
 }
 
-async function ingestInChildProcess(key: string): Promise<{ ms: number; items: number; peakMb: number }> {
+async function ingestInChildProcess(key: string): Promise<{ ms: number; items: number; reads: number; peakMb: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest-run.ts', key], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -170,7 +170,7 @@ async function main() {
     // (a) the same number of items, plain BatchWriteItem, same concurrency, same table.
     const { ms: baselineMs } = await timed(() => plainBatchWrite(itemsWritten, campaign.campaignId));
 
-    console.log(`ingest: ${fmt(ingest.ms / 1000, 1)} s, ${fmt(rows / (ingest.ms / 1000))} rows/s, peak RSS ${fmt(peakMb)} MB, ${fmt(itemsWritten)} items written`);
+    console.log(`ingest: ${fmt(ingest.ms / 1000, 1)} s, ${fmt(rows / (ingest.ms / 1000))} rows/s, peak RSS ${fmt(peakMb)} MB, ${fmt(itemsWritten)} items written, ${fmt(ingest.reads)} keys read`);
     console.log(`result exact: ${exact ? 'yes' : 'NO'}  counts ${JSON.stringify(full?.counts)}  metrics ${JSON.stringify({ responded: metrics?.responded, newLeads: metrics?.newLeads, knownLeads: metrics?.knownLeads })}`);
     console.log(`(a) plain BatchWriteItem of ${fmt(itemsWritten)} items, ${REGISTER_CONCURRENCY} calls in flight: ${fmt(baselineMs / 1000, 1)} s → ratio ${fmt(baselineMs / ingest.ms, 2)} (target ≥ ${knownShare >= 0.99 ? '0.7 for known people' : '0.4 for new people'})`);
     console.log(`(b) parse only: ${fmt(parseMs / 1000, 1)} s → ratio ${fmt(parseMs / ingest.ms, 2)}`);

@@ -17,9 +17,10 @@ export function argument(name: string, fallback: number): number {
 }
 
 
-/** Counts the items every write request puts, updates or deletes, whatever the call. */
-export function countWrites(client: DynamoDBClient): { items: () => number; reset: () => void } {
+/** Counts the items every write request puts, updates or deletes, and the keys every read asks for, whatever the call. */
+export function countWrites(client: DynamoDBClient): { items: () => number; reads: () => number; reset: () => void } {
   let items = 0;
+  let reads = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, any>;
@@ -35,12 +36,18 @@ export function countWrites(client: DynamoDBClient): { items: () => number; rese
         case 'DeleteItemCommand':
           items += 1;
           break;
+        case 'BatchGetItemCommand':
+          for (const request of Object.values(input.RequestItems ?? {})) reads += ((request as { Keys?: unknown[] }).Keys ?? []).length;
+          break;
+        case 'GetItemCommand':
+          reads += 1;
+          break;
       }
       return next(args);
     },
     { step: 'initialize', name: 'countWrites' },
   );
-  return { items: () => items, reset: () => (items = 0) };
+  return { items: () => items, reads: () => reads, reset: () => (items = reads = 0) };
 }
 
 /** Samples resident memory while `work` runs; the peak is what a Lambda's memory setting must cover. */
