@@ -1,7 +1,7 @@
 import { commitChunk } from '../../lib/intake/imports-repository';
-import { leadFromItem } from '../../lib/leads/model';
 import { getItem } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
+import { intakeHelpers } from '../support/intake';
 import { useLocalStack } from '../support/local-stack';
 import { csv, HEADER, readWorkbook, xlsx } from '../support/lists';
 import { workbookParts, zipArchive } from '../support/workbooks';
@@ -14,28 +14,7 @@ jest.mock('../../lib/intake/imports-repository', () => {
 
 const stack = useLocalStack();
 
-async function newCampaign(name = 'セミナー'): Promise<string> {
-  const { body } = await stack().api('POST', '/campaigns', { as: 'marketing', body: { name, type: 'seminar' } });
-  return body.campaignId;
-}
-
-/** Uploads a list into the bucket and returns the import it produced (the newest for that campaign). */
-async function importList(campaignId: string, kind: string, fileName: string, body: Buffer | string) {
-  await stack().upload(`imports/${campaignId}/${kind}/${fileName}`, body);
-  const { body: page } = await stack().api('GET', `/imports?campaignId=${campaignId}&limit=1`, { as: 'marketing' });
-  expect(page.items).toHaveLength(1);
-  return page.items[0];
-}
-
-async function leadByEmail(email: string) {
-  const claim = await getItem<{ leadId: string }>(keys.leadMatchKey(`e:${email}`));
-  if (!claim) return undefined;
-  const item = await getItem(keys.lead(claim.leadId));
-  return item ? leadFromItem(item) : undefined;
-}
-
-const membership = (leadId: string, campaignId: string) => getItem<Record<string, unknown>>(keys.membership(leadId, campaignId));
-const metrics = (campaignId: string) => getItem<Record<string, number>>(keys.campaignMetrics(campaignId));
+const { newCampaign, importList, leadByEmail, membership, metrics } = intakeHelpers(stack);
 
 describe('list intake through the bucket', () => {
   test('new people become leads; width, case and spaces do not hide a known person; in-file duplicates merge', async () => {
