@@ -157,14 +157,28 @@ export async function releaseLease(importId: string, owner: string): Promise<voi
 /**
  * The campaign's intake lock: list imports of one campaign take turns (imports of different campaigns run side by
  * side). Returns the import holding it when it is someone else's.
+ *
+ * `holder` names the invocation taking it. The lock item remembers the first invocation that ever held it, and
+ * `first` says whether that is this one: every campaign history of a campaign is written under its lock, so the first
+ * holder knows that no history of the campaign existed before it (see Registrar: it need not read them).
  */
-export async function acquireCampaignLock(campaignId: string, importId: string, until: number, now: Date): Promise<{ heldBy?: string }> {
+export async function acquireCampaignLock(
+  campaignId: string,
+  importId: string,
+  holder: string,
+  until: number,
+  now: Date,
+): Promise<{ heldBy?: string; first?: boolean }> {
   try {
-    await putItem(
-      { ...keys.campaignIntakeLock(campaignId), entity: 'CampaignIntakeLock', importId, until },
-      { condition: 'attribute_not_exists(PK) OR #until < :now OR importId = :me', names: { '#until': 'until' }, values: { ':now': now.getTime(), ':me': importId }, returnItemOnConflict: true },
-    );
-    return {};
+    const lock = await updateItem<{ firstHolder: string }>({
+      key: keys.campaignIntakeLock(campaignId),
+      update: 'SET entity = :entity, importId = :me, #until = :until, firstHolder = if_not_exists(firstHolder, :holder)',
+      condition: 'attribute_not_exists(PK) OR #until < :now OR importId = :me',
+      names: { '#until': 'until' },
+      values: { ':entity': 'CampaignIntakeLock', ':me': importId, ':until': until, ':now': now.getTime(), ':holder': holder },
+      returnItemOnConflict: true,
+    });
+    return { first: lock.firstHolder === holder };
   } catch (error) {
     if (error instanceof ConditionFailedError) return { heldBy: (error.item?.importId as string | undefined) ?? 'another import' };
     throw error;

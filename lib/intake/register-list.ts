@@ -1,11 +1,13 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { leadItem, type Lead } from '../leads/model';
 import {
   batchGet,
   batchWrite,
+  ConditionFailedError,
   forEachConcurrently,
   keyString,
+  putItem,
   putRequest,
   tableName,
   toAttributes,
@@ -14,9 +16,10 @@ import {
   type Item,
 } from '../table/client';
 import { ENTITY, keys, shardOf } from '../table/keys';
-import type { IntakeMetrics, RowNote } from './imports-repository';
+import { BloomFilter } from './bloom-filter';
+import { getImportRecord, type IntakeMetrics, type RowNote } from './imports-repository';
 import type { LeadDraft } from './row-rules';
-import { emptyCounts, type ImportCounts } from './schema';
+import { emptyCounts, type ImportCounts, type ImportStatus } from './schema';
 
 /**
  * List register (リスト登録, seed 000 table A.1.2) for one chunk of valid rows:
@@ -24,21 +27,27 @@ import { emptyCounts, type ImportCounts } from './schema';
  *   a lead with that key            → leave the lead as it is, add or update the history for this campaign.
  *
  * Correct under concurrency and retries, by construction:
- *  - A new person is written in one transaction: the LEADKEY claim (conditional: the key is still free), the lead
- *    and its campaign history. Two imports racing on one person: one transaction wins, the other is cancelled on the
- *    claim and treats the person as known. Nobody can see a claim whose lead or history is missing.
+ *  - A new person is claimed first: its LEADKEY claim (conditional: the key is still free) goes in a transaction
+ *    with up to 99 other claims; then the lead and its campaign history go in plain batch writes. Two imports racing
+ *    on one person: one claim wins, the other import's transaction is cancelled on it and treats the person as
+ *    known. Claims alone in transactions cost about what plain writes do; claim, lead and history together cost
+ *    twice as much (measured on DynamoDB Local; on DynamoDB a transactional write is 2 units against 1).
+ *  - The price is a moment when a claim points at a lead not yet written, and a lead that stays missing if the import
+ *    dies there. Its own retry finds its claims by their marker and writes what is missing. Another import finding a
+ *    claim of an import that has not finished checks that the lead exists and, if not, writes it from its own row
+ *    (only if still absent). An import finishes only after all its writes have settled, so a finished import's
+ *    claims all have their leads, and only claims of imports under way (or dead) are ever checked.
  *  - A known person's history is written with a condition that is exactly what the snapshot read showed (no history
  *    yet / history without this flag). If someone changed it meanwhile, that row is read again and classified
  *    again, so counts and campaign counters are never counted twice. While the import holds its campaign's intake
  *    lock (`exclusive`), nobody else can create this campaign's histories, and first histories go in plain batches.
+ *  - The first list of a campaign (`freshCampaign`) reads no history but those of leads it gave one itself, which a
+ *    Bloom filter remembers: a known person costs its claim read and one plain write.
  *  - Every write carries the import row that made it (the "marker"): a chunk replayed after a crash finds its own
  *    markers and counts each row as the first attempt did; an in-file duplicate whose first occurrence was in an
  *    earlier chunk (or invocation) is recognised by its marker.
  *  - A chunk's people are read ahead, while the chunk before writes (see Registrar); a person that chunk may have
  *    written for (same match key, or a claim pointing at a lead whose history it wrote) is read again before deciding.
- * Writes go in transactions of up to 100 items, a few at a time: on DynamoDB a transaction costs twice a plain
- * write per item but saves round trips; on DynamoDB Local it is the cheapest conditional write there is (measured:
- * single conditional writes and PartiQL batches were both slower).
  */
 
 export type RegisterKind = 'invitation' | 'participant';
@@ -58,6 +67,11 @@ export interface RegisterContext {
    * batch write and counted exactly.
    */
   exclusive?: boolean;
+  /**
+   * No history of this campaign existed when this invocation took the campaign's intake lock (it is the lock's
+   * first holder). Then only the leads this registrar gave a history can have one, and the others' are not read.
+   */
+  freshCampaign?: boolean;
 }
 
 export interface PreparedRow {
@@ -91,8 +105,8 @@ interface MembershipItem extends Item {
 /** Transactions in flight at once; DynamoDB Local serialises transactions, so more than a few only queue. */
 export const REGISTER_CONCURRENCY = Number(process.env.INTAKE_CONCURRENCY ?? 4);
 
-/** Rows per new-person transaction (three items each) and per history transaction (one item each). */
-const NEW_PEOPLE_PER_TRANSACTION = 33;
+/** Claims per new-people transaction, and histories per transaction for known people. */
+const CLAIMS_PER_TRANSACTION = 100;
 const HISTORIES_PER_TRANSACTION = 100;
 const MAX_ROUNDS = 8;
 
@@ -144,13 +158,20 @@ export class Registrar {
   /** What each registration wrote, by its number, kept while a prepared chunk may not have seen it. */
   private readonly touched = new Map<number, Touched>();
   private readonly outstanding = new Set<PreparedChunk>();
+  /** In a fresh campaign, the leads this registrar gave a history: the only ones that can have one. */
+  private readonly reached?: BloomFilter;
+  private readonly mayHaveHistory: (leadId: string) => boolean;
 
-  constructor(private readonly ctx: RegisterContext) {}
+  constructor(private readonly ctx: RegisterContext) {
+    const reached = ctx.freshCampaign ? new BloomFilter() : undefined;
+    this.reached = reached;
+    this.mayHaveHistory = reached ? (leadId) => reached.mightContain(leadId) : () => true;
+  }
 
   prepare(rows: PreparedRow[]): PreparedChunk {
     const firstByKey = new Map<string, PreparedRow>();
     for (const row of rows) if (!firstByKey.has(row.matchKey)) firstByKey.set(row.matchKey, row);
-    const snapshot = readPeople(this.ctx, [...firstByKey.keys()]);
+    const snapshot = readPeople(this.ctx, [...firstByKey.keys()], this.mayHaveHistory);
     // A failure surfaces when the chunk is registered; a chunk never registered (the import paused) drops it.
     snapshot.catch(() => undefined);
     const prepared: PreparedChunk = { rows, firstByKey, readAfter: this.completed, snapshot };
@@ -164,10 +185,15 @@ export class Registrar {
     this.running = true;
     const touched: Touched = { matchKeys: new Set(prepared.firstByKey.keys()), leadIds: new Set() };
     this.touched.set(this.completed, touched);
+    // Recorded before the write goes out: a history being written may already be there when it is next looked for.
+    const giveHistory = (leadId: string) => {
+      touched.leadIds.add(leadId);
+      this.reached?.add(leadId);
+    };
     try {
       const snapshot = await prepared.snapshot;
       await this.refresh(prepared, snapshot);
-      return await registerChunk(now ? { ...this.ctx, now } : this.ctx, prepared, snapshot, touched);
+      return await registerChunk(now ? { ...this.ctx, now } : this.ctx, prepared, snapshot, giveHistory, this.mayHaveHistory);
     } finally {
       this.running = false;
       this.completed++;
@@ -194,18 +220,21 @@ export class Registrar {
         snapshot.historiesRead.delete(claim.leadId);
       }
     }
-    const again = await readPeople(this.ctx, stale);
+    const again = await readPeople(this.ctx, stale, this.mayHaveHistory);
     for (const [k, v] of again.claims) snapshot.claims.set(k, v);
     for (const [k, v] of again.histories) snapshot.histories.set(k, v);
     for (const leadId of again.historiesRead) snapshot.historiesRead.add(leadId);
   }
 }
 
-/** The claims of these match keys and, for the claims found, this campaign's histories. Reads only. */
-async function readPeople(ctx: RegisterContext, matchKeys: string[]): Promise<Snapshot> {
+/**
+ * The claims of these match keys and, for the claims found, this campaign's histories: those of leads that may have
+ * one (the others are known to have none, and count as read). Reads only.
+ */
+async function readPeople(ctx: RegisterContext, matchKeys: string[], mayHaveHistory: (leadId: string) => boolean): Promise<Snapshot> {
   const claims = await batchGet<KeyClaim>(matchKeys.map((k) => keys.leadMatchKey(k)), { concurrency: ctx.concurrency ?? REGISTER_CONCURRENCY });
   const leadIds = [...new Set([...claims.values()].map((c) => c.leadId))];
-  const histories = await readHistories(ctx, leadIds);
+  const histories = await readHistories(ctx, leadIds.filter(mayHaveHistory));
   return { claims, histories, historiesRead: new Set(leadIds) };
 }
 
@@ -213,7 +242,13 @@ function readHistories(ctx: RegisterContext, leadIds: string[]): Promise<Map<str
   return batchGet<MembershipItem>(leadIds.map((leadId) => keys.membership(leadId, ctx.campaignId)), { concurrency: ctx.concurrency ?? REGISTER_CONCURRENCY });
 }
 
-async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snapshot: Snapshot, touched: Touched): Promise<ChunkResult> {
+async function registerChunk(
+  ctx: RegisterContext,
+  prepared: PreparedChunk,
+  snapshot: Snapshot,
+  giveHistory: (leadId: string) => void,
+  mayHaveHistory: (leadId: string) => boolean,
+): Promise<ChunkResult> {
   const { rows, firstByKey } = prepared;
   const counts = emptyCounts();
   const metrics: IntakeMetrics = { invited: 0, responded: 0, newLeads: 0, knownLeads: 0 };
@@ -221,7 +256,6 @@ async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snap
   const concurrency = ctx.concurrency ?? REGISTER_CONCURRENCY;
   const flag = ctx.kind === 'invitation' ? 'invited' : 'responded';
   const flagBy = `${flag}By` as const;
-  const other = ctx.kind === 'invitation' ? 'responded' : 'invited';
   const ours = (marker: string | undefined) => marker?.startsWith(`${ctx.importId}#`) ?? false;
 
   const merge = (row: PreparedRow, intoRow: number) => {
@@ -248,7 +282,7 @@ async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snap
   // 2. Sort people by what the table knows of them: first from the snapshot, then, for rows whose claim was lost to
   //    a concurrent import, from a fresh read.
   let fresh: PreparedRow[] = [];
-  const known: { row: PreparedRow; leadId: string }[] = [];
+  const known: { row: PreparedRow; leadId: string; createdBy: string }[] = [];
   const replayedCreations: { row: PreparedRow; leadId: string }[] = [];
   const sort = (people: PreparedRow[], claims: Map<string, KeyClaim>) => {
     for (const row of people) {
@@ -257,48 +291,72 @@ async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snap
       if (!claim) fresh.push(row);
       else if (claim.createdBy === marker) replayedCreations.push({ row, leadId: claim.leadId });
       else if (ours(claim.createdBy)) merge(row, rowOfMarker(claim.createdBy));
-      else known.push({ row, leadId: claim.leadId });
+      else known.push({ row, leadId: claim.leadId, createdBy: claim.createdBy });
     }
   };
   sort([...firstByKey.values()], snapshot.claims);
 
-  // 3. New people: claim, lead and history in one transaction per batch of rows.
+  // 3. New people: their claims in transactions of up to 100 (a claim lost means someone else registered that person
+  //    meanwhile), then the claimed people's leads and histories in plain batch writes.
   for (let round = 0; fresh.length > 0; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`could not register ${fresh.length} new people after ${round} rounds`);
-    const batch = fresh;
+    const batch = fresh.map((row) => ({ row, leadId: newId(ctx.now.getTime()) }));
     fresh = [];
     const lostClaims: PreparedRow[] = [];
-    await forEachConcurrently(chunks(batch, NEW_PEOPLE_PER_TRANSACTION), concurrency, async (group) => {
-      const items = group.flatMap((row) => newPersonWrites(ctx, row, flag, flagBy, other));
+    const claimed: typeof batch = [];
+    await forEachConcurrently(chunks(batch, CLAIMS_PER_TRANSACTION), concurrency, async (group) => {
       try {
-        await transactWrite(items);
-        group.forEach(countCreated);
+        await transactWrite(group.map(({ row, leadId }) => putIfAbsent(claimItem(ctx, row, leadId))));
+        claimed.push(...group);
       } catch (error) {
         if (!(error instanceof TransactionConflictError)) throw error;
-        // Three writes per row, the claim first: a failed claim means someone else registered that person.
-        group.forEach((row, i) => (error.reasons[i * 3] === 'ConditionalCheckFailed' ? lostClaims : fresh).push(row));
+        group.forEach(({ row }, i) => (error.reasons[i] === 'ConditionalCheckFailed' ? lostClaims : fresh).push(row));
       }
     });
+    for (const { leadId } of claimed) giveHistory(leadId);
+    await batchWrite(
+      claimed.flatMap(({ row, leadId }) => [putRequest(leadOf(ctx, row, leadId)), putRequest(newHistory(ctx, row, leadId))]),
+      { concurrency },
+    );
+    claimed.forEach(countCreated);
     if (lostClaims.length > 0) sort(lostClaims, await batchGet<KeyClaim>(lostClaims.map((r) => keys.leadMatchKey(r.matchKey)), { concurrency }));
   }
 
-  // 4. Creations replayed after a crash: the transaction made claim and history together, so the history is there.
+  // 4. Creations replayed after a crash: the claim is ours, its lead and history may not have been written yet.
+  //    Written only where missing, so nothing done to them since (an edit, an action) is lost.
+  await forEachConcurrently(replayedCreations, concurrency, async ({ row, leadId }) => {
+    giveHistory(leadId);
+    await writeIfAbsent(leadOf(ctx, row, leadId));
+    await writeIfAbsent(newHistory(ctx, row, leadId));
+  });
   replayedCreations.forEach(countCreated);
+
+  // 4b. Known people claimed by an import still under way (or one that died): between its claims and its leads, a
+  //     claim may point at a lead not written yet. A lead still missing is written from this row (if absent, so the
+  //     other import's own write stands when it lands); the person counts as matched, as the claim's owner counts it
+  //     created.
+  const unsure = await claimsOfUnfinishedImports(known);
+  if (unsure.length > 0) {
+    const leads = await batchGet(unsure.map(({ leadId }) => keys.lead(leadId)), { concurrency });
+    const missing = unsure.filter(({ leadId }) => !leads.has(keyString(keys.lead(leadId))));
+    await forEachConcurrently(missing, concurrency, ({ row, leadId }) => writeIfAbsent(leadOf(ctx, row, leadId)));
+  }
 
   // 5. Known people: add this campaign's flag to their history, unless it is there already. The first round decides
   //    on the snapshot (reading the histories it lacks); a round after a lost condition reads them again.
-  let pending = known;
+  let pending: { row: PreparedRow; leadId: string }[] = known;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`could not attach ${pending.length} campaign histories after ${round} rounds`);
-    for (const { leadId } of pending) touched.leadIds.add(leadId);
     let histories: Map<string, MembershipItem>;
     if (round === 0) {
       histories = snapshot.histories;
-      const unread = pending.filter(({ leadId }) => !snapshot.historiesRead.has(leadId)).map(({ leadId }) => leadId);
+      // People whose claim a concurrent import made after the snapshot was read.
+      const unread = pending.filter(({ leadId }) => !snapshot.historiesRead.has(leadId) && mayHaveHistory(leadId)).map(({ leadId }) => leadId);
       if (unread.length > 0) for (const [k, v] of await readHistories(ctx, unread)) histories.set(k, v);
     } else {
       histories = await readHistories(ctx, pending.map(({ leadId }) => leadId));
     }
+    for (const { leadId } of pending) giveHistory(leadId);
     const writes: { row: PreparedRow; leadId: string; history?: MembershipItem }[] = [];
     for (const person of pending) {
       const history = histories.get(keyString(keys.membership(person.leadId, ctx.campaignId)));
@@ -315,16 +373,13 @@ async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snap
     pending = [];
     const firstReach = ctx.exclusive ? writes.filter((w) => w.history === undefined) : [];
     if (firstReach.length > 0) {
-      await batchWrite(
-        firstReach.map((w) => putRequest(historyItem(ctx, w.leadId, markerOf(ctx.importId, w.row.rowNumber), w.row.arisenOn ?? ctx.defaultArisenOn, flag, flagBy, other))),
-        { concurrency },
-      );
+      await batchWrite(firstReach.map((w) => putRequest(newHistory(ctx, w.row, w.leadId))), { concurrency });
       firstReach.forEach(() => countMatched(true));
     }
     const conditional = ctx.exclusive ? writes.filter((w) => w.history !== undefined) : writes;
     await forEachConcurrently(chunks(conditional, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
       try {
-        await transactWrite(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history, flag, flagBy, other)));
+        await transactWrite(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history, flag, flagBy)));
         group.forEach((w) => countMatched(w.history === undefined));
       } catch (error) {
         if (!(error instanceof TransactionConflictError)) throw error;
@@ -337,9 +392,22 @@ async function registerChunk(ctx: RegisterContext, prepared: PreparedChunk, snap
   return { counts, metrics, notes };
 }
 
-function newPersonWrites(ctx: RegisterContext, row: PreparedRow, flag: string, flagBy: string, other: string): TransactWriteItem[] {
-  const marker = markerOf(ctx.importId, row.rowNumber);
-  const leadId = ulid(ctx.now.getTime());
+const putIfAbsent = (item: Item): TransactWriteItem => ({ Put: { TableName: tableName(), Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(PK)' } });
+
+async function writeIfAbsent(item: Item): Promise<void> {
+  try {
+    await putItem(item, { condition: 'attribute_not_exists(PK)' });
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+  }
+}
+
+function claimItem(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
+  return { ...keys.leadMatchKey(row.matchKey), entity: ENTITY.leadMatchKey, leadId, createdBy: markerOf(ctx.importId, row.rowNumber), createdAt: ctx.now.toISOString() };
+}
+
+/** The lead as a list row creates it (stage new, no owner). */
+function leadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
   const timestamp = ctx.now.toISOString();
   const { extra, ...fields } = row.draft;
   const lead: Lead = {
@@ -354,14 +422,35 @@ function newPersonWrites(ctx: RegisterContext, row: PreparedRow, flag: string, f
     updatedAt: timestamp,
     version: 1,
   };
-  const history = historyItem(ctx, leadId, marker, row.arisenOn ?? ctx.defaultArisenOn, flag, flagBy, other);
-  const put = (item: Item): TransactWriteItem => ({ Put: { TableName: tableName(), Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(PK)' } });
-  return [
-    put({ ...keys.leadMatchKey(row.matchKey), entity: ENTITY.leadMatchKey, leadId, createdBy: marker, createdAt: timestamp }),
-    put(leadItem(lead)),
-    put(history),
-  ];
+  return leadItem(lead);
 }
+
+/** Imports seen finished; finishing is for good, so the answer is kept for the life of the process. */
+const finishedImports = new Set<string>();
+const FINISHED: readonly string[] = ['succeeded', 'completed_with_errors', 'failed'] satisfies ImportStatus[];
+
+/**
+ * The people whose claim an unfinished import made. An import finishes only after every write of every chunk has
+ * settled, so a finished import's claims all have their leads. Claims made otherwise (a lead edit moving its key)
+ * are written with their lead.
+ */
+async function claimsOfUnfinishedImports<T extends { createdBy: string }>(people: T[]): Promise<T[]> {
+  const creatorOf = (person: T) => {
+    const creator = person.createdBy.slice(0, person.createdBy.lastIndexOf('#'));
+    return IMPORT_ID.test(creator) ? creator : undefined;
+  };
+  const creators = new Set(people.map(creatorOf).filter((c): c is string => c !== undefined && !finishedImports.has(c)));
+  for (const importId of creators) {
+    const record = await getImportRecord(importId);
+    if (record && FINISHED.includes(record.status)) finishedImports.add(importId);
+  }
+  return people.filter((person) => {
+    const creator = creatorOf(person);
+    return creator !== undefined && !finishedImports.has(creator);
+  });
+}
+
+const IMPORT_ID = /^[0-9A-Z]{26}$/;
 
 /**
  * The history write for a known person, conditional on exactly what we read: no history yet, or a history without
@@ -374,7 +463,6 @@ function historyWrite(
   seen: MembershipItem | undefined,
   flag: string,
   flagBy: string,
-  other: string,
 ): TransactWriteItem {
   const marker = markerOf(ctx.importId, row.rowNumber);
   const now = ctx.now.toISOString();
@@ -390,13 +478,15 @@ function historyWrite(
       },
     };
   }
-  const item = historyItem(ctx, leadId, marker, row.arisenOn ?? ctx.defaultArisenOn, flag, flagBy, other);
-  return { Put: { TableName: tableName(), Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(PK)' } };
+  return putIfAbsent(newHistory(ctx, row, leadId));
 }
 
 /** A campaign history as first written: this list's flag set, the other one not (yet). */
-function historyItem(ctx: RegisterContext, leadId: string, marker: string, arisenOn: string, flag: string, flagBy: string, other: string): Item {
+function newHistory(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
   const timestamp = ctx.now.toISOString();
+  const marker = markerOf(ctx.importId, row.rowNumber);
+  const arisenOn = row.arisenOn ?? ctx.defaultArisenOn;
+  const [flag, other] = ctx.kind === 'invitation' ? ['invited', 'responded'] : ['responded', 'invited'];
   return {
     ...keys.membership(leadId, ctx.campaignId),
     ...keys.campaignMembersIndex(ctx.campaignId, shardOf(leadId), arisenOn, leadId),
@@ -404,7 +494,7 @@ function historyItem(ctx: RegisterContext, leadId: string, marker: string, arise
     leadId,
     campaignId: ctx.campaignId,
     [flag]: true,
-    [flagBy]: marker,
+    [`${flag}By`]: marker,
     [other]: false,
     reachedBy: marker,
     arisenOn,
@@ -413,4 +503,3 @@ function historyItem(ctx: RegisterContext, leadId: string, marker: string, arise
     updatedAt: timestamp,
   };
 }
-

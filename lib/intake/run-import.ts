@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ulid } from 'ulid';
+import { newId } from '../ids';
 import { getCampaign } from '../campaigns/repository';
 import { log } from '../log';
 import { downloadToFile, headObject } from '../storage/s3';
-import { updateItem } from '../table/client';
+import { getItem, updateItem } from '../table/client';
 import { keys } from '../table/keys';
 import {
   acquireCampaignLock,
@@ -79,7 +79,7 @@ export async function importUploadedObject(runtime: IntakeRuntime, object: Uploa
   const announced = info?.metadata['import-id'];
   const announcedRecord = announced && /^[0-9A-Z]{26}$/.test(announced) ? await getImportRecord(announced) : undefined;
   const usable = announcedRecord && announcedRecord.status === 'queued' && announcedRecord.key === object.key ? announcedRecord : undefined;
-  const importId = await claimImportForObject({ bucket: runtime.bucket, key: object.key, version }, usable?.importId ?? ulid(now.getTime()));
+  const importId = await claimImportForObject({ bucket: runtime.bucket, key: object.key, version }, usable?.importId ?? newId(now.getTime()));
 
   const parts = parseImportKey(object.key);
   const record = await createImportRecord({
@@ -122,7 +122,7 @@ async function refusalReason(parts: ReturnType<typeof parseImportKey>, gone: boo
 
 /** Works the import from its last checkpoint; returns when it is finished or handed to a fresh invocation. */
 export async function runImport(runtime: IntakeRuntime, importId: string): Promise<void> {
-  const owner = ulid();
+  const owner = newId();
   const leaseFor = () => runtime.now().getTime() + Math.min(runtime.remainingMs(), 15 * 60_000) + 60_000;
   const record = await acquireLease(importId, owner, leaseFor(), runtime.now());
   if (!record) {
@@ -132,13 +132,15 @@ export async function runImport(runtime: IntakeRuntime, importId: string): Promi
   // Invitation and participant lists of one campaign take turns: the one holding the campaign's intake lock may
   // write its campaign histories with plain batch writes (see register-list.ts).
   const exclusive = record.kind === 'invitation' || record.kind === 'participant';
+  let freshCampaign = false;
   if (exclusive && record.campaignId) {
-    let { heldBy } = await acquireCampaignLock(record.campaignId, importId, leaseFor(), runtime.now());
+    let { heldBy, first } = await acquireCampaignLock(record.campaignId, importId, owner, leaseFor(), runtime.now());
     if (heldBy) log.info('import waiting for its campaign intake lock', { importId, heldBy });
     while (heldBy && runtime.remainingMs() > SAFETY_MARGIN_MS) {
       await sleep(1000);
-      ({ heldBy } = await acquireCampaignLock(record.campaignId, importId, leaseFor(), runtime.now()));
+      ({ heldBy, first } = await acquireCampaignLock(record.campaignId, importId, owner, leaseFor(), runtime.now()));
     }
+    freshCampaign = first === true && (await hasNoHistories(record.campaignId));
     if (heldBy) {
       log.info('import waits for another import of its campaign', { importId, waitingFor: heldBy });
       await releaseLease(importId, owner);
@@ -149,7 +151,7 @@ export async function runImport(runtime: IntakeRuntime, importId: string): Promi
   }
   const dir = await mkdtemp(join(tmpdir(), 'intake-'));
   try {
-    const outcome = await work(runtime, record, owner, join(dir, 'list'), leaseFor, exclusive);
+    const outcome = await work(runtime, record, owner, join(dir, 'list'), leaseFor, exclusive, freshCampaign);
     if (outcome === 'paused') {
       if (exclusive && record.campaignId) await releaseCampaignLock(record.campaignId, importId);
       await releaseLease(importId, owner);
@@ -177,6 +179,15 @@ export async function runImport(runtime: IntakeRuntime, importId: string): Promi
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The campaign's counters show no history. Being the lock's first holder already says so for every campaign whose
+ * lock records its first holder; the counters also cover campaigns whose lock item predates that record.
+ */
+async function hasNoHistories(campaignId: string): Promise<boolean> {
+  const counters = await getItem<Partial<IntakeMetrics>>(keys.campaignMetrics(campaignId));
+  return (counters?.invited ?? 0) + (counters?.responded ?? 0) === 0;
+}
+
 async function work(
   runtime: IntakeRuntime,
   record: ImportRecord,
@@ -184,6 +195,7 @@ async function work(
   path: string,
   leaseFor: () => number,
   exclusive: boolean,
+  freshCampaign: boolean,
 ): Promise<'finished' | 'paused'> {
   const kind = record.kind as ImportKind;
   const matchMode = runtime.matchMode ?? matchModeFromEnv();
@@ -198,22 +210,42 @@ async function work(
   const registrar =
     kind === 'update'
       ? undefined
-      : new Registrar({ importId: record.importId, campaignId: record.campaignId!, kind: kind as RegisterKind, now: runtime.now(), defaultArisenOn: japanDate(new Date(record.createdAt)), exclusive });
-  // The previous chunk's writes and commit: they run while the next chunk is read from the file and its people are
-  // looked up in the table. Chunks still write and commit one at a time, in order.
-  let previous: Promise<void> = Promise.resolve();
+      : new Registrar({ importId: record.importId, campaignId: record.campaignId!, kind: kind as RegisterKind, now: runtime.now(), defaultArisenOn: japanDate(new Date(record.createdAt)), exclusive, freshCampaign });
+  // A chunk goes in two stages: its writes, then its commit (row notes, then checkpoint and counters in one
+  // transaction). While one chunk writes, the next is read from the file and its people are looked up in the table;
+  // while it commits, the next chunk writes. Commits go one at a time, in row order. Writes that run ahead of the
+  // checkpoint are safe: each carries its row's marker, so a replay after a crash counts them as the first attempt
+  // would have. An update list's chunk waits for the previous chunk's commit.
+  let writing: Promise<unknown> = Promise.resolve();
+  let committing: Promise<void> = Promise.resolve();
+  let committedBefore: Promise<void> = Promise.resolve();
 
   const commit = async () => {
     if (chunk.length === 0) return;
     const rows = chunk;
     chunk = [];
     const prepared = registrar?.prepare(rows.filter((r) => r.verdict.ok).map(preparedRow));
-    await previous;
-    previous = write(rows, prepared);
-    previous.catch(() => undefined); // awaited by the next commit, a pause or the end of the file
+    await writing;
+    await (kind === 'update' ? committing : committedBefore);
+    const writes = writeChunk(rows, prepared);
+    const previousCommit = committing;
+    committing = (async () => {
+      // Settles only once everything before it has, even when one of them fails.
+      const [outcome, before] = await Promise.allSettled([writes, previousCommit]);
+      if (before.status === 'rejected') throw before.reason;
+      if (outcome.status === 'rejected') throw outcome.reason;
+      await commitChunkOutcome(rows, outcome.value);
+    })();
+    committedBefore = previousCommit;
+    writing = writes;
+    // Awaited by the next chunk, a pause or the end of the file.
+    writes.catch(() => undefined);
+    committing.catch(() => undefined);
   };
 
-  const write = async (chunk: Chunk, prepared?: PreparedChunk) => {
+  type ChunkOutcome = { delta: ImportCounts; notes: RowNote[]; metrics: IntakeMetrics };
+
+  const writeChunk = async (chunk: Chunk, prepared?: PreparedChunk): Promise<ChunkOutcome> => {
     const now = runtime.now();
     const delta = emptyCounts();
     delta.rows = chunk.length;
@@ -242,6 +274,11 @@ async function work(
       notes.push(...result.notes);
       Object.assign(metrics, result.metrics);
     }
+    return { delta, notes, metrics };
+  };
+
+  const commitChunkOutcome = async (chunk: Chunk, { delta, notes, metrics }: ChunkOutcome) => {
+    const now = runtime.now();
     await putRowNotes(record.importId, notes, now);
     const toRow = chunk[chunk.length - 1]!.rowNumber;
     await commitChunk({ importId: record.importId, owner, fromRow: checkpoint, toRow, counts: delta, campaignId: record.campaignId, metrics, leaseUntil: leaseFor(), now, campaignLock: exclusive });
@@ -269,17 +306,18 @@ async function work(
       if (chunk.length >= chunkSize) {
         await commit();
         if (runtime.remainingMs() < SAFETY_MARGIN_MS) {
-          await previous;
+          await committing;
           return 'paused';
         }
       }
     }
     await commit();
   } finally {
-    // Nothing goes on while the import stops or fails: the chunk under way commits (or fails) first.
-    await previous.catch(() => undefined);
+    // Nothing goes on while the import stops or fails: the chunks under way write and commit (or fail) first.
+    await committing.catch(() => undefined);
   }
-  await previous;
+  await writing;
+  await committing;
 
   const now = runtime.now();
   let rejectionsKey: string | undefined;
