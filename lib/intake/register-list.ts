@@ -332,9 +332,9 @@ async function registerChunk(
   replayedCreations.forEach(countCreated);
 
   // 4b. Known people claimed by an import still under way (or one that died): between its claims and its leads, a
-  //     claim may point at a lead not written yet. A lead still missing is written from this row (if absent, so the
-  //     other import's own write stands when it lands); the person counts as matched, as the claim's owner counts it
-  //     created.
+  //     claim may point at a lead not written yet. A lead still missing is written from this row, only if absent: the
+  //     claiming import's own lead, landed first or landing later, is the one that stays. The person counts as
+  //     matched here, as the claiming import counts it created.
   const unsure = await claimsOfUnfinishedImports(known);
   if (unsure.length > 0) {
     const leads = await batchGet(unsure.map(({ leadId }) => keys.lead(leadId)), { concurrency });
