@@ -4,6 +4,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { backendFunction } from './function-defaults';
@@ -17,24 +18,37 @@ export interface IntakeProps {
 
 /**
  * List import by bucket: an object created under imports/ invokes the intake function asynchronously. A long
- * import continues by invoking the function again; events that still fail after the retries land in a queue.
+ * import continues by invoking the function again. Events that still fail after the retries land in a queue, whose
+ * consumer ends their imports as failed with the reason (functions/intake/failures.ts); what it cannot handle
+ * within ten receives stays in a second queue for 14 days.
  */
 export class Intake extends Construct {
   readonly function: NodejsFunction;
   readonly failures: Queue;
+  readonly giveUp: NodejsFunction;
+  readonly unhandledFailures: Queue;
 
   constructor(scope: Construct, id: string, props: IntakeProps) {
     super(scope, id);
     const { storage } = props;
 
-    this.failures = new Queue(this, 'Failures', {
+    this.unhandledFailures = new Queue(this, 'UnhandledFailures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.failures).acknowledge({
+    Validations.of(this.unhandledFailures).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the failure destination of the intake function; a dead-letter queue behind it would catch nothing.',
+      reason: 'This queue is itself the dead-letter queue of the intake failure queue; a dead-letter queue behind it would catch nothing.',
+    });
+    this.failures = new Queue(this, 'Failures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Six times the consumer's timeout, as Lambda asks of a queue it reads. Ten receives, three minutes apart,
+      // outlast the longest lease a crashed intake invocation can leave (15 minutes and one).
+      visibilityTimeout: Duration.minutes(3),
+      deadLetterQueue: { queue: this.unhandledFailures, maxReceiveCount: 10 },
     });
 
     // Named up front so the function can be told, and allowed, to invoke itself: referring to its own ARN would
@@ -74,6 +88,17 @@ export class Intake extends Construct {
     storage.grantTableReadWrite(this.function);
     storage.grantObjects(this.function, 's3:GetObject', INTAKE_PREFIXES.imports);
     storage.grantObjects(this.function, 's3:PutObject', INTAKE_PREFIXES.rejections);
+
+    this.giveUp = backendFunction(this, 'GiveUp', {
+      entry: 'functions/intake/failures.ts',
+      description: 'Ends as failed the imports whose intake events failed every attempt',
+      timeout: Duration.seconds(30),
+      environment: { TABLE_NAME: storage.table.tableName, INTAKE_BUCKET: storage.intakeBucket.bucketName },
+    });
+    this.giveUp.addEventSource(new SqsEventSource(this.failures, { batchSize: 10, reportBatchItemFailures: true }));
+    storage.grantTableItems(this.giveUp, 'GetItem', 'PutItem', 'UpdateItem');
+    // HeadObject, for an upload whose import was never recorded (it needs s3:GetObject).
+    storage.grantObjects(this.giveUp, 's3:GetObject', INTAKE_PREFIXES.imports);
 
     storage.intakeBucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
       prefix: INTAKE_PREFIXES.imports,

@@ -55,6 +55,11 @@ export class Storage extends Construct {
     return grant;
   }
 
+  /** Only these item-level actions, on the table's items (Table.grant would add its indexes too). */
+  grantTableItems(grantee: IGrantable, ...actions: ('GetItem' | 'PutItem' | 'UpdateItem')[]): Grant {
+    return Grant.addToPrincipal({ grantee, actions: actions.map((action) => `dynamodb:${action}`), resourceArns: [this.table.tableArn] });
+  }
+
   /** Items and every index, read only. */
   grantTableRead(grantee: IGrantable): Grant {
     const grant = this.table.grantReadData(grantee);

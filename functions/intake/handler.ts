@@ -1,18 +1,14 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { awsEndpoints, config } from '../../lib/config';
+import { isContinuation, uploadedObjectsOf, type ContinueImportEvent, type IntakeEvent } from '../../lib/intake/intake-events';
 import { importUploadedObject, runImport, type IntakeRuntime } from '../../lib/intake/run-import';
 import { log } from '../../lib/log';
 
 /**
- * The intake function. Two kinds of event reach it:
- *  - an S3 notification for an object under imports/ (at least once: a redelivery finds the same import);
- *  - `{ continueImport: importId }`, sent by itself when an import outgrows one invocation's time.
+ * The intake function: S3 notifications of lists under imports/, and its own continuations of long imports
+ * (lib/intake/intake-events.ts). An event that fails every retry goes to the failure queue (./failures.ts).
  */
-
-export interface ContinueImportEvent {
-  continueImport: string;
-}
 
 type Continuation = (event: ContinueImportEvent) => Promise<void>;
 
@@ -52,23 +48,14 @@ function runtimeFor(context?: Pick<Context, 'getRemainingTimeInMillis'>): Intake
   };
 }
 
-const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
-
-export async function handler(event: S3Event | ContinueImportEvent, context?: Context): Promise<void> {
+export async function handler(event: IntakeEvent, context?: Context): Promise<void> {
   const runtime = runtimeFor(context);
-  if ('continueImport' in event) {
+  if (isContinuation(event)) {
     await runImport(runtime, event.continueImport);
     return;
   }
-  for (const record of event.Records ?? []) {
-    const key = decodeKey(record.s3.object.key);
-    if (!key.startsWith('imports/')) continue;
-    const importId = await importUploadedObject(runtime, {
-      key,
-      versionId: record.s3.object.versionId,
-      etag: record.s3.object.eTag,
-      uploadedBy: record.userIdentity?.principalId,
-    });
+  for (const object of uploadedObjectsOf(event)) {
+    const importId = await importUploadedObject(runtime, object);
     log.info('intake object handled', { importId });
   }
 }

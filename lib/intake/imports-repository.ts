@@ -339,3 +339,44 @@ export async function finishImport(input: {
     throw error;
   }
 }
+
+/** An invocation still holds a live lease on the import: it may yet finish it, so it is not given up now. */
+export class ImportStillHeldError extends Error {
+  override readonly name = 'ImportStillHeldError';
+}
+
+/**
+ * Ends as failed an import that nothing will work again (its event failed every attempt), keeping the counts of what
+ * it committed. 'finished' when it had ended already, 'missing' when there is no such record. Throws
+ * ImportStillHeldError while an invocation's lease on it is live (a crashed invocation's lease runs out by itself).
+ */
+export async function abandonImport(importId: string, reason: string, now: Date): Promise<'abandoned' | 'finished' | 'missing'> {
+  try {
+    const record = await updateItem<ImportRecord>({
+      key: keys.import(importId),
+      update: 'SET #status = :failed, finishedAt = :now, reason = :reason REMOVE lease',
+      condition:
+        'attribute_exists(PK) AND NOT #status IN (:s1, :s2, :s3) AND (attribute_not_exists(lease) OR lease.#until < :nowMs)',
+      names: { '#status': 'status', '#until': 'until' },
+      values: {
+        ':failed': 'failed',
+        ':now': now.toISOString(),
+        ':nowMs': now.getTime(),
+        ':reason': reason,
+        ':s1': FINISHED[0],
+        ':s2': FINISHED[1],
+        ':s3': FINISHED[2],
+      },
+      returnItemOnConflict: true,
+    });
+    // Its list imports of the campaign need not wait for the lock to run out.
+    if (record.campaignId) await releaseCampaignLock(record.campaignId, importId);
+    return 'abandoned';
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    const current = error.item as ImportRecord | undefined;
+    if (!current) return 'missing';
+    if (FINISHED.includes(current.status)) return 'finished';
+    throw new ImportStillHeldError(`import ${importId} is held by a live invocation until ${new Date(current.lease!.until).toISOString()}`);
+  }
+}

@@ -13,6 +13,7 @@ import {
   toAttributes,
   transactWrite,
   TransactionConflictError,
+  updateItem,
   type Item,
 } from '../table/client';
 import { ENTITY, keys, shardOf } from '../table/keys';
@@ -324,27 +325,39 @@ async function registerChunk(
 
   // 4. Creations replayed after a crash: the claim is ours, its lead and history may not have been written yet.
   //    Written only where missing, so nothing done to them since (an edit, an action) is lost.
-  await forEachConcurrently(replayedCreations, concurrency, async ({ row, leadId }) => {
+  const createAgain = async ({ row, leadId }: { row: PreparedRow; leadId: string }) => {
     giveHistory(leadId);
     await writeIfAbsent(leadOf(ctx, row, leadId));
-    await writeIfAbsent(newHistory(ctx, row, leadId));
-  });
+    await ensureHistory(ctx, row, leadId);
+  };
+  await forEachConcurrently(replayedCreations, concurrency, createAgain);
   replayedCreations.forEach(countCreated);
 
-  // 4b. Known people claimed by an import still under way (or one that died): between its claims and its leads, a
-  //     claim may point at a lead not written yet. A lead still missing is written from this row, only if absent: the
-  //     claiming import's own lead, landed first or landing later, is the one that stays. The person counts as
-  //     matched here, as the claiming import counts it created.
+  // 4b. Known people claimed by an import not complete (still under way, died, or given up): between its claims and
+  //     its leads, a claim may point at a lead not written yet.
+  //     - A failed import's claim past its last committed row was never counted by it: this import takes the claim
+  //       over and creates the person (keeping the lead and history it may have written), as a replay would.
+  //     - Otherwise a lead still missing is written from this row, only if absent: the claiming import's own lead,
+  //       landed first or landing later, is the one that stays. The person counts as matched here, as the claiming
+  //       import counts it created.
   const unsure = await claimsOfUnfinishedImports(known);
-  if (unsure.length > 0) {
-    const leads = await batchGet(unsure.map(({ leadId }) => keys.lead(leadId)), { concurrency });
-    const missing = unsure.filter(({ leadId }) => !leads.has(keyString(keys.lead(leadId))));
-    await forEachConcurrently(missing, concurrency, ({ row, leadId }) => writeIfAbsent(leadOf(ctx, row, leadId)));
+  const takenOver = new Set<string>();
+  await forEachConcurrently(unsure.filter((person) => uncountedByFailedImport(person.createdBy)), concurrency, async (person) => {
+    if (!(await takeOverClaim(person.row.matchKey, person.createdBy, markerOf(ctx.importId, person.row.rowNumber)))) return;
+    takenOver.add(person.leadId);
+    await createAgain(person);
+    countCreated();
+  });
+  const stillUnsure = unsure.filter(({ leadId }) => !takenOver.has(leadId));
+  if (stillUnsure.length > 0) {
+    const leads = await batchGet(stillUnsure.map(({ leadId }) => keys.lead(leadId)), { concurrency });
+    const missing = stillUnsure.filter(({ leadId }) => !leads.has(keyString(keys.lead(leadId))));
+    await forEachConcurrently(missing, concurrency, async ({ row, leadId }) => void (await writeIfAbsent(leadOf(ctx, row, leadId))));
   }
 
   // 5. Known people: add this campaign's flag to their history, unless it is there already. The first round decides
   //    on the snapshot (reading the histories it lacks); a round after a lost condition reads them again.
-  let pending: { row: PreparedRow; leadId: string }[] = known;
+  let pending: { row: PreparedRow; leadId: string }[] = takenOver.size > 0 ? known.filter(({ leadId }) => !takenOver.has(leadId)) : known;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`could not attach ${pending.length} campaign histories after ${round} rounds`);
     let histories: Map<string, MembershipItem>;
@@ -394,11 +407,14 @@ async function registerChunk(
 
 const putIfAbsent = (item: Item): TransactWriteItem => ({ Put: { TableName: tableName(), Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(PK)' } });
 
-async function writeIfAbsent(item: Item): Promise<void> {
+/** Puts the item unless one is there; says whether it did. */
+async function writeIfAbsent(item: Item): Promise<boolean> {
   try {
     await putItem(item, { condition: 'attribute_not_exists(PK)' });
+    return true;
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
+    return false;
   }
 }
 
@@ -425,29 +441,71 @@ function leadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
   return leadItem(lead);
 }
 
-/** Imports seen finished; finishing is for good, so the answer is kept for the life of the process. */
-const finishedImports = new Set<string>();
-const FINISHED: readonly string[] = ['succeeded', 'completed_with_errors', 'failed'] satisfies ImportStatus[];
+/** Imports seen complete, and failed ones with their last committed row: both are for good, so they are kept. */
+const completeImports = new Set<string>();
+const failedImports = new Map<string, number>();
+const COMPLETE: readonly string[] = ['succeeded', 'completed_with_errors'] satisfies ImportStatus[];
+
+/** The import a claim's marker (`{importId}#{row}`) names; undefined for a claim made otherwise. */
+function creatorOf(createdBy: string): string | undefined {
+  const creator = createdBy.slice(0, createdBy.lastIndexOf('#'));
+  return IMPORT_ID.test(creator) ? creator : undefined;
+}
 
 /**
- * The people whose claim an unfinished import made. An import finishes only after every write of every chunk has
- * settled, so a finished import's claims all have their leads. Claims made otherwise (a lead edit moving its key)
- * are written with their lead.
+ * The people whose claim an import not complete made. An import completes only after every write of every chunk
+ * has settled, so a complete import's claims all have their leads. A failed one may have stopped between claims and
+ * leads (its events failed every attempt, or its file broke off midway), so its claims stay unsure. Claims made
+ * otherwise (a lead edit moving its key) are written with their lead.
  */
 async function claimsOfUnfinishedImports<T extends { createdBy: string }>(people: T[]): Promise<T[]> {
-  const creatorOf = (person: T) => {
-    const creator = person.createdBy.slice(0, person.createdBy.lastIndexOf('#'));
-    return IMPORT_ID.test(creator) ? creator : undefined;
-  };
-  const creators = new Set(people.map(creatorOf).filter((c): c is string => c !== undefined && !finishedImports.has(c)));
+  const creators = new Set(people.map((p) => creatorOf(p.createdBy)).filter((c): c is string => c !== undefined && !completeImports.has(c) && !failedImports.has(c)));
   for (const importId of creators) {
     const record = await getImportRecord(importId);
-    if (record && FINISHED.includes(record.status)) finishedImports.add(importId);
+    if (record && COMPLETE.includes(record.status)) completeImports.add(importId);
+    if (record?.status === 'failed') failedImports.set(importId, record.checkpointRow ?? 0);
   }
   return people.filter((person) => {
-    const creator = creatorOf(person);
-    return creator !== undefined && !finishedImports.has(creator);
+    const creator = creatorOf(person.createdBy);
+    return creator !== undefined && !completeImports.has(creator);
   });
+}
+
+/** The claim was made by a failed import in a row it never committed: no import has counted that person. */
+function uncountedByFailedImport(createdBy: string): boolean {
+  const committedTo = failedImports.get(creatorOf(createdBy) ?? '');
+  return committedTo !== undefined && rowOfMarker(createdBy) > committedTo;
+}
+
+/** Moves a claim from the marker that made it to ours; false when someone else moved it first. */
+async function takeOverClaim(matchKey: string, theirs: string, ours: string): Promise<boolean> {
+  try {
+    await updateItem({ key: keys.leadMatchKey(matchKey), update: 'SET createdBy = :ours', condition: 'createdBy = :theirs', values: { ':ours': ours, ':theirs': theirs } });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailedError) return false;
+    throw error;
+  }
+}
+
+/**
+ * This import's history of a person it creates: written whole if absent; if another import left one (a failed
+ * import whose claim this one took over), this list's flag is added to it.
+ */
+async function ensureHistory(ctx: RegisterContext, row: PreparedRow, leadId: string): Promise<void> {
+  if (await writeIfAbsent(newHistory(ctx, row, leadId))) return;
+  const flag = ctx.kind === 'invitation' ? 'invited' : 'responded';
+  try {
+    await updateItem({
+      key: keys.membership(leadId, ctx.campaignId),
+      update: 'SET #flag = :true, #flagBy = :marker, updatedAt = :now',
+      condition: 'attribute_not_exists(#flag) OR #flag = :false',
+      names: { '#flag': flag, '#flagBy': `${flag}By` },
+      values: { ':true': true, ':false': false, ':marker': markerOf(ctx.importId, row.rowNumber), ':now': ctx.now.toISOString() },
+    });
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+  }
 }
 
 const IMPORT_ID = /^[0-9A-Z]{26}$/;

@@ -71,7 +71,26 @@ const japanDate = (date: Date) => new Date(date.getTime() + 9 * 3600_000).toISOS
 /** Records the import for an uploaded object (once, however often the event arrives) and runs it. */
 export async function importUploadedObject(runtime: IntakeRuntime, object: UploadedObject): Promise<string> {
   const now = runtime.now();
-  const info = await headObject(runtime.bucket, object.key);
+  const { importId, record, refusal } = await recordUploadedObject(runtime.bucket, object, now);
+  if (refusal) {
+    if (record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
+    log.warn('import refused', { importId, reason: refusal });
+    return importId;
+  }
+  await runImport(runtime, importId);
+  return importId;
+}
+
+/**
+ * The import record of an uploaded object, created on the first delivery of its event and found again on every
+ * later one, with the reason to refuse it if there is one.
+ */
+export async function recordUploadedObject(
+  bucket: string,
+  object: UploadedObject,
+  now: Date,
+): Promise<{ importId: string; record: ImportRecord; refusal?: string }> {
+  const info = await headObject(bucket, object.key);
   // S3 quotes the ETag in HeadObject but not in event notifications; the claim must see them as one.
   const etag = (object.etag ?? info?.etag)?.replace(/"/g, '');
   const version = object.versionId ?? info?.versionId ?? etag ?? 'unversioned';
@@ -79,7 +98,7 @@ export async function importUploadedObject(runtime: IntakeRuntime, object: Uploa
   const announced = info?.metadata['import-id'];
   const announcedRecord = announced && /^[0-9A-Z]{26}$/.test(announced) ? await getImportRecord(announced) : undefined;
   const usable = announcedRecord && announcedRecord.status === 'queued' && announcedRecord.key === object.key ? announcedRecord : undefined;
-  const importId = await claimImportForObject({ bucket: runtime.bucket, key: object.key, version }, usable?.importId ?? newId(now.getTime()));
+  const importId = await claimImportForObject({ bucket, key: object.key, version }, usable?.importId ?? newId(now.getTime()));
 
   const parts = parseImportKey(object.key);
   const record = await createImportRecord({
@@ -98,15 +117,7 @@ export async function importUploadedObject(runtime: IntakeRuntime, object: Uploa
   if (usable && object.versionId && !record.versionId) {
     await updateItem({ key: keys.import(importId), update: 'SET versionId = :v', values: { ':v': object.versionId } });
   }
-
-  const refusal = await refusalReason(parts, info === undefined);
-  if (refusal) {
-    if (record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
-    log.warn('import refused', { importId, reason: refusal });
-    return importId;
-  }
-  await runImport(runtime, importId);
-  return importId;
+  return { importId, record, refusal: await refusalReason(parts, info === undefined) };
 }
 
 async function refusalReason(parts: ReturnType<typeof parseImportKey>, gone: boolean): Promise<string | undefined> {

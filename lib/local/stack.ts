@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { ROUTES } from '../http/routes';
+import { newId } from '../ids';
 import { log } from '../log';
 import { resetDynamoClient } from '../table/client';
 import { startGateway } from './gateway';
@@ -119,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Loaded only now, so that nothing reads the environment before it is set.
     const { httpHandlers } = await import('../../functions/http/index');
     const intake = await import('../../functions/intake/handler');
+    const intakeFailures = await import('../../functions/intake/failures');
     const exportWorker = await import('../../functions/exports/handler');
     const { setLocalExportInvoker } = await import('../exports/invoke');
     const notifications = await import('../../functions/notifications/handler');
@@ -126,19 +128,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
     started.push(gateway);
 
-    // Like Lambda's asynchronous invocation: run the intake for each event, retry twice on failure.
+    // Like Lambda's asynchronous invocation: run the intake for each event, retry twice on failure, then hand
+    // Lambda's record of the failure to the failure queue's consumer, as the cloud does.
     const running = new Set<Promise<void>>();
     const invokeIntake = (event: Parameters<typeof intake.handler>[0]) => {
       const invocation = (async () => {
+        let errorType = 'Error';
         for (let attempt = 0; attempt < 3; attempt++) {
           try {
             await intake.handler(event);
             return;
           } catch (error) {
-            log.error('intake invocation failed', { attempt, errorName: (error as Error).name, errorMessage: (error as Error).message });
+            errorType = (error as Error).name;
+            log.error('intake invocation failed', { attempt, errorName: errorType, errorMessage: (error as Error).message });
             await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
           }
         }
+        const failed = {
+          requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+          requestPayload: event,
+          responsePayload: { errorType },
+        };
+        const { batchItemFailures } = await intakeFailures.handler({ Records: [{ messageId: newId(), body: JSON.stringify(failed) }] } as never);
+        if (batchItemFailures.length > 0) log.error('a failed intake event could not be given up');
       })();
       running.add(invocation);
       void invocation.finally(() => running.delete(invocation));

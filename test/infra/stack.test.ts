@@ -215,6 +215,36 @@ describe('LeadBackendStack', () => {
     });
   });
 
+  describe('intake failures', () => {
+    it('are read by a function of their own, with partial batch failures, and kept 14 days if it cannot end them', () => {
+      s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: ref(s.id(s.stack.intake.giveUp)),
+        EventSourceArn: arnOf(s.id(s.stack.intake.failures)),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const queue = s.resources[s.id(s.stack.intake.failures)]!.Properties;
+      expect(queue).toMatchObject({
+        VisibilityTimeout: 180,
+        RedrivePolicy: { deadLetterTargetArn: arnOf(s.id(s.stack.intake.unhandledFailures)), maxReceiveCount: 10 },
+      });
+      // Lambda asks for a visibility timeout of at least six times the function's timeout.
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * s.resources[s.id(s.stack.intake.giveUp)]!.Properties.Timeout);
+      expect(s.resources[s.id(s.stack.intake.unhandledFailures)]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    });
+
+    it('may read and update items of the table and look at uploaded lists, nothing more', () => {
+      const roles = JSON.stringify([ref(s.id(s.stack.intake.giveUp.role!))]);
+      const statements = Object.values(s.resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+      const actions = statements.flatMap((st) => asList(st.Action)).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:') && !a.startsWith('sqs:'));
+      expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:GetObject']);
+      const table = statements.find((st) => asList(st.Action).includes('dynamodb:UpdateItem'))!;
+      expect(asList(table.Resource)).toEqual([arnOf(s.id(s.stack.storage.table))]);
+      expect(JSON.stringify(statements.find((st) => st.Action === 's3:GetObject')!.Resource)).toContain('/imports/*');
+    });
+  });
+
   describe('HTTP API', () => {
     const routes = () => Object.values(s.resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
 

@@ -146,4 +146,74 @@ describe('list intake when things go wrong halfway', () => {
     expect(body.lead).toMatchObject({ leadId, name: '孤児 花子', company: '株式会社残り', stage: 'new' });
     expect(await membership(leadId, campaignId)).toMatchObject({ responded: true });
   });
+
+  test('an import whose every attempt fails ends failed with the reason; the file uploaded again imports the rest, each person counted once', async () => {
+    const campaignId = await newCampaign();
+    const commit = jest.mocked(commitChunk);
+    const real = jest.requireActual('../../lib/intake/imports-repository').commitChunk;
+    let commits = 0;
+    // The first chunk commits; from then on the table refuses every commit, on every attempt Lambda makes.
+    commit.mockImplementation(async (input) => {
+      if (++commits >= 2) throw new Error('injected: the table is unavailable');
+      return real(input);
+    });
+    const list = await xlsx(people('doomed', 30));
+    let failed: any;
+    try {
+      failed = await withChunkRows(10, async () => importList(campaignId, 'invitation', 'doomed.xlsx', list));
+    } finally {
+      commit.mockImplementation(real);
+    }
+    expect(commits).toBeGreaterThanOrEqual(4); // one good commit, then one failed commit per attempt
+    expect(failed).toMatchObject({ status: 'failed', counts: { rows: 10, created: 10 } });
+    expect(failed.reason).toMatch(/failed 3 times \(Error\).*Upload the file again/);
+    expect(failed.finishedAt).toEqual(expect.any(String));
+    const { body: shown } = await stack().api('GET', `/imports/${failed.importId}`, { as: 'marketing' });
+    expect(shown).toMatchObject({ status: 'failed', reason: failed.reason });
+
+    // The people past the last commit were claimed (some with leads and histories) but counted by nobody: the
+    // same list again creates them, counts them once, and does not wait for the failed import's campaign lock.
+    const again = await withChunkRows(10, async () => importList(campaignId, 'invitation', 'doomed-again.xlsx', list));
+    expect(again).toMatchObject({ status: 'succeeded', counts: { rows: 30, created: 20, unchanged: 10, matched: 0, merged: 0 } });
+    expect(await metrics(campaignId)).toMatchObject({ invited: 30, newLeads: 30 });
+    const leadIds = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const lead = await leadByEmail(`doomed${i}@example.com`);
+      expect(lead).toMatchObject({ name: `doomed ${i}`, stage: 'new' });
+      expect(await membership(lead!.leadId, campaignId)).toMatchObject({ invited: true, responded: false });
+      leadIds.add(lead!.leadId);
+    }
+    expect(leadIds.size).toBe(30);
+
+    // Later lists see them as people they know, never as new again.
+    const attended = await importList(campaignId, 'participant', 'doomed-attended.xlsx', list);
+    expect(attended.counts).toMatchObject({ rows: 30, created: 0, matched: 30 });
+    expect(await metrics(campaignId)).toMatchObject({ invited: 30, responded: 30, newLeads: 30 });
+  });
+
+  test('the failure queue: an import still held is left for later; an event for a file never recorded still leaves an import', async () => {
+    const { handler } = await import('../../functions/intake/failures');
+    const message = (requestPayload: unknown, condition = 'RetriesExhausted') => ({
+      Records: [{ messageId: 'm1', body: JSON.stringify({ requestContext: { condition, approximateInvokeCount: 3 }, requestPayload, responsePayload: { errorType: 'Error' } }) }],
+    });
+    const held = ulid();
+    await createImportRecord({ importId: held, campaignId: 'elsewhere', kind: 'participant', status: 'running', key: 'imports/elsewhere/participant/y.xlsx', fileName: 'y.xlsx', counts: emptyCounts(), createdAt: new Date().toISOString(), hasRejections: false });
+    await updateItem({ key: keys.import(held), update: 'SET lease = :lease', values: { ':lease': { owner: 'another', until: Date.now() + 60_000 } } });
+    expect((await handler(message({ continueImport: held }) as never)).batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect((await stack().api('GET', `/imports/${held}`, { as: 'marketing' })).body.status).toBe('running');
+
+    await updateItem({ key: keys.import(held), update: 'SET lease.#until = :past', names: { '#until': 'until' }, values: { ':past': Date.now() - 1 } });
+    expect((await handler(message({ continueImport: held }, 'EventAgeExceeded') as never)).batchItemFailures).toEqual([]);
+    const { body: ended } = await stack().api('GET', `/imports/${held}`, { as: 'marketing' });
+    expect(ended).toMatchObject({ status: 'failed', reason: expect.stringContaining('could not be run in time') });
+    // Delivered twice (SQS is at least once): already ended, nothing changes.
+    expect((await handler(message({ continueImport: held }) as never)).batchItemFailures).toEqual([]);
+    expect((await stack().api('GET', `/imports/${held}`, { as: 'marketing' })).body.reason).toBe(ended.reason);
+
+    const campaignId = await newCampaign();
+    const key = `imports/${campaignId}/invitation/never%20seen.xlsx`;
+    expect((await handler(message({ Records: [{ s3: { object: { key, eTag: 'abc' } } }] }) as never)).batchItemFailures).toEqual([]);
+    const { body: page } = await stack().api('GET', `/imports?campaignId=${campaignId}`, { as: 'marketing' });
+    expect(page.items).toEqual([expect.objectContaining({ status: 'failed', fileName: 'never seen.xlsx', reason: 'the uploaded file is no longer in the bucket' })]);
+  });
 });
