@@ -21,3 +21,6 @@ function randomFraction(): number {
 
 /** A new ULID, for `time` (epoch milliseconds) or now. */
 export const newId = (time?: number): string => ulid(time, randomFraction);
+
+/** Has the shape of an id this backend makes (a value from outside, such as object metadata, may not). */
+export const isId = (value: string): boolean => /^[0-9A-Z]{26}$/.test(value);

@@ -1,5 +1,5 @@
 import { log } from '../log';
-import { abandonImport, finishImport } from './imports-repository';
+import { abandonImport } from './imports-repository';
 import { isContinuation, uploadedObjectsOf, type IntakeEvent } from './intake-events';
 import { recordUploadedObject } from './run-import';
 
@@ -17,7 +17,7 @@ export interface FailedInvocation {
   responsePayload?: { errorType?: string } | null;
 }
 
-export function reasonFor(failed: FailedInvocation): string {
+function reasonFor(failed: FailedInvocation): string {
   const attempts = failed.requestContext?.approximateInvokeCount;
   const cause =
     failed.requestContext?.condition === 'EventAgeExceeded'
@@ -26,25 +26,18 @@ export function reasonFor(failed: FailedInvocation): string {
   return `the import stopped because ${cause}; the rows it counted are imported. Upload the file again to import the rest.`;
 }
 
-/** Ends the imports of a failed intake event; returns their ids. Throws while one is still held by an invocation. */
-export async function giveUpImports(bucket: string, failed: FailedInvocation, now: Date): Promise<string[]> {
+/** Ends the imports of a failed intake event. Throws while one is still held by an invocation. */
+export async function giveUpImports(bucket: string, failed: FailedInvocation, now: Date): Promise<void> {
   const event = failed.requestPayload as IntakeEvent | undefined;
-  if (!event || typeof event !== 'object') return [];
+  if (!event || typeof event !== 'object') return;
   const reason = reasonFor(failed);
-  if (isContinuation(event)) {
-    await giveUp(event.continueImport, reason, now);
-    return [event.continueImport];
-  }
-  if (!('Records' in event)) return [];
-  const ids: string[] = [];
+  if (isContinuation(event)) return giveUp(event.continueImport, reason, now);
+  if (!('Records' in event)) return;
   for (const object of uploadedObjectsOf(event)) {
     // The import may not even have been recorded yet: record it now, so that the upload is never silently lost.
-    const { importId, record, refusal } = await recordUploadedObject(bucket, object, now);
-    if (refusal && record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
-    else await giveUp(importId, reason, now);
-    ids.push(importId);
+    const { importId, refused } = await recordUploadedObject(bucket, object, now);
+    if (!refused) await giveUp(importId, reason, now);
   }
-  return ids;
 }
 
 async function giveUp(importId: string, reason: string, now: Date): Promise<void> {

@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { newId } from '../ids';
+import { isId, newId } from '../ids';
 import { leadItem, type Lead } from '../leads/model';
 import {
   batchGet,
@@ -449,7 +449,7 @@ const COMPLETE: readonly string[] = ['succeeded', 'completed_with_errors'] satis
 /** The import a claim's marker (`{importId}#{row}`) names; undefined for a claim made otherwise. */
 function creatorOf(createdBy: string): string | undefined {
   const creator = createdBy.slice(0, createdBy.lastIndexOf('#'));
-  return IMPORT_ID.test(creator) ? creator : undefined;
+  return isId(creator) ? creator : undefined;
 }
 
 /**
@@ -507,8 +507,6 @@ async function ensureHistory(ctx: RegisterContext, row: PreparedRow, leadId: str
     if (!(error instanceof ConditionFailedError)) throw error;
   }
 }
-
-const IMPORT_ID = /^[0-9A-Z]{26}$/;
 
 /**
  * The history write for a known person, conditional on exactly what we read: no history yet, or a history without

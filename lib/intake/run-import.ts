@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newId } from '../ids';
+import { isId, newId } from '../ids';
 import { getCampaign } from '../campaigns/repository';
 import { log } from '../log';
 import { downloadToFile, headObject } from '../storage/s3';
@@ -71,32 +71,23 @@ const japanDate = (date: Date) => new Date(date.getTime() + 9 * 3600_000).toISOS
 /** Records the import for an uploaded object (once, however often the event arrives) and runs it. */
 export async function importUploadedObject(runtime: IntakeRuntime, object: UploadedObject): Promise<string> {
   const now = runtime.now();
-  const { importId, record, refusal } = await recordUploadedObject(runtime.bucket, object, now);
-  if (refusal) {
-    if (record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
-    log.warn('import refused', { importId, reason: refusal });
-    return importId;
-  }
-  await runImport(runtime, importId);
+  const { importId, refused } = await recordUploadedObject(runtime.bucket, object, now);
+  if (!refused) await runImport(runtime, importId);
   return importId;
 }
 
 /**
  * The import record of an uploaded object, created on the first delivery of its event and found again on every
- * later one, with the reason to refuse it if there is one.
+ * later one. An upload that cannot run (see refusalReason) is ended as failed with the reason, and `refused`.
  */
-export async function recordUploadedObject(
-  bucket: string,
-  object: UploadedObject,
-  now: Date,
-): Promise<{ importId: string; record: ImportRecord; refusal?: string }> {
+export async function recordUploadedObject(bucket: string, object: UploadedObject, now: Date): Promise<{ importId: string; refused: boolean }> {
   const info = await headObject(bucket, object.key);
   // S3 quotes the ETag in HeadObject but not in event notifications; the claim must see them as one.
   const etag = (object.etag ?? info?.etag)?.replace(/"/g, '');
   const version = object.versionId ?? info?.versionId ?? etag ?? 'unversioned';
   // An upload through POST /imports names its import in signed metadata; a plain bucket upload gets a new id.
   const announced = info?.metadata['import-id'];
-  const announcedRecord = announced && /^[0-9A-Z]{26}$/.test(announced) ? await getImportRecord(announced) : undefined;
+  const announcedRecord = announced && isId(announced) ? await getImportRecord(announced) : undefined;
   const usable = announcedRecord && announcedRecord.status === 'queued' && announcedRecord.key === object.key ? announcedRecord : undefined;
   const importId = await claimImportForObject({ bucket, key: object.key, version }, usable?.importId ?? newId(now.getTime()));
 
@@ -117,7 +108,12 @@ export async function recordUploadedObject(
   if (usable && object.versionId && !record.versionId) {
     await updateItem({ key: keys.import(importId), update: 'SET versionId = :v', values: { ':v': object.versionId } });
   }
-  return { importId, record, refusal: await refusalReason(parts, info === undefined) };
+  const refusal = await refusalReason(parts, info === undefined);
+  if (refusal) {
+    if (record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
+    log.warn('import refused', { importId, reason: refusal });
+  }
+  return { importId, refused: refusal !== undefined };
 }
 
 async function refusalReason(parts: ReturnType<typeof parseImportKey>, gone: boolean): Promise<string | undefined> {
