@@ -12,7 +12,7 @@ import { INTAKE_PREFIXES, type Storage } from './storage';
 
 export interface IntakeProps {
   storage: Storage;
-  /** The dedupe key (名寄せキー): e-mail, or e-mail + name (lib/intake/match-key.ts). */
+  /** The dedupe key (名寄せキー): e-mail, or e-mail + name (lib/leads/match-key.ts). */
   matchKey: 'email' | 'email+name';
 }
 

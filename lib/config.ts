@@ -44,6 +44,8 @@ export const config = {
   mailRetryBaseMs: () => Number(optional('MAIL_RETRY_BASE_MS') ?? 30_000),
   /** Send attempts before a notification e-mail is marked failed. */
   mailMaxAttempts: () => Number(optional('MAIL_MAX_ATTEMPTS') ?? 8),
+  /** The dedupe key: `email` (default) or `email+name` (lib/leads/match-key.ts checks it). */
+  matchKey: () => optional('MATCH_KEY') ?? 'email',
   /** Public base URL of the front-end, used for links in e-mails. */
   appBaseUrl: () => optional('APP_BASE_URL') ?? 'http://localhost:3000',
 };

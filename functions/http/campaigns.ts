@@ -1,11 +1,10 @@
-import { compareCounters, computeMetrics, readCounters, recountCounters } from '../../lib/campaigns/metrics';
 import { createCampaign, listCampaigns, requireCampaign, updateCampaign } from '../../lib/campaigns/repository';
-import { ForbiddenError } from '../../lib/errors';
 import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
 import { expectedVersion } from '../../lib/http/versioning';
+import { campaignMetrics } from '../../lib/read-models/campaign-metrics';
 
 /** Campaigns: POST/GET /campaigns, GET/PATCH /campaigns/{campaignId}, GET /campaigns/{campaignId}/metrics. */
 
@@ -28,11 +27,7 @@ export const handler = httpHandler([
     return reply(200, await updateCampaign(params.campaignId, patch, expectedVersion(headers, version)));
   }),
 
-  implement(routes.getCampaignMetrics, async ({ params, query, caller }) => {
-    if (query.recount && caller.role !== 'admin') throw new ForbiddenError('only an admin may recount a campaign\'s metrics');
-    const [campaign, counters] = await Promise.all([requireCampaign(params.campaignId), readCounters(params.campaignId)]);
-    const metrics = computeMetrics(campaign, counters);
-    if (!query.recount) return reply(200, metrics);
-    return reply(200, { ...metrics, recount: compareCounters(counters, await recountCounters(params.campaignId)) });
-  }),
+  implement(routes.getCampaignMetrics, async ({ params, query, caller }) =>
+    reply(200, await campaignMetrics(caller, params.campaignId, { recount: query.recount })),
+  ),
 ]);

@@ -10,7 +10,8 @@ import { routes } from '../../lib/http/routes';
 import { expectedVersion } from '../../lib/http/versioning';
 import { editLead } from '../../lib/leads/edit';
 import { findLeads, listItems } from '../../lib/leads/list';
-import { campaignHistory, leadDetail, requireVisibleLead } from '../../lib/leads/repository';
+import { campaignHistory, requireVisibleLead } from '../../lib/leads/repository';
+import { leadDetail } from '../../lib/read-models/lead-detail';
 import type { ShardedPosition } from '../../lib/table/sharded-query';
 
 /** Leads: the list, the detail, edits, campaign history; assignment and hand-over. */

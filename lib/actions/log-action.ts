@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids';
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
 import { requireVisibleLead, staleLeadConflict } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';

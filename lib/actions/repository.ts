@@ -1,6 +1,8 @@
 import { ForbiddenError, ValidationError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import type { Item } from '../table/client';
+import { countItems } from '../leads/repository';
+import { query, toAttributes } from '../table/client';
 import { keys } from '../table/keys';
 import { queryPage } from '../table/pages';
 import { actionFromItem, instantOf } from './model';
@@ -40,4 +42,14 @@ export async function actionsOfActor(actorId: string, query: ActionListQuery, st
     startKey,
   });
   return { items: page.items.map(actionFromItem), lastKey: page.lastKey };
+}
+
+/** The lead's latest actions, newest first, and how many it has in all. */
+export async function latestActions(leadId: string, limit: number): Promise<{ items: Action[]; total: number }> {
+  const prefix = { ':pk': keys.lead(leadId).PK, ':prefix': 'ACTION#' };
+  const [page, count] = await Promise.all([
+    query<Item>({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: toAttributes(prefix), ScanIndexForward: false, Limit: limit }),
+    countItems(leadId, 'ACTION#'),
+  ]);
+  return { items: page.items.map(actionFromItem), total: count };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../http/params';
+import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../schema/params';
 import { FOLLOW_STATUSES, LEAD_STAGES } from '../leads/model';
 import { NG_ACTIONS, QualificationSchema } from '../leads/schema';
 import { ACTION_CHANNELS, ChoicesSchema } from '../settings/choices';

@@ -3,7 +3,7 @@ import { QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids';
 import { getCampaign } from '../campaigns/repository';
 import { ValidationError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { findLeads } from '../leads/list';
 import { leadFromItem, leadItem, type Lead } from '../leads/model';
 import type { LeadFilter, LeadListQuery } from '../leads/schema';

@@ -1,8 +1,9 @@
 import { getCampaign } from '../campaigns/repository';
 import { ForbiddenError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { leadItem, type Lead } from '../leads/model';
-import { campaignHistory, latestActions, requireVisibleLead, staleLeadConflict } from '../leads/repository';
+import { latestActions } from '../actions/repository';
+import { campaignHistory, requireVisibleLead, staleLeadConflict } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
 import { ENTITY, keys } from '../table/keys';

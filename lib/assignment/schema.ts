@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam } from '../http/params';
+import { idParam } from '../schema/params';
 import { LeadFilterSchema } from '../leads/schema';
 
 /** POST /leads/assign and POST /leads/{leadId}/handover over HTTP. */

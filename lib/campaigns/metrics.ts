@@ -1,9 +1,6 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { dealFromItem } from '../deals/model';
-import { INDEXES } from '../table/definition';
-import { allShards, keys } from '../table/keys';
-import { batchGet, dynamo, getItem, keyString, query, tableName, toAttributes, type Item } from '../table/client';
+import { keys } from '../table/keys';
+import { getItem, type Item } from '../table/client';
 import type { Campaign } from './schema';
 
 /**
@@ -98,77 +95,6 @@ export async function readCounters(campaignId: string): Promise<Counters> {
   const item = (await getItem<Item>(keys.campaignMetrics(campaignId))) ?? {};
   const counters = emptyCounters();
   for (const name of COUNTER_NAMES) if (typeof item[name] === 'number') counters[name] = item[name] as number;
-  return counters;
-}
-
-async function queryAll(input: { index: 'gsi3' | 'gsi4' | 'gsi5'; partition: string }): Promise<Item[]> {
-  const index = INDEXES[input.index];
-  const out: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await query<Item>({
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: toAttributes({ ':pk': input.partition }),
-      startKey,
-    });
-    out.push(...page.items);
-    startKey = page.lastKey;
-  } while (startKey);
-  return out;
-}
-
-async function countAll(input: { index: 'gsi3'; partition: string }): Promise<number> {
-  const index = INDEXES[input.index];
-  let total = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: index.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: toAttributes({ ':pk': input.partition }),
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey as never,
-      }),
-    );
-    total += out.Count ?? 0;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return total;
-}
-
-/**
- * The counters recomputed from the items, with queries only (never a scan): the campaign's histories (GSI5, every
- * shard) give invited and responded; their leads, read by key, tell which the campaign created (the lead's source
- * campaign) and which it only reached; its actions are counted on GSI3; its deals read from GSI4.
- */
-export async function recountCounters(campaignId: string): Promise<Counters> {
-  const counters = emptyCounters();
-  const [histories, actions, deals] = await Promise.all([
-    Promise.all(allShards().map((shard) => queryAll({ index: 'gsi5', partition: keys.campaignMembersPartition(campaignId, shard) }))).then((pages) => pages.flat()),
-    countAll({ index: 'gsi3', partition: keys.actionsByCampaignPartition(campaignId) }),
-    queryAll({ index: 'gsi4', partition: keys.dealsByCampaignPartition(campaignId) }),
-  ]);
-  const leads = await batchGet<Item>(histories.map((h) => keys.lead(h.leadId as string)));
-  for (const history of histories) {
-    if (history.invited === true) counters.invited++;
-    if (history.responded === true) counters.responded++;
-    const lead = leads.get(keyString(keys.lead(history.leadId as string)));
-    if ((lead?.source as { campaignId?: string } | undefined)?.campaignId === campaignId) counters.newLeads++;
-    else counters.knownLeads++;
-  }
-  counters.actions = actions;
-  for (const deal of deals.map(dealFromItem)) {
-    counters.deals++;
-    if (deal.status === 'won') {
-      counters.wonDeals++;
-      counters.wonAmountJpy += deal.amountJpy ?? 0;
-    }
-  }
   return counters;
 }
 

@@ -1,6 +1,6 @@
 import { newId } from '../ids';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { ConditionFailedError, getItem, putItem, type Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { queryPage } from '../table/pages';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csvOf, cursorParam, idParam, isoDate, limitParam, paginated, yen } from '../http/params';
+import { csvOf, cursorParam, idParam, isoDate, limitParam, paginated, yen } from '../schema/params';
 
 /** Campaign (キャンペーン), fields from seed 000 §2 and api.md. */
 

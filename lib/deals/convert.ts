@@ -4,7 +4,7 @@ import { actionsOfLead } from '../actions/repository';
 import { getCampaign } from '../campaigns/repository';
 import { config } from '../config';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { leadItemReplacing, type Lead } from '../leads/model';
 import { requireVisibleLead } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';

@@ -1,6 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { choices } from '../settings/choices';
 import { getItem, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorParam, idParam, isoDate, limitParam, paginated, yen } from '../http/params';
+import { cursorParam, idParam, isoDate, limitParam, paginated, yen } from '../schema/params';
 import { LEAD_STAGES } from '../leads/model';
 
 /** Conversion (案件化, seed 000 §3.7.1), deals (案件) and accounts (取引先) over HTTP. */

@@ -1,4 +1,4 @@
-import { CANONICAL_LABEL } from '../intake/columns';
+import { CANONICAL_LABEL } from '../leads/columns';
 import type { Lead, LeadStage } from '../leads/model';
 
 /**

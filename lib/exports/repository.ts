@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import type { LeadFilter } from '../leads/schema';
 import { getItem, putItem, updateItem } from '../table/client';
 import { ENTITY, keys } from '../table/keys';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam } from '../http/params';
+import { idParam } from '../schema/params';
 import { LeadFilterSchema } from '../leads/schema';
 
 /** List export (リスト出力): the lead list's conditions in, a workbook out. */

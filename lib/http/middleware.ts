@@ -13,7 +13,8 @@ import {
 import { log } from '../log';
 import { getUser } from '../users/repository';
 import { problemFor, problemResponse } from './problem';
-import { routeKey, type Caller, type Implementation, type Reply } from './route';
+import { routeKey, type Implementation, type Reply } from './route';
+import type { Caller } from '../users/caller';
 
 /**
  * The one middy chain every HTTP function uses (see lib/http/handler.ts for the order). Each middleware is a small

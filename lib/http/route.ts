@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Caller } from '../users/caller';
 import type { Role } from '../users/roles';
 
 /**
@@ -45,12 +46,6 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 }
 
 type Out<T> = [NonNullable<T>] extends [z.ZodType] ? z.output<NonNullable<T>> : undefined;
-
-export interface Caller {
-  userId: string;
-  role: Role;
-  team?: string;
-}
 
 export interface RouteInput<Route extends RouteDefinition> {
   params: Out<Route['params']>;

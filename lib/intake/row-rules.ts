@@ -1,7 +1,7 @@
 import type { Lead } from '../leads/model';
-import { CANONICAL_LABEL } from './columns';
+import { CANONICAL_LABEL } from '../leads/columns';
 import type { ListRow } from './reader';
-import { matchKeyOf, type MatchMode } from './match-key';
+import { matchKeyOf, type MatchMode } from '../leads/match-key';
 
 /**
  * What a list row means for a lead, and why a row is refused. Pure: no I/O, so every rule is unit-tested directly.

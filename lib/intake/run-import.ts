@@ -23,7 +23,7 @@ import {
   type IntakeMetrics,
   type RowNote,
 } from './imports-repository';
-import { matchModeFromEnv, type MatchMode } from './match-key';
+import { configuredMatchMode, type MatchMode } from '../leads/match-key';
 import { formatOf, isListHeader, ListFileError, readList, type ListHeader, type ReadLimits } from './reader';
 import { Registrar, type PreparedChunk, type PreparedRow, type RegisterKind } from './register-list';
 import { writeRejectionsWorkbook } from './rejections-workbook';
@@ -205,7 +205,7 @@ async function work(
   freshCampaign: boolean,
 ): Promise<'finished' | 'paused'> {
   const kind = record.kind as ImportKind;
-  const matchMode = runtime.matchMode ?? matchModeFromEnv();
+  const matchMode = runtime.matchMode ?? configuredMatchMode();
   const chunkSize = runtime.chunkSize ?? DEFAULT_CHUNK_ROWS;
   await downloadToFile(runtime.bucket, record.key, path, record.versionId);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorParam, idParam, limitParam, paginated } from '../http/params';
+import { cursorParam, idParam, limitParam, paginated } from '../schema/params';
 
 /** Imports (list intake), as api.md names them. */
 

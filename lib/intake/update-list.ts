@@ -4,9 +4,9 @@ import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
 import { batchGet, batchWrite, forEachConcurrently, getItem, keyString, putRequest, type Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import type { User } from '../users/schema';
-import { CANONICAL_LABEL } from './columns';
+import { CANONICAL_LABEL } from '../leads/columns';
 import type { RowNote } from './imports-repository';
-import { matchKeyOf, type MatchMode } from './match-key';
+import { matchKeyOf, type MatchMode } from '../leads/match-key';
 import { DRAFT_FIELDS, type LeadDraft } from './row-rules';
 import { emptyCounts, type ImportCounts } from './schema';
 

@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
-import type { Caller } from '../http/route';
-import { matchKeyOf, matchModeFromEnv } from '../intake/match-key';
+import type { Caller } from '../users/caller';
+import { matchKeyOf, configuredMatchMode } from './match-key';
 import type { Lead } from './model';
 import { MatchKeyTakenError, requireVisibleLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
 import type { LeadPatch } from './schema';
@@ -36,7 +36,7 @@ export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadP
       { path: 'body.email', message: 'required unless company is set' },
     ]);
   }
-  next.matchKey = matchKeyOf(next, matchModeFromEnv()) ?? lead.matchKey;
+  next.matchKey = matchKeyOf(next, configuredMatchMode()) ?? lead.matchKey;
   next.updatedAt = now.toISOString();
   next.version = lead.version + 1;
   try {

@@ -1,4 +1,4 @@
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { batchGet, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';

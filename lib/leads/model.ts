@@ -35,7 +35,7 @@ export interface Lead {
   ngActions?: ('no_email' | 'no_call' | 'no_dm' | 'no_visit')[];
   /** Columns of the uploaded list that are not lead fields: label → text. */
   extra: Record<string, string>;
-  /** The dedupe key this lead holds (see lib/intake/match-key.ts). */
+  /** The dedupe key this lead holds (see lib/leads/match-key.ts). */
   matchKey: string;
   /** Deals made from this lead by conversion (案件化); today at most one, as conversion happens once. */
   dealIds?: string[];

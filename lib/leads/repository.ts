@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '../errors';
-import type { Caller } from '../http/route';
+import type { Caller } from '../users/caller';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   ConditionFailedError,
@@ -14,8 +14,6 @@ import {
   type Item,
 } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
-import { getUser } from '../users/repository';
-import { actionFromItem } from '../actions/model';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
 
 /** Leads as stored at LEAD#{id}/LEAD, with the rules every reader and writer shares. */
@@ -112,15 +110,6 @@ export async function campaignHistory(leadId: string): Promise<CampaignMembershi
   return out;
 }
 
-export async function latestActions(leadId: string, limit: number): Promise<{ items: Item[]; total: number }> {
-  const prefix = { ':pk': keys.lead(leadId).PK, ':prefix': 'ACTION#' };
-  const [page, count] = await Promise.all([
-    query<Item>({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: toAttributes(prefix), ScanIndexForward: false, Limit: limit }),
-    countItems(leadId, 'ACTION#'),
-  ]);
-  return { items: page.items.map(actionFromItem), total: count };
-}
-
 /** How many of the lead's items start with `prefix` (a COUNT query: no items travel). */
 export async function countItems(leadId: string, prefix: string): Promise<number> {
   let total = 0;
@@ -140,21 +129,3 @@ export async function countItems(leadId: string, prefix: string): Promise<number
   } while (startKey);
   return total;
 }
-
-export async function leadDetail(caller: Caller, leadId: string) {
-  const { lead } = await requireVisibleLead(caller, leadId);
-  const [campaigns, actions, owner] = await Promise.all([
-    campaignHistory(leadId),
-    latestActions(leadId, 10),
-    lead.ownerId ? getUser(lead.ownerId) : undefined,
-  ]);
-  return {
-    lead,
-    ...(owner ? { owner: { userId: owner.userId, name: owner.name, ...(owner.team ? { team: owner.team } : {}) } } : {}),
-    campaigns,
-    latestActions: actions.items,
-    counts: { campaigns: campaigns.length, actions: actions.total, deals: lead.dealIds?.length ?? 0, accounts: lead.accountId ? 1 : 0 },
-    version: lead.version,
-  };
-}
-

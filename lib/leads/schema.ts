@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanParam, csvOf, cursorParam, idParam, isoDate, limitParam, paginated } from '../http/params';
+import { booleanParam, csvOf, cursorParam, idParam, isoDate, limitParam, paginated } from '../schema/params';
 import { FOLLOW_STATUSES, LEAD_STAGES } from './model';
 
 /** Leads over HTTP: the list screen's search conditions (seed 000 §3.5–3.6), the detail page, edits. */

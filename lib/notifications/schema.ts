@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanParam, cursorParam, idParam, limitParam } from '../http/params';
+import { booleanParam, cursorParam, idParam, limitParam } from '../schema/params';
 import { EMAIL_STATUSES, NOTIFICATION_KINDS } from './model';
 
 /** Notifications over HTTP (api.md field names). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanParam, cursorParam, idParam, limitParam, paginated, csvOf } from '../http/params';
+import { booleanParam, cursorParam, idParam, limitParam, paginated, csvOf } from '../schema/params';
 import { ROLES } from './roles';
 
 export const RoleSchema = z.enum(ROLES);

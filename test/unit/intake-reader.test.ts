@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { CANONICAL_LABEL, LEAD_FIELDS, matchColumn } from '../../lib/intake/columns';
+import { CANONICAL_LABEL, LEAD_FIELDS, matchColumn } from '../../lib/leads/columns';
 import { cellContent } from '../../lib/intake/reader/cell-text';
 import { CsvRecordParser } from '../../lib/intake/reader/csv';
 import { checkExpansion } from '../../lib/intake/reader/zip-directory';

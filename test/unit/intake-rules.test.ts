@@ -1,4 +1,4 @@
-import { matchKeyOf } from '../../lib/intake/match-key';
+import { matchKeyOf } from '../../lib/leads/match-key';
 import type { ListRow } from '../../lib/intake/reader';
 import { judgeRow, parseListDate } from '../../lib/intake/row-rules';
 import { applyRow, CLEAR_MARKER } from '../../lib/intake/update-list';

@@ -4,7 +4,7 @@
  * (メールアドレス or 名刺会社), not simply row 1.
  */
 
-import { matchColumn, type LeadField } from '../columns';
+import { matchColumn, type LeadField } from '../../leads/columns';
 import { isCellProblem, type CellContent } from './cell-text';
 import { columnName, type ListHeader, type ListRow, type SheetRow } from './list';
 

@@ -6,7 +6,7 @@
  * reject a file is a ListFileError with a message meant for the person who uploaded it.
  */
 
-import { CANONICAL_LABEL } from '../columns';
+import { CANONICAL_LABEL } from '../../leads/columns';
 import { readCsvRows } from './csv';
 import { NoHeaderRowError, TooManyRowsError } from './errors';
 import { headerFrom, listRowFrom } from './header';
@@ -14,7 +14,7 @@ import { DEFAULT_READ_LIMITS, type ListFormat, type ListHeader, type ListRow, ty
 import { formatCount } from './units';
 import { readWorkbookRows } from './workbook';
 
-export { CANONICAL_LABEL, matchColumn, type LeadField } from '../columns';
+export { CANONICAL_LABEL, matchColumn, type LeadField } from '../../leads/columns';
 export * from './errors';
 export { DEFAULT_READ_LIMITS, isListHeader, type ListFormat, type ListHeader, type ListRow, type ReadLimits } from './list';
 

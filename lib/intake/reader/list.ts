@@ -1,6 +1,6 @@
 /** The shapes a list file is read into, whatever its format. */
 
-import type { LeadField } from '../columns';
+import type { LeadField } from '../../leads/columns';
 import type { CellContent } from './cell-text';
 
 export type ListFormat = 'xlsx' | 'csv';

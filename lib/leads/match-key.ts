@@ -1,3 +1,5 @@
+import { config } from '../config';
+import { ConfigError } from '../errors';
 import { normaliseCompany, normaliseEmail, normaliseName } from '../text/normalize';
 
 /**
@@ -8,9 +10,10 @@ import { normaliseCompany, normaliseEmail, normaliseName } from '../text/normali
 
 export type MatchMode = 'email' | 'email+name';
 
-export function matchModeFromEnv(env: NodeJS.ProcessEnv = process.env): MatchMode {
-  const value = env.MATCH_KEY ?? 'email';
-  if (value !== 'email' && value !== 'email+name') throw new Error(`MATCH_KEY must be "email" or "email+name", not "${value}"`);
+/** The deployment's match mode (MATCH_KEY); anything but the two modes is a configuration error. */
+export function configuredMatchMode(): MatchMode {
+  const value = config.matchKey();
+  if (value !== 'email' && value !== 'email+name') throw new ConfigError(`MATCH_KEY must be "email" or "email+name", not "${value}"`);
   return value;
 }
 
