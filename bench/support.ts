@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTable } from '../lib/local/provision';
+import { ensureTable } from '../lib/table/provision';
 import { freePort, startDynamoDbLocal, startS3Server } from '../lib/local/services';
 import { resetDynamoClient } from '../lib/table/client';
 

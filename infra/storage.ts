@@ -10,20 +10,13 @@ import {
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BUCKET_PREFIXES, type BucketPrefix } from '../lib/storage/layout';
 import { TABLE_DEFINITION } from '../lib/table/definition';
 import { acknowledgeOnGrantee } from './function-defaults';
 
-/** Where things live in the intake bucket; api.md fixes `imports/{campaignId}/{kind}/{fileName}`. */
-export const INTAKE_PREFIXES = {
-  /** Uploaded lists; an object created here starts an import. */
-  imports: 'imports/',
-  /** Workbooks of the rows an import rejected, with the reason for each. */
-  rejections: 'rejections/',
-  /** Exported lists, downloaded once through a presigned URL. */
-  exports: 'exports/',
-} as const;
-
-export type IntakePrefix = (typeof INTAKE_PREFIXES)[keyof typeof INTAKE_PREFIXES];
+/** Where things live in the intake bucket, as the code that reads and writes them declares it (lib/storage/layout.ts). */
+export const INTAKE_PREFIXES = BUCKET_PREFIXES;
+export type IntakePrefix = BucketPrefix;
 
 export interface StorageProps {
   /** Refuse to delete the table through CloudFormation. */

@@ -1,8 +1,9 @@
 import { ConfigError } from './errors';
 
 /**
- * Runtime configuration, read from the environment once per container. Missing required values throw at first
- * use (cold start), so a misconfigured function fails loudly instead of half-working.
+ * Runtime configuration: the only module that reads the environment. Values are read when asked for, so a test or
+ * the local stack that sets a variable sees it take effect; missing required values throw at first use (cold
+ * start), so a misconfigured function fails loudly instead of half-working.
  */
 
 function required(name: string): string {
@@ -16,6 +17,15 @@ function optional(name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/** A whole number from the environment, or the fallback when unset; anything else is a configuration error. */
+function integer(name: string, fallback: number): number {
+  const value = optional(name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new ConfigError(`environment variable ${name} must be a number, not "${value}"`);
+  return parsed;
+}
+
 export interface AwsEndpoints {
   region: string;
   /** Set only on the local stack: the emulators' URLs. In the cloud the SDK finds the real endpoints. */
@@ -26,7 +36,7 @@ export interface AwsEndpoints {
 
 export function awsEndpoints(): AwsEndpoints {
   return {
-    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'ap-northeast-1',
+    region: optional('AWS_REGION') ?? optional('AWS_DEFAULT_REGION') ?? 'ap-northeast-1',
     dynamodb: optional('DYNAMODB_ENDPOINT'),
     s3: optional('S3_ENDPOINT'),
     ses: optional('SES_ENDPOINT'),
@@ -41,11 +51,51 @@ export const config = {
   cursorSecret: () => optional('CURSOR_SECRET'),
   cursorSecretArn: () => optional('CURSOR_SECRET_ARN'),
   /** First retry delay of a failed notification e-mail; each further retry waits twice as long (at most an hour). */
-  mailRetryBaseMs: () => Number(optional('MAIL_RETRY_BASE_MS') ?? 30_000),
+  mailRetryBaseMs: () => integer('MAIL_RETRY_BASE_MS', 30_000),
   /** Send attempts before a notification e-mail is marked failed. */
-  mailMaxAttempts: () => Number(optional('MAIL_MAX_ATTEMPTS') ?? 8),
+  mailMaxAttempts: () => integer('MAIL_MAX_ATTEMPTS', 8),
   /** The dedupe key: `email` (default) or `email+name` (lib/leads/match-key.ts checks it). */
   matchKey: () => optional('MATCH_KEY') ?? 'email',
   /** Public base URL of the front-end, used for links in e-mails. */
   appBaseUrl: () => optional('APP_BASE_URL') ?? 'http://localhost:3000',
+  /** The forms' choice lists as JSON, validated by lib/settings/choices.ts; the defaults when unset. */
+  choices: () => optional('CHOICES'),
+  /** debug, info (default), warn, error or silent. */
+  logLevel: () => (optional('LOG_LEVEL') ?? 'info').toLowerCase(),
+  /** The intake function's own name: a long import continues in a fresh invocation of it. */
+  selfFunctionName: () => required('SELF_FUNCTION_NAME'),
+  /** The export worker, started asynchronously by POST /exports. */
+  exportFunctionName: () => required('EXPORT_FUNCTION_NAME'),
+  /** Caps an intake invocation's working time below Lambda's own limit (tests force it tiny). */
+  intakeTimeBudgetMs: () => integer('INTAKE_TIME_BUDGET_MS', Infinity),
+  /** Rows committed at a time by list intake; undefined for the intake's default. */
+  intakeChunkRows: () => (optional('INTAKE_CHUNK_ROWS') === undefined ? undefined : integer('INTAKE_CHUNK_ROWS', 0)),
+  /** A deployment may accept fewer rows per file than Excel's maximum (the default). */
+  intakeMaxRows: () => (optional('INTAKE_MAX_ROWS') === undefined ? undefined : integer('INTAKE_MAX_ROWS', 0)),
+  /** Transactions an import keeps in flight at once. */
+  intakeConcurrency: () => integer('INTAKE_CONCURRENCY', 4),
+  /** How often the local stack sweeps the outbox, in place of the cloud's one-minute schedule. */
+  localSweepMs: () => integer('LOCAL_SWEEP_MS', 1000),
 };
+
+/** The local stack's ports, folders and names (api.md, "The local stack"), each overridable by its variable. */
+export function localStackSettings() {
+  return {
+    apiPort: integer('API_PORT', 3000),
+    dynamodbPort: integer('DYNAMODB_PORT', 8000),
+    s3Port: integer('S3_PORT', 4569),
+    sesPort: integer('SES_PORT', 8005),
+    dataDir: optional('DATA_DIR') ?? '.local-data',
+    bucket: optional('INTAKE_BUCKET') ?? 'lead-intake',
+    tableName: optional('TABLE_NAME') ?? 'lead-backend',
+    senderEmail: optional('SENDER_EMAIL') ?? 'no-reply@example.com',
+  };
+}
+
+/**
+ * Sets the environment the handlers read, as Lambda would: the local stack points this process at its emulators.
+ * The one place that writes it, beside the one place that reads it.
+ */
+export function applyEnvironment(values: Record<string, string>): void {
+  Object.assign(process.env, values);
+}

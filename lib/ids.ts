@@ -22,5 +22,12 @@ function randomFraction(): number {
 /** A new ULID, for `time` (epoch milliseconds) or now. */
 export const newId = (time?: number): string => ulid(time, randomFraction);
 
+/**
+ * What the API accepts as an id from outside (user ids may be Cognito subs or names like `rep1`): letters, digits,
+ * `_` and `-`, at most 64. It also keeps key-injection characters (`#`) out of the table's keys.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const isAcceptableId = (value: string): boolean => ID_PATTERN.test(value);
+
 /** Has the shape of an id this backend makes (a value from outside, such as object metadata, may not). */
 export const isId = (value: string): boolean => /^[0-9A-Z]{26}$/.test(value);

@@ -1,3 +1,5 @@
+import { config } from './config';
+
 /**
  * Structured JSON logs, one line per event. Personal data never goes to logs: any field whose name suggests
  * an e-mail address, phone number or person's name is replaced before writing, at any depth.
@@ -20,7 +22,7 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 function threshold(): number {
-  const level = (process.env.LOG_LEVEL ?? 'info').toLowerCase() as Level | 'silent';
+  const level = config.logLevel() as Level | 'silent';
   return ORDER[level] ?? ORDER.info;
 }
 

@@ -1,6 +1,6 @@
 import { assignLeads } from '../../lib/assignment/assign';
 import { handOverLead } from '../../lib/assignment/handover';
-import { leadEvents } from '../../lib/assignment/history';
+import { leadEvents } from '../../lib/leads/events';
 import { httpHandler } from '../../lib/http/handler';
 import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf } from '../../lib/http/pagination';

@@ -1,7 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config } from '../../lib/config';
-import { giveUpImports, type FailedInvocation } from '../../lib/intake/give-up';
-import { ImportStillHeldError } from '../../lib/intake/imports-repository';
+import { giveUpImports, ImportStillHeldError, type FailedInvocation } from '../../lib/intake/give-up';
 import { log } from '../../lib/log';
 
 /**

@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { resumeAssignment, unfinishedAssignments } from '../../lib/assignment/assign';
+import { resumeAbandonedAssignments } from '../../lib/assignment/assign';
 import { log } from '../../lib/log';
 import { dispatchNotification, sweepOutbox } from '../../lib/notifications/dispatch';
 import { ENTITY } from '../../lib/table/keys';
@@ -11,9 +11,6 @@ import { ENTITY } from '../../lib/table/keys';
  *   finishes assignment operations a crash left half done.
  * The local stack calls this same handler from its stream poller and its timer (lib/local/dispatcher.ts).
  */
-
-/** Assignment operations still applying after this long were abandoned (the API times out at 30 s). */
-const ABANDONED_AFTER_MS = 2 * 60_000;
 
 export function pendingNotificationOf(record: DynamoDBRecord): { userId: string; notificationId: string } | undefined {
   const image = record.dynamodb?.NewImage;
@@ -43,13 +40,7 @@ export async function handler(event: DispatcherEvent): Promise<DynamoDBBatchResp
   }
 
   const now = new Date();
-  for (const assignmentId of await unfinishedAssignments(new Date(now.getTime() - ABANDONED_AFTER_MS))) {
-    try {
-      await resumeAssignment(assignmentId, now);
-    } catch (error) {
-      log.error('resuming an assignment failed', { assignmentId, errorName: (error as Error).name });
-    }
-  }
+  await resumeAbandonedAssignments(now);
   const tally = await sweepOutbox(now);
   if (tally.sent + tally.failed + tally.retry_scheduled > 0) log.info('outbox swept', tally);
 }

@@ -1,13 +1,18 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids';
+import { backoffMs, sleep } from '../async';
+import { counterBump } from '../campaigns/metrics';
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../errors';
 import type { Caller } from '../users/caller';
 import { leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
 import { requireVisibleLead, staleLeadConflict } from '../leads/repository';
-import { checkStageChange } from '../leads/stages';
+import { checkStageChange, stageNeedsReason } from '../leads/stages';
 import { choices } from '../settings/choices';
-import { getItem, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
-import { ENTITY, keys } from '../table/keys';
+import { getItem, type Item } from '../table/client';
+import { TransactionCancelledError } from '../table/errors';
+import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
+import { keys } from '../table/keys';
+import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
+import { worksOwnLeadsOnly } from '../users/roles';
 import { actionFromItem, actionItem, japanDateOf } from './model';
 import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
 
@@ -21,14 +26,9 @@ import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
  * they carry the version they were made on, and a stale one is a 409 like PATCH /leads.
  */
 
-/** Roles that act only on their own leads (api.md: "own leads"). */
-const OWN_LEADS_ONLY = new Set(['rep', 'sales', 'agent']);
-const NEEDS_REASON: readonly LeadStage[] = ['disqualified', 'recycle'];
 /** A clock a little ahead is fine; an action dated in the future is a mistake (that is what nextActionAt is for). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 20;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface LoggedAction {
   action: Action;
@@ -78,7 +78,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
 
   for (let attempt = 1; ; attempt++) {
     const { lead, item } = await requireVisibleLead(caller, leadId);
-    if (OWN_LEADS_ONLY.has(caller.role) && lead.ownerId !== caller.userId) {
+    if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
       throw new ForbiddenError("only the lead's owner, a manager or an admin may log actions on it");
     }
     if (updatesVersion !== undefined && lead.version !== updatesVersion) throw await staleLeadConflict(leadId, updatesVersion);
@@ -93,7 +93,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     applyLeadUpdates(next, updates);
     if (stage !== lead.stage || input.stageReason !== undefined) {
       next.stage = stage;
-      if (NEEDS_REASON.includes(stage) && input.stageReason !== undefined) next.stageReason = input.stageReason;
+      if (stageNeedsReason(stage) && input.stageReason !== undefined) next.stageReason = input.stageReason;
       else if (stage !== lead.stage) delete next.stageReason;
     }
     // The lead's last action only moves forward: an action logged late for an earlier time leaves it where it is.
@@ -122,42 +122,26 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       createdAt: timestamp,
     };
 
-    const writes: TransactWriteItem[] = [
-      {
-        Put: {
-          TableName: tableName(),
-          Item: toAttributes(leadItemReplacing(item, next)),
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: toAttributes({ ':v': lead.version }),
-        },
-      },
-      { Put: { TableName: tableName(), Item: toAttributes(actionItem(action)), ConditionExpression: 'attribute_not_exists(PK)' } },
+    const writes: TransactionWrite[] = [
+      txPut('lead', leadItemReplacing(item, next), { condition: 'version = :v', values: { ':v': lead.version } }),
+      txPut('action', actionItem(action), { condition: ITEM_ABSENT }),
       membershipUpdate(leadId, input.campaignId, membership, { at, result: input.result, followStatus, timestamp }),
-      {
-        Update: {
-          TableName: tableName(),
-          Key: toAttributes(keys.campaignMetrics(input.campaignId)),
-          UpdateExpression: 'SET entity = :entity, campaignId = :campaignId, updatedAt = :now ADD #actions :one',
-          ExpressionAttributeNames: { '#actions': 'actions' },
-          ExpressionAttributeValues: toAttributes({ ':entity': ENTITY.campaignMetrics, ':campaignId': input.campaignId, ':now': timestamp, ':one': 1 }),
-        },
-      },
+      counterBump(input.campaignId, { actions: 1 }, new Date(timestamp)),
     ];
 
     try {
       // The token makes the SDK's own retry of this very request idempotent (DynamoDB keeps it 10 minutes).
-      await transactWrite(writes, `${actionId}-${attempt}`);
+      await transact(writes, { token: `${actionId}-${attempt}` });
       return { action, lead: summary(next), version: next.version };
     } catch (error) {
-      if (!(error instanceof TransactionConflictError)) throw error;
-      const [leadReason, actionReason, membershipReason] = error.reasons;
-      if (actionReason === 'ConditionalCheckFailed') return alreadyLogged(caller, leadId, actionId);
-      if (membershipReason === 'ConditionalCheckFailed') {
+      if (!(error instanceof TransactionCancelledError)) throw error;
+      if (error.failed('action')) return alreadyLogged(caller, leadId, actionId);
+      if (error.failed('history')) {
         throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
       }
-      if (updatesVersion !== undefined && leadReason === 'ConditionalCheckFailed') throw await staleLeadConflict(leadId, updatesVersion);
+      if (updatesVersion !== undefined && error.failed('lead')) throw await staleLeadConflict(leadId, updatesVersion);
       if (attempt >= MAX_ATTEMPTS) throw new ConflictError(`lead ${leadId} is being changed by many writes at once; retry shortly`, { cause: error });
-      await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random()));
+      await sleep(backoffMs(Math.min(attempt, 7), 10, 1000));
     }
   }
 }
@@ -167,30 +151,14 @@ function membershipUpdate(
   campaignId: string,
   seen: CampaignMembership,
   change: { at: string; result: string; followStatus: FollowStatus; timestamp: string },
-): TransactWriteItem {
-  const set = ['followStatus = :follow', 'updatedAt = :now'];
-  const values: Item = { ':follow': change.followStatus, ':now': change.timestamp };
+): TransactionWrite {
+  const set: Item = { followStatus: change.followStatus, updatedAt: change.timestamp };
   const remove: string[] = [];
-  if (isLater(change.at, seen.lastActionAt)) {
-    set.push('lastActionAt = :at', 'lastActionResult = :result');
-    Object.assign(values, { ':at': change.at, ':result': change.result });
-  }
-  if (change.followStatus === 'done' && seen.followStatus !== 'done') {
-    set.push('completedOn = :completedOn');
-    values[':completedOn'] = japanDateOf(change.at);
-  } else if (change.followStatus !== 'done' && seen.completedOn !== undefined) {
-    remove.push('completedOn');
-  }
-  return {
-    Update: {
-      TableName: tableName(),
-      Key: toAttributes(keys.membership(leadId, campaignId)),
-      // Only an existing history: an action never creates one (list intake relies on that).
-      ConditionExpression: 'attribute_exists(PK)',
-      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ExpressionAttributeValues: toAttributes(values),
-    },
-  };
+  if (isLater(change.at, seen.lastActionAt)) Object.assign(set, { lastActionAt: change.at, lastActionResult: change.result });
+  if (change.followStatus === 'done' && seen.followStatus !== 'done') set.completedOn = japanDateOf(change.at);
+  else if (change.followStatus !== 'done' && seen.completedOn !== undefined) remove.push('completedOn');
+  // Only an existing history: an action never creates one (list intake relies on that).
+  return txUpdate('history', { key: keys.membership(leadId, campaignId), condition: ITEM_EXISTS, changes: { set, remove } });
 }
 
 const summary = (lead: Lead): LoggedAction['lead'] => ({

@@ -1,3 +1,4 @@
+import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import type { Action } from './schema';
@@ -14,8 +15,7 @@ export function actionItem(action: Action): Item {
 }
 
 export function actionFromItem(item: Item): Action {
-  const { PK, SK, entity, GSI1PK, GSI1SK, GSI3PK, GSI3SK, ...action } = item;
-  return action as unknown as Action;
+  return withoutTableAttributes<Action>(item);
 }
 
 /** Japan has no daylight saving time: a calendar day there is a fixed UTC+9 window. */

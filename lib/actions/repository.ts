@@ -1,10 +1,8 @@
 import { ForbiddenError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import type { Item } from '../table/client';
-import { countItems } from '../leads/repository';
-import { query, toAttributes } from '../table/client';
 import { keys } from '../table/keys';
-import { queryPage } from '../table/pages';
+import { countAll, queryPage } from '../table/queries';
 import { actionFromItem, instantOf } from './model';
 import type { Action, ActionListQuery } from './schema';
 
@@ -12,7 +10,7 @@ import type { Action, ActionListQuery } from './schema';
 
 /** A lead's actions, newest logged first (action ids are ULIDs of when they were logged). */
 export async function actionsOfLead(leadId: string, limit: number, startKey?: Item): Promise<{ items: Action[]; lastKey?: Item }> {
-  const page = await queryPage<Item>({ partition: keys.lead(leadId).PK, sortPrefix: keys.actionPrefix, descending: true, limit, startKey });
+  const page = await queryPage<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.actionPrefix, descending: true, limit, startKey });
   return { items: page.items.map(actionFromItem), lastKey: page.lastKey };
 }
 
@@ -46,10 +44,7 @@ export async function actionsOfActor(actorId: string, query: ActionListQuery, st
 
 /** The lead's latest actions, newest first, and how many it has in all. */
 export async function latestActions(leadId: string, limit: number): Promise<{ items: Action[]; total: number }> {
-  const prefix = { ':pk': keys.lead(leadId).PK, ':prefix': 'ACTION#' };
-  const [page, count] = await Promise.all([
-    query<Item>({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: toAttributes(prefix), ScanIndexForward: false, Limit: limit }),
-    countItems(leadId, 'ACTION#'),
-  ]);
-  return { items: page.items.map(actionFromItem), total: count };
+  const actions = { partition: keys.leadPartition(leadId), sortPrefix: keys.actionPrefix };
+  const [page, total] = await Promise.all([queryPage<Item>({ ...actions, descending: true, limit }), countAll(actions)]);
+  return { items: page.items.map(actionFromItem), total };
 }

@@ -1,7 +1,10 @@
 import type { Lead } from '../leads/model';
-import { query, toAttributes, type Item } from '../table/client';
+import type { Item } from '../table/client';
 import { keys } from '../table/keys';
-import { publishNotifications, type Applied, type AssignmentRecord } from './assign';
+import { queryPages } from '../table/queries';
+import type { Applied } from './apply';
+import type { AssignmentRecord } from './journal';
+import { publishNotifications } from './publish';
 
 /**
  * Assignment by update list: when the import has finished, each owner it gave leads to is notified once, with every
@@ -10,21 +13,14 @@ import { publishNotifications, type Applied, type AssignmentRecord } from './ass
  */
 export async function notifyListAssignments(input: { importId: string; uploadedBy: string; fileName: string; createdAt: string }): Promise<number> {
   const applied: Applied[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await query<Item>({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: toAttributes({ ':pk': keys.import(input.importId).PK, ':prefix': keys.importAssignmentsPrefix }),
-      startKey,
-    });
-    for (const part of page.items) {
+  for await (const page of queryPages<Item>({ partition: keys.importPartition(input.importId), sortPrefix: keys.importAssignmentsPrefix })) {
+    for (const part of page) {
       for (const lead of part.leads as { leadId: string; name: string; company?: string; campaignId?: string }[]) {
         const summary = { leadId: lead.leadId, name: lead.name, company: lead.company, source: lead.campaignId ? { campaignId: lead.campaignId } : undefined } as Lead;
         applied.push({ leadId: lead.leadId, to: part.ownerId as string, lead: summary });
       }
     }
-    startKey = page.lastKey;
-  } while (startKey);
+  }
   if (applied.length === 0) return 0;
   const record: AssignmentRecord = {
     assignmentId: input.importId,

@@ -1,14 +1,16 @@
 import { getCampaign } from '../campaigns/repository';
 import { ForbiddenError } from '../errors';
 import type { Caller } from '../users/caller';
-import { leadItem, type Lead } from '../leads/model';
+import { leadEventItem } from '../leads/events';
+import { leadItem, withOwner, type Lead } from '../leads/model';
 import { latestActions } from '../actions/repository';
 import { campaignHistory, requireVisibleLead, staleLeadConflict } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
-import { ENTITY, keys } from '../table/keys';
-import { tableName, toAttributes, transactWrite, TransactionConflictError } from '../table/client';
+import { TransactionCancelledError } from '../table/errors';
+import { transact, txPut } from '../table/transaction';
 import { getUser } from '../users/repository';
+import { worksOwnLeadsOnly } from '../users/roles';
 import { handoverMail } from './mail';
 import { requireOwners } from './owners';
 import type { HandoverRequest } from './schema';
@@ -26,7 +28,7 @@ const MAX_ATTEMPTS = 3;
 export async function handOverLead(caller: Caller, leadId: string, request: HandoverRequest, now = new Date()): Promise<Lead> {
   for (let attempt = 0; ; attempt++) {
     const { lead } = await requireVisibleLead(caller, leadId);
-    if ((caller.role === 'rep' || caller.role === 'sales') && lead.ownerId !== caller.userId) {
+    if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
       throw new ForbiddenError("only the lead's owner, a manager or an admin may hand it over");
     }
     if (request.version !== undefined && lead.version !== request.version) throw await staleLeadConflict(leadId, request.version);
@@ -36,10 +38,8 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
     const owner = (await requireOwners([request.ownerId], 'body.ownerId', HANDOVER_ROLES)).get(request.ownerId)!;
 
     const at = now.toISOString();
-    const next: Lead = { ...lead, stage: 'handed_over', ownerId: owner.userId, updatedAt: at, version: lead.version + 1 };
+    const next: Lead = { ...withOwner(lead, owner, at), stage: 'handed_over' };
     delete next.stageReason;
-    if (owner.team) next.ownerTeam = owner.team;
-    else delete next.ownerTeam;
 
     const [actor, campaigns, actions] = await Promise.all([getUser(caller.userId), campaignHistory(leadId), latestActions(leadId, 10)]);
     // The campaigns the lead took part in, and the one it came from (a lead made by hand may have no history).
@@ -67,39 +67,20 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
       now,
     });
     try {
-      await transactWrite([
-        {
-          Put: {
-            TableName: tableName(),
-            Item: toAttributes(leadItem(next)),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: toAttributes({ ':v': lead.version }),
-          },
-        },
-        {
-          Put: {
-            TableName: tableName(),
-            Item: toAttributes({
-              ...keys.leadEvent(leadId, at, eventId),
-              entity: ENTITY.leadEvent,
-              eventId,
-              leadId,
-              kind: 'handed_over',
-              at,
-              actorId: caller.userId,
-              ...(lead.ownerId ? { fromOwnerId: lead.ownerId } : {}),
-              toOwnerId: owner.userId,
-              ...(request.note ? { note: request.note } : {}),
-            }),
-          },
-        },
+      await transact([
+        txPut('lead', leadItem(next), { condition: 'version = :v', values: { ':v': lead.version } }),
+        txPut(
+          'event',
+          leadEventItem({ eventId, leadId, kind: 'handed_over', at, actorId: caller.userId, fromOwnerId: lead.ownerId, toOwnerId: owner.userId, note: request.note || undefined }),
+        ),
         ...notificationWrites(notification),
       ]);
       return next;
     } catch (error) {
+      const stale = error instanceof TransactionCancelledError && error.failed('lead');
       // Changed between our read and write (an action, an edit): read again, unless the caller pinned a version.
-      if (error instanceof TransactionConflictError && error.reasons[0] === 'ConditionalCheckFailed' && request.version === undefined && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof TransactionConflictError && error.reasons[0] === 'ConditionalCheckFailed') throw await staleLeadConflict(leadId, request.version ?? lead.version);
+      if (stale && request.version === undefined && attempt < MAX_ATTEMPTS) continue;
+      if (stale) throw await staleLeadConflict(leadId, request.version ?? lead.version);
       throw error;
     }
   }

@@ -1,5 +1,7 @@
-import { getItem, query, toAttributes, type Item } from '../table/client';
+import { isAcceptableId } from '../ids';
+import { getItem } from '../table/client';
 import { keys } from '../table/keys';
+import { queryAll } from '../table/queries';
 import { normaliseEmail, normaliseName } from '../text/normalize';
 import type { User } from '../users/schema';
 import { getUser } from '../users/repository';
@@ -16,21 +18,7 @@ export function ownerResolver(): (cell: string) => Promise<OwnerLookup> {
   const cache = new Map<string, Promise<OwnerLookup>>();
   let everyone: Promise<User[]> | undefined;
   const allUsers = () =>
-    (everyone ??= (async () => {
-      const users: User[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await query<User & Item>({
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: toAttributes({ ':pk': keys.usersIndex('').GSI1PK }),
-          startKey,
-        });
-        users.push(...page.items);
-        startKey = page.lastKey;
-      } while (startKey);
-      return users;
-    })());
+    (everyone ??= queryAll<User>({ index: 'gsi1', partition: keys.usersPartition }));
 
   const find = async (cell: string): Promise<OwnerLookup> => {
     const text = cell.normalize('NFKC').trim();
@@ -39,7 +27,7 @@ export function ownerResolver(): (cell: string) => Promise<OwnerLookup> {
       const guard = await getItem<{ userId: string }>(keys.userEmail(normaliseEmail(text)));
       user = guard ? await getUser(guard.userId) : undefined;
     } else {
-      user = /^[A-Za-z0-9_-]{1,64}$/.test(text) ? await getUser(text) : undefined;
+      user = isAcceptableId(text) ? await getUser(text) : undefined;
       if (!user) {
         const named = (await allUsers()).filter((u) => normaliseName(u.name) === normaliseName(text));
         if (named.length > 1) return { ok: false, code: 'ambiguous_owner', reason: `リード担当者「${cell}」に当たるユーザーが複数います。メールアドレスで指定してください` };

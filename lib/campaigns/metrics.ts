@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { keys } from '../table/keys';
 import { getItem, type Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { txUpdate, type TransactionWrite } from '../table/transaction';
 import type { Campaign } from './schema';
 
 /**
@@ -90,6 +91,23 @@ export function computeMetrics(campaign: Pick<Campaign, 'campaignId' | 'budgetJp
     },
   };
 }
+
+/** The label of the counter write in a transaction. */
+export const COUNTER_WRITE = 'campaignCounters';
+
+/**
+ * Moves the campaign's counters by `deltas`, for the transaction of the write that changes them (an import's chunk,
+ * an action, a conversion, a deal edit): the counters are exact because they move with the change, or not at all.
+ */
+export function counterBump(campaignId: string, deltas: Partial<Counters>, now: Date): TransactionWrite {
+  return txUpdate(COUNTER_WRITE, {
+    key: keys.campaignMetrics(campaignId),
+    changes: { set: { entity: ENTITY.campaignMetrics, campaignId, updatedAt: now.toISOString() }, add: deltas as Record<string, number> },
+  });
+}
+
+/** Whether a bump would move anything (a transaction leaves out one that would not). */
+export const movesCounters = (deltas: Partial<Counters>): boolean => Object.values(deltas).some((n) => n !== undefined && n !== 0);
 
 export async function readCounters(campaignId: string): Promise<Counters> {
   const item = (await getItem<Item>(keys.campaignMetrics(campaignId))) ?? {};

@@ -1,9 +1,12 @@
 import { newId } from '../ids';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
-import { ConditionFailedError, getItem, putItem, type Item } from '../table/client';
+import { withoutTableAttributes } from '../table/attributes';
+import { getItem, putItem, type Item } from '../table/client';
+import { ConditionFailedError } from '../table/errors';
+import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
-import { queryPage } from '../table/pages';
+import { queryPage } from '../table/queries';
 import type { Campaign, CampaignCreate, CampaignListQuery, CampaignPatch } from './schema';
 
 /**
@@ -25,8 +28,7 @@ function toItem(campaign: Campaign): Item {
 }
 
 function toCampaign(item: CampaignItem): Campaign {
-  const { PK, SK, entity, GSI1PK, GSI1SK, GSI2PK, GSI2SK, ...campaign } = item;
-  return campaign as Campaign;
+  return withoutTableAttributes<Campaign>(item);
 }
 
 export async function createCampaign(input: CampaignCreate, caller: Caller, now = new Date()): Promise<Campaign> {
@@ -39,7 +41,7 @@ export async function createCampaign(input: CampaignCreate, caller: Caller, now 
     updatedAt: timestamp,
     version: 1,
   };
-  await putItem(toItem(campaign), { condition: 'attribute_not_exists(PK)' });
+  await putItem(toItem(campaign), { condition: ITEM_ABSENT });
   return campaign;
 }
 
@@ -96,14 +98,14 @@ export async function listCampaigns(query: CampaignListQuery, startKey?: Item) {
     statuses?.length === 1
       ? await queryPage<CampaignItem>({
           index: 'gsi2',
-          partition: keys.campaignsByStatusIndex(statuses[0]!, '').GSI2PK,
+          partition: keys.campaignsByStatusPartition(statuses[0]!),
           descending: true,
           limit: query.limit,
           startKey,
         })
       : await queryPage<CampaignItem>({
           index: 'gsi1',
-          partition: keys.campaignsIndex('').GSI1PK,
+          partition: keys.campaignsPartition,
           descending: true,
           limit: query.limit,
           startKey,

@@ -1,8 +1,8 @@
 import { NotFoundError } from '../errors';
 import { leadFromItem } from '../leads/model';
-import { batchGet, getItem, keyString, query, toAttributes, type Item } from '../table/client';
-import { keys } from '../table/keys';
-import { queryPage } from '../table/pages';
+import { batchGet, getItem, keyString, type Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { queryAll, queryPage } from '../table/queries';
 import { accountFromItem, accountNameKey, dealFromItem } from './model';
 import type { Account, AccountListQuery } from './schema';
 
@@ -36,21 +36,11 @@ export async function accountsNamed(name: string, limit = 20): Promise<Account[]
 
 /** GET /accounts/{id}: the account, its contacts (converted leads, as they are now) and its deals. */
 export async function accountDetail(accountId: string) {
-  const links: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await query<Item>({
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: toAttributes({ ':pk': keys.accountPartition(accountId) }),
-      startKey,
-    });
-    links.push(...page.items);
-    startKey = page.lastKey;
-  } while (startKey);
-  const accountItem = links.find((i) => i.SK === keys.account(accountId).SK);
+  const links = await queryAll<Item>({ partition: keys.accountPartition(accountId) });
+  const accountItem = links.find((i) => i.entity === ENTITY.account);
   if (!accountItem) throw new NotFoundError(`no account ${accountId}`);
-  const contactIds = links.filter((i) => String(i.SK).startsWith(keys.accountContactPrefix)).map((i) => i.leadId as string);
-  const dealIds = links.filter((i) => String(i.SK).startsWith(keys.accountDealPrefix)).map((i) => i.dealId as string);
+  const contactIds = links.filter((i) => i.entity === ENTITY.accountContact).map((i) => i.leadId as string);
+  const dealIds = links.filter((i) => i.entity === ENTITY.accountDeal).map((i) => i.dealId as string);
   const found = await batchGet<Item>([...contactIds.map(keys.lead), ...dealIds.map(keys.deal)]);
   const contacts = contactIds
     .map((id) => found.get(keyString(keys.lead(id))))

@@ -1,6 +1,7 @@
 import type { Action } from '../actions/schema';
 import type { Campaign } from '../campaigns/schema';
 import type { Lead } from '../leads/model';
+import { STAGE_LABELS } from '../leads/stages';
 import { renderMail } from '../notifications/mail';
 import type { NotificationMail } from '../notifications/model';
 import { channelLabel } from '../settings/choices';
@@ -9,15 +10,6 @@ import type { Account, Deal } from './schema';
 /** The e-mail to a deal's new main owner (案件主担当) when a lead is converted with 「通知する」 (seed 000 §3.7.1). */
 
 export const MAIL_ACTIONS = 20;
-
-const STAGE_LABELS: Record<string, string> = {
-  new: '新規',
-  working: '対応中',
-  disqualified: '対象外',
-  recycle: 'リサイクル',
-  handed_over: '営業引継ぎ',
-  converted: '案件化',
-};
 
 /** `2026/10/01 10:00` in Japan time. */
 export function japanTime(instant: string): string {
@@ -85,7 +77,7 @@ export function dealAssignedMail(input: {
             a.content,
             a.result,
             input.actorNames.get(a.actorId) ?? a.actorId,
-            a.stageTo ? `${STAGE_LABELS[a.stageFrom ?? ''] ?? ''}→${STAGE_LABELS[a.stageTo] ?? a.stageTo}` : '',
+            a.stageTo ? `${a.stageFrom ? STAGE_LABELS[a.stageFrom] : ''}→${STAGE_LABELS[a.stageTo]}` : '',
             a.note ?? '',
           ]),
         }

@@ -1,17 +1,23 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids';
 import { actionsOfLead } from '../actions/repository';
+import { backoffMs, sleep } from '../async';
+import { counterBump } from '../campaigns/metrics';
 import { getCampaign } from '../campaigns/repository';
 import { config } from '../config';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
+import { leadEventItem } from '../leads/events';
 import { leadItemReplacing, type Lead } from '../leads/model';
 import { requireVisibleLead } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
-import { getItem, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
+import { getItem } from '../table/client';
+import { TransactionCancelledError } from '../table/errors';
+import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
+import { transact, txPut, type TransactionWrite } from '../table/transaction';
 import { getUser } from '../users/repository';
+import { worksOwnLeadsOnly } from '../users/roles';
 import { accountsNamed, getAccount } from './accounts';
 import { dealAssignedMail } from './conversion-mail';
 import { accountItem, accountNameKey, DEAL_OWNER_ROLES, dealItem } from './model';
@@ -26,8 +32,6 @@ import type { Account, ConvertInput, Deal } from './schema';
  * converted: a double click converts once, with or without an Idempotency-Key.
  */
 
-/** Roles that convert only their own leads (api.md). */
-const OWN_LEADS_ONLY = new Set(['rep', 'sales']);
 const MAX_ATTEMPTS = 5;
 
 export interface Conversion {
@@ -40,29 +44,23 @@ export interface Conversion {
 const alreadyConverted = (lead: Lead) =>
   new ConflictError(`lead ${lead.leadId} is already converted`, { extensions: { dealIds: lead.dealIds ?? [], accountId: lead.accountId } });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function convertLead(caller: Caller, leadId: string, input: ConvertInput, now = new Date()): Promise<Conversion> {
   checkDealStage(input.deal.stage, 'body.deal.stage');
   for (let attempt = 1; ; attempt++) {
     const prepared = await prepare(caller, leadId, input, now);
     try {
-      await transactWrite(prepared.writes, prepared.conversion.deal.dealId);
+      await transact(prepared.writes, { token: prepared.conversion.deal.dealId });
       return prepared.conversion;
     } catch (error) {
-      if (!(error instanceof TransactionConflictError)) throw error;
-      const reason = (name: keyof typeof prepared.positions) => {
-        const at = prepared.positions[name];
-        return at === undefined ? undefined : error.reasons[at];
-      };
-      if (reason('accountName') === 'ConditionalCheckFailed') {
+      if (!(error instanceof TransactionCancelledError)) throw error;
+      if (error.failed('accountName')) {
         // Someone created an account of this name meanwhile: the same choice as when it was there before.
         throw await duplicateAccounts(prepared.conversion.account.name);
       }
-      if (reason('account') === 'ConditionalCheckFailed') throw new ConflictError('the account id is taken; retry');
+      if (error.failed('account')) throw new ConflictError('the account id is taken; retry');
       // The lead changed (or was converted) since we read it, or another transaction held an item: read again.
       if (attempt >= MAX_ATTEMPTS) throw new ConflictError(`lead ${leadId} is being changed by others; retry shortly`, { cause: error });
-      await sleep(Math.min(500, 20 * 2 ** attempt) * (0.5 + Math.random()));
+      await sleep(backoffMs(attempt, 20, 500));
     }
   }
 }
@@ -75,14 +73,13 @@ async function duplicateAccounts(name: string): Promise<ConflictError> {
 }
 
 interface Prepared {
-  writes: TransactWriteItem[];
-  positions: { lead: number; account?: number; accountName?: number };
+  writes: TransactionWrite[];
   conversion: Conversion;
 }
 
 async function prepare(caller: Caller, leadId: string, input: ConvertInput, now: Date): Promise<Prepared> {
   const { lead, item } = await requireVisibleLead(caller, leadId);
-  if (OWN_LEADS_ONLY.has(caller.role) && lead.ownerId !== caller.userId) {
+  if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
     throw new ForbiddenError("only the lead's owner, a manager or an admin may convert it");
   }
   if (lead.stage === 'converted') throw alreadyConverted(lead);
@@ -147,50 +144,24 @@ async function prepare(caller: Caller, leadId: string, input: ConvertInput, now:
   const next: Lead = { ...lead, stage: 'converted', accountId: account.accountId, dealIds: [...(lead.dealIds ?? []), dealId], updatedAt: timestamp, version: lead.version + 1 };
   delete next.stageReason;
 
-  const put = (stored: Item, condition?: string, values?: Item): TransactWriteItem => ({
-    Put: {
-      TableName: tableName(),
-      Item: toAttributes(stored),
-      ...(condition ? { ConditionExpression: condition } : {}),
-      ...(values ? { ExpressionAttributeValues: toAttributes(values) } : {}),
-    },
-  });
-  const writes: TransactWriteItem[] = [
-    put(leadItemReplacing(item, next), 'version = :v AND stage <> :converted', { ':v': lead.version, ':converted': 'converted' }),
-    put(dealItem(deal), 'attribute_not_exists(PK)'),
+  const writes: TransactionWrite[] = [
+    txPut('lead', leadItemReplacing(item, next), { condition: 'version = :v AND stage <> :converted', values: { ':v': lead.version, ':converted': 'converted' } }),
+    txPut('deal', dealItem(deal), { condition: ITEM_ABSENT }),
   ];
-  const positions: Prepared['positions'] = { lead: 0 };
   if (newAccount) {
-    positions.account = writes.length;
-    writes.push(put(accountItem(account), 'attribute_not_exists(PK)'));
+    writes.push(txPut('account', accountItem(account), { condition: ITEM_ABSENT }));
     // Every new account marks its name as taken; only an unforced one insists on being the first.
-    positions.accountName = writes.length;
     const claim = { ...keys.accountName(accountNameKey(account.name)), entity: ENTITY.accountName, accountId: account.accountId, createdAt: timestamp };
-    writes.push(input.force ? put(claim) : put(claim, 'attribute_not_exists(PK)'));
+    writes.push(txPut('accountName', claim, input.force ? undefined : { condition: ITEM_ABSENT }));
   }
   writes.push(
-    put({ ...keys.accountContact(account.accountId, leadId), entity: ENTITY.accountContact, accountId: account.accountId, leadId, createdAt: timestamp }),
-    put({ ...keys.accountDeal(account.accountId, dealId), entity: ENTITY.accountDeal, accountId: account.accountId, dealId, createdAt: timestamp }),
-    {
-      Update: {
-        TableName: tableName(),
-        Key: toAttributes(keys.campaignMetrics(input.campaignId)),
-        UpdateExpression: 'SET entity = :entity, campaignId = :campaignId, updatedAt = :now ADD deals :one',
-        ExpressionAttributeValues: toAttributes({ ':entity': ENTITY.campaignMetrics, ':campaignId': input.campaignId, ':now': timestamp, ':one': 1 }),
-      },
-    },
-    put({
-      ...keys.leadEvent(leadId, timestamp, eventId),
-      entity: ENTITY.leadEvent,
-      eventId,
-      leadId,
-      kind: 'converted',
-      at: timestamp,
-      actorId: caller.userId,
-      dealId,
-      accountId: account.accountId,
-      campaignId: input.campaignId,
-    }),
+    txPut('contact', { ...keys.accountContact(account.accountId, leadId), entity: ENTITY.accountContact, accountId: account.accountId, leadId, createdAt: timestamp }),
+    txPut('accountDeal', { ...keys.accountDeal(account.accountId, dealId), entity: ENTITY.accountDeal, accountId: account.accountId, dealId, createdAt: timestamp }),
+    counterBump(input.campaignId, { deals: 1 }, now),
+    txPut(
+      'event',
+      leadEventItem({ eventId, leadId, kind: 'converted', at: timestamp, actorId: caller.userId, dealId, accountId: account.accountId, campaignId: input.campaignId }),
+    ),
   );
 
   let notificationId: string | undefined;
@@ -229,7 +200,6 @@ async function prepare(caller: Caller, leadId: string, input: ConvertInput, now:
 
   return {
     writes,
-    positions,
     conversion: {
       deal,
       account,

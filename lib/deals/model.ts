@@ -1,3 +1,4 @@
+import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { normaliseCompany } from '../text/normalize';
@@ -24,8 +25,7 @@ export function dealItem(deal: Deal): Item {
 }
 
 export function dealFromItem(item: Item): Deal {
-  const { PK, SK, entity, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI4PK, GSI4SK, ...deal } = item;
-  return deal as unknown as Deal;
+  return withoutTableAttributes<Deal>(item);
 }
 
 /** What a deal adds to its campaign's won counters: one won deal and its amount, or nothing. */
@@ -45,6 +45,5 @@ export function accountItem(account: Account): Item {
 }
 
 export function accountFromItem(item: Item): Account {
-  const { PK, SK, entity, GSI3PK, GSI3SK, nameKey, ...account } = item;
-  return account as unknown as Account;
+  return withoutTableAttributes<Account>(item, 'nameKey');
 }

@@ -1,11 +1,15 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { backoffMs, sleep } from '../async';
+import { counterBump, movesCounters } from '../campaigns/metrics';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import { choices } from '../settings/choices';
-import { getItem, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
-import { ENTITY, keys } from '../table/keys';
-import { queryPage } from '../table/pages';
+import { getItem, type Item } from '../table/client';
+import { TransactionCancelledError } from '../table/errors';
+import { keys } from '../table/keys';
+import { queryPage } from '../table/queries';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
+import { transact, txPut, type TransactionWrite } from '../table/transaction';
+import { worksOwnLeadsOnly } from '../users/roles';
 import { dealFromItem, dealItem, wonContribution } from './model';
 import { DEAL_STATUSES, type Deal, type DealListQuery, type DealPatch } from './schema';
 
@@ -71,9 +75,6 @@ export async function listDeals(query: DealListQuery, caller: Caller, position?:
   return { items: page.items.map(dealFromItem), position: page.position };
 }
 
-/** Roles that edit only the deals they own. */
-const OWN_DEALS_ONLY = new Set(['rep', 'sales']);
-
 /**
  * PATCH /deals/{id} at the version the editor saw. won and lost close the deal (closedAt); open reopens it, to undo
  * a mistaken close. Whatever moves the deal into, out of, or within "won" moves the campaign's wonDeals and
@@ -81,7 +82,7 @@ const OWN_DEALS_ONLY = new Set(['rep', 'sales']);
  */
 export async function updateDeal(caller: Caller, dealId: string, patch: Omit<DealPatch, 'version'>, expectedVersion: number, now = new Date()): Promise<Deal> {
   const current = await requireDeal(dealId);
-  if (OWN_DEALS_ONLY.has(caller.role) && current.ownerId !== caller.userId) {
+  if (worksOwnLeadsOnly(caller.role) && current.ownerId !== caller.userId) {
     throw new ForbiddenError("only the deal's owner, a manager or an admin may edit it");
   }
   const stale = (version: number | undefined) =>
@@ -103,58 +104,27 @@ export async function updateDeal(caller: Caller, dealId: string, patch: Omit<Dea
   const before = wonContribution(current);
   const after = wonContribution(next);
   const delta = { wonDeals: after.wonDeals - before.wonDeals, wonAmountJpy: after.wonAmountJpy - before.wonAmountJpy };
-  const writes: TransactWriteItem[] = [
-    {
-      Put: {
-        TableName: tableName(),
-        Item: toAttributes(dealItem(next)),
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: toAttributes({ ':v': current.version }),
-      },
-    },
-  ];
-  if (delta.wonDeals !== 0 || delta.wonAmountJpy !== 0) {
-    writes.push({
-      Update: {
-        TableName: tableName(),
-        Key: toAttributes(keys.campaignMetrics(next.campaignId)),
-        UpdateExpression: 'SET entity = :entity, campaignId = :campaignId, updatedAt = :now ADD wonDeals :wonDeals, wonAmountJpy :wonAmount',
-        ExpressionAttributeValues: toAttributes({
-          ':entity': ENTITY.campaignMetrics,
-          ':campaignId': next.campaignId,
-          ':now': timestamp,
-          ':wonDeals': delta.wonDeals,
-          ':wonAmount': delta.wonAmountJpy,
-        }),
-      },
-    });
-  }
-  await transactWriteRetryingContention(writes, () => stale(undefined), async () => stale((await getDeal(dealId))?.version));
+  const writes: TransactionWrite[] = [txPut('deal', dealItem(next), { condition: 'version = :v', values: { ':v': current.version } })];
+  if (movesCounters(delta)) writes.push(counterBump(next.campaignId, delta, now));
+  await transactRetryingContention(writes, () => stale(undefined), async () => stale((await getDeal(dealId))?.version));
   return next;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Runs a transaction whose first write is the versioned one. A failed condition there is the caller's conflict;
- * a cancellation only because another transaction held one of the items (the campaign's counters are shared by
- * every action, conversion and import of the campaign) is retried after a short, jittered pause.
+ * Runs a transaction whose versioned write may lose its condition. A lost condition is the caller's conflict; a
+ * cancellation only because another transaction held one of the items (the campaign's counters are shared by every
+ * action, conversion and import of the campaign) is retried after a short, jittered pause.
  */
-export async function transactWriteRetryingContention(
-  writes: TransactWriteItem[],
-  onGiveUp: () => Error,
-  onStale: (reasons: string[]) => Promise<Error>,
-  attempts = 8,
-): Promise<void> {
+async function transactRetryingContention(writes: TransactionWrite[], onGiveUp: () => Error, onStale: () => Promise<Error>, attempts = 8): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await transactWrite(writes);
+      await transact(writes);
       return;
     } catch (error) {
-      if (!(error instanceof TransactionConflictError)) throw error;
-      if (error.reasons.includes('ConditionalCheckFailed')) throw await onStale(error.reasons);
+      if (!(error instanceof TransactionCancelledError)) throw error;
+      if (error.anyFailed) throw await onStale();
       if (attempt >= attempts) throw onGiveUp();
-      await sleep(Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random()));
+      await sleep(backoffMs(attempt, 10, 500));
     }
   }
 }

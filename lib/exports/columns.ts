@@ -1,19 +1,11 @@
 import { CANONICAL_LABEL } from '../leads/columns';
-import type { Lead, LeadStage } from '../leads/model';
+import type { Lead } from '../leads/model';
+import { STAGE_LABELS } from '../leads/stages';
 
 /**
  * The export's columns: the labels list intake reads, so an exported file edited and uploaded as an update list
  * maps back into the same fields; リードID and バージョン first, so the update finds the lead and detects a conflict.
  */
-
-const STAGE_LABEL: Record<LeadStage, string> = {
-  new: '新規',
-  working: '対応中',
-  disqualified: '対象外',
-  recycle: 'リサイクル',
-  handed_over: '営業引継ぎ',
-  converted: '案件化',
-};
 
 type Column = { label: string; value: (lead: Lead, ownerEmail: string | undefined) => string | number | undefined };
 
@@ -37,7 +29,7 @@ export const EXPORT_COLUMNS: Column[] = [
   field('employeeSize'),
   field('classification'),
   field('products'),
-  { label: CANONICAL_LABEL.stage, value: (lead) => STAGE_LABEL[lead.stage] },
+  { label: CANONICAL_LABEL.stage, value: (lead) => STAGE_LABELS[lead.stage] },
   { label: CANONICAL_LABEL.owner, value: (_lead, ownerEmail) => ownerEmail },
   { label: CANONICAL_LABEL.ownerTeam, value: (lead) => lead.ownerTeam },
   { label: CANONICAL_LABEL.lastActionAt, value: (lead) => lead.lastActionAt },

@@ -2,6 +2,7 @@ import { NotFoundError } from '../errors';
 import type { Caller } from '../users/caller';
 import type { LeadFilter } from '../leads/schema';
 import { getItem, putItem, updateItem } from '../table/client';
+import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import type { Export } from './schema';
 
@@ -19,7 +20,7 @@ const TTL_SECONDS = 7 * 24 * 3600;
 
 export async function createExportRecord(record: ExportRecord): Promise<void> {
   const expiresAt = Math.floor(new Date(record.createdAt).getTime() / 1000) + TTL_SECONDS;
-  await putItem({ ...keys.export(record.exportId), entity: ENTITY.export, expiresAt, ...record }, { condition: 'attribute_not_exists(PK)' });
+  await putItem({ ...keys.export(record.exportId), entity: ENTITY.export, expiresAt, ...record }, { condition: ITEM_ABSENT });
 }
 
 export async function getExportRecord(exportId: string): Promise<ExportRecord | undefined> {
@@ -34,11 +35,5 @@ export async function requireOwnExport(caller: Caller, exportId: string): Promis
 }
 
 export async function markExport(exportId: string, change: Partial<Pick<ExportRecord, 'status' | 'rows' | 'key' | 'finishedAt' | 'reason'>>): Promise<void> {
-  const entries = Object.entries(change).filter(([, v]) => v !== undefined);
-  await updateItem({
-    key: keys.export(exportId),
-    update: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
-    names: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
-    values: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
-  });
+  await updateItem({ key: keys.export(exportId), changes: { set: change } });
 }

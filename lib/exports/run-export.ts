@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { findLeads } from '../leads/list';
 import type { Lead } from '../leads/model';
 import { log } from '../log';
+import { exportKey } from '../storage/layout';
 import { uploadStream } from '../storage/s3';
 import type { ShardedPosition } from '../table/sharded-query';
 import { neutraliseForCsv } from '../text/spreadsheet-safety';
@@ -55,7 +56,7 @@ export async function runExport(exportId: string, bucket: string): Promise<void>
   const record = await getExportRecord(exportId);
   if (!record || record.status === 'succeeded' || record.status === 'failed') return;
   await markExport(exportId, { status: 'running' });
-  const key = `exports/${exportId}.${record.format}`;
+  const key = exportKey(exportId, record.format);
   const body = new PassThrough();
   const contentType = record.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   const upload = uploadStream(bucket, key, body, contentType);

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { awsEndpoints, config } from '../config';
+import { config } from '../config';
 import { BadRequestError, ConfigError } from '../errors';
+import { readSecret } from '../storage/secrets';
 
 /**
  * Pagination cursors are opaque to clients and tamper-checked: the position (a DynamoDB key, or one per shard)
@@ -16,10 +16,7 @@ async function loadSecret(): Promise<Buffer> {
   if (local) return Buffer.from(local, 'utf8');
   const arn = config.cursorSecretArn();
   if (!arn) throw new ConfigError('CURSOR_SECRET or CURSOR_SECRET_ARN is required');
-  const client = new SecretsManagerClient({ region: awsEndpoints().region });
-  const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!out.SecretString) throw new ConfigError('the cursor secret is empty');
-  return Buffer.from(out.SecretString, 'utf8');
+  return Buffer.from(await readSecret(arn), 'utf8');
 }
 
 function cursorSecret(): Promise<Buffer> {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, ValidationError } from '../errors';
-import { ConditionFailedError, getItem, putItem, updateItem } from '../table/client';
+import { getItem, putItem, updateItem } from '../table/client';
+import { ConditionFailedError } from '../table/errors';
+import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import type { Reply } from './route';
 
@@ -44,7 +46,7 @@ export async function idempotent(
       // An expired record may linger until TTL deletes it; it no longer counts. Nor does an abandoned first attempt
       // of the same request (the work it did is safe to meet again: the writes behind these routes are idempotent).
       {
-        condition: 'attribute_not_exists(PK) OR expiresAt < :now OR (#state = :inProgress AND leaseUntil < :now AND requestHash = :hash)',
+        condition: `${ITEM_ABSENT} OR expiresAt < :now OR (#state = :inProgress AND leaseUntil < :now AND requestHash = :hash)`,
         names: { '#state': 'state' },
         values: { ':now': nowSeconds, ':inProgress': 'in_progress', ':hash': requestHash },
       },

@@ -1,7 +1,13 @@
 import { log } from '../log';
-import { abandonImport } from './imports-repository';
+import { updateItem } from '../table/client';
+import { ConditionFailedError } from '../table/errors';
+import { ITEM_EXISTS } from '../table/expressions';
+import { keys } from '../table/keys';
+import type { ImportRecord } from './import-record';
 import { isContinuation, uploadedObjectsOf, type IntakeEvent } from './intake-events';
-import { recordUploadedObject } from './run-import';
+import { releaseCampaignLock } from './lease';
+import { FINISHED_STATUSES } from './schema';
+import { recordUploadedObject } from './uploads';
 
 /**
  * When an intake event has failed every attempt Lambda gives it (or waited longer than its maximum age), Lambda
@@ -43,4 +49,45 @@ export async function giveUpImports(bucket: string, failed: FailedInvocation, no
 async function giveUp(importId: string, reason: string, now: Date): Promise<void> {
   const outcome = await abandonImport(importId, reason, now);
   log.warn('intake event failed every attempt', { importId, outcome });
+}
+
+/** An invocation still holds a live lease on the import: it may yet finish it, so it is not given up now. */
+export class ImportStillHeldError extends Error {
+  override readonly name = 'ImportStillHeldError';
+}
+
+/**
+ * Ends as failed an import that nothing will work again (its event failed every attempt), keeping the counts of what
+ * it committed. 'finished' when it had ended already, 'missing' when there is no such record. Throws
+ * ImportStillHeldError while an invocation's lease on it is live (a crashed invocation's lease runs out by itself).
+ */
+export async function abandonImport(importId: string, reason: string, now: Date): Promise<'abandoned' | 'finished' | 'missing'> {
+  try {
+    const record = await updateItem<ImportRecord>({
+      key: keys.import(importId),
+      update: 'SET #status = :failed, finishedAt = :now, reason = :reason REMOVE lease',
+      condition:
+        `${ITEM_EXISTS} AND NOT #status IN (:s1, :s2, :s3) AND (attribute_not_exists(lease) OR lease.#until < :nowMs)`,
+      names: { '#status': 'status', '#until': 'until' },
+      values: {
+        ':failed': 'failed',
+        ':now': now.toISOString(),
+        ':nowMs': now.getTime(),
+        ':reason': reason,
+        ':s1': FINISHED_STATUSES[0],
+        ':s2': FINISHED_STATUSES[1],
+        ':s3': FINISHED_STATUSES[2],
+      },
+      returnItemOnConflict: true,
+    });
+    // Its list imports of the campaign need not wait for the lock to run out.
+    if (record.campaignId) await releaseCampaignLock(record.campaignId, importId);
+    return 'abandoned';
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    const current = error.item as ImportRecord | undefined;
+    if (!current) return 'missing';
+    if (FINISHED_STATUSES.includes(current.status)) return 'finished';
+    throw new ImportStillHeldError(`import ${importId} is held by a live invocation until ${new Date(current.lease!.until).toISOString()}`);
+  }
 }

@@ -1,5 +1,6 @@
 import type { S3Event } from 'aws-lambda';
-import type { UploadedObject } from './run-import';
+import { isListKey } from '../storage/layout';
+import type { UploadedObject } from './uploads';
 
 /**
  * The two kinds of event the intake function gets, and what each names:
@@ -28,5 +29,5 @@ export function uploadedObjectsOf(event: S3Event): UploadedObject[] {
       etag: record.s3.object.eTag,
       uploadedBy: record.userIdentity?.principalId,
     }))
-    .filter((object) => object.key.startsWith('imports/'));
+    .filter((object) => isListKey(object.key));
 }

@@ -1,24 +1,18 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { isId, newId } from '../ids';
+import { forEachConcurrently } from '../async';
+import { config } from '../config';
+import { FAULT_POINTS, faultPoint } from '../faults';
+import { newId } from '../ids';
 import { leadItem, type Lead } from '../leads/model';
-import {
-  batchGet,
-  batchWrite,
-  ConditionFailedError,
-  forEachConcurrently,
-  keyString,
-  putItem,
-  putRequest,
-  tableName,
-  toAttributes,
-  transactWrite,
-  TransactionConflictError,
-  updateItem,
-  type Item,
-} from '../table/client';
+import { batchGet, batchWrite, keyString, putIfAbsent, putRequest, updateItem, type Item } from '../table/client';
+import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
+import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { ENTITY, keys, shardOf } from '../table/keys';
+import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
 import { BloomFilter } from './bloom-filter';
-import { getImportRecord, type IntakeMetrics, type RowNote } from './imports-repository';
+import type { IntakeMetrics } from './chunk-commit';
+import { getImportRecord } from './import-record';
+import { importOfMarker as creatorOf, isMarkerOf, markerOf, rowOfMarker } from './row-marker';
+import type { RowNote } from './row-notes';
 import type { LeadDraft } from './row-rules';
 import { emptyCounts, type ImportCounts, type ImportStatus } from './schema';
 
@@ -104,15 +98,13 @@ interface MembershipItem extends Item {
 }
 
 /** Transactions in flight at once; DynamoDB Local serialises transactions, so more than a few only queue. */
-export const REGISTER_CONCURRENCY = Number(process.env.INTAKE_CONCURRENCY ?? 4);
+export const registerConcurrency = (): number => config.intakeConcurrency();
 
 /** Claims per new-people transaction, and histories per transaction for known people. */
 const CLAIMS_PER_TRANSACTION = 100;
 const HISTORIES_PER_TRANSACTION = 100;
 const MAX_ROUNDS = 8;
 
-const markerOf = (importId: string, rowNumber: number) => `${importId}#${rowNumber}`;
-const rowOfMarker = (marker: string) => Number(marker.slice(marker.lastIndexOf('#') + 1));
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -233,14 +225,14 @@ export class Registrar {
  * one (the others are known to have none, and count as read). Reads only.
  */
 async function readPeople(ctx: RegisterContext, matchKeys: string[], mayHaveHistory: (leadId: string) => boolean): Promise<Snapshot> {
-  const claims = await batchGet<KeyClaim>(matchKeys.map((k) => keys.leadMatchKey(k)), { concurrency: ctx.concurrency ?? REGISTER_CONCURRENCY });
+  const claims = await batchGet<KeyClaim>(matchKeys.map((k) => keys.leadMatchKey(k)), { concurrency: ctx.concurrency ?? registerConcurrency() });
   const leadIds = [...new Set([...claims.values()].map((c) => c.leadId))];
   const histories = await readHistories(ctx, leadIds.filter(mayHaveHistory));
   return { claims, histories, historiesRead: new Set(leadIds) };
 }
 
 function readHistories(ctx: RegisterContext, leadIds: string[]): Promise<Map<string, MembershipItem>> {
-  return batchGet<MembershipItem>(leadIds.map((leadId) => keys.membership(leadId, ctx.campaignId)), { concurrency: ctx.concurrency ?? REGISTER_CONCURRENCY });
+  return batchGet<MembershipItem>(leadIds.map((leadId) => keys.membership(leadId, ctx.campaignId)), { concurrency: ctx.concurrency ?? registerConcurrency() });
 }
 
 async function registerChunk(
@@ -254,10 +246,10 @@ async function registerChunk(
   const counts = emptyCounts();
   const metrics: IntakeMetrics = { invited: 0, responded: 0, newLeads: 0, knownLeads: 0 };
   const notes: RowNote[] = [];
-  const concurrency = ctx.concurrency ?? REGISTER_CONCURRENCY;
+  const concurrency = ctx.concurrency ?? registerConcurrency();
   const flag = ctx.kind === 'invitation' ? 'invited' : 'responded';
   const flagBy = `${flag}By` as const;
-  const ours = (marker: string | undefined) => marker?.startsWith(`${ctx.importId}#`) ?? false;
+  const ours = (marker: string | undefined) => isMarkerOf(ctx.importId, marker);
 
   const merge = (row: PreparedRow, intoRow: number) => {
     counts.merged++;
@@ -307,14 +299,15 @@ async function registerChunk(
     const claimed: typeof batch = [];
     await forEachConcurrently(chunks(batch, CLAIMS_PER_TRANSACTION), concurrency, async (group) => {
       try {
-        await transactWrite(group.map(({ row, leadId }) => putIfAbsent(claimItem(ctx, row, leadId))));
+        await transact(group.map(({ row, leadId }) => txPut(row.matchKey, claimItem(ctx, row, leadId), { condition: ITEM_ABSENT })));
         claimed.push(...group);
       } catch (error) {
-        if (!(error instanceof TransactionConflictError)) throw error;
-        group.forEach(({ row }, i) => (error.reasons[i] === 'ConditionalCheckFailed' ? lostClaims : fresh).push(row));
+        if (!(error instanceof TransactionCancelledError)) throw error;
+        for (const { row } of group) (error.failed(row.matchKey) ? lostClaims : fresh).push(row);
       }
     });
     for (const { leadId } of claimed) giveHistory(leadId);
+    if (claimed.length > 0) await faultPoint(FAULT_POINTS.intakeNewPeople);
     await batchWrite(
       claimed.flatMap(({ row, leadId }) => [putRequest(leadOf(ctx, row, leadId)), putRequest(newHistory(ctx, row, leadId))]),
       { concurrency },
@@ -327,7 +320,7 @@ async function registerChunk(
   //    Written only where missing, so nothing done to them since (an edit, an action) is lost.
   const createAgain = async ({ row, leadId }: { row: PreparedRow; leadId: string }) => {
     giveHistory(leadId);
-    await writeIfAbsent(leadOf(ctx, row, leadId));
+    await putIfAbsent(leadOf(ctx, row, leadId));
     await ensureHistory(ctx, row, leadId);
   };
   await forEachConcurrently(replayedCreations, concurrency, createAgain);
@@ -352,7 +345,7 @@ async function registerChunk(
   if (stillUnsure.length > 0) {
     const leads = await batchGet(stillUnsure.map(({ leadId }) => keys.lead(leadId)), { concurrency });
     const missing = stillUnsure.filter(({ leadId }) => !leads.has(keyString(keys.lead(leadId))));
-    await forEachConcurrently(missing, concurrency, async ({ row, leadId }) => void (await writeIfAbsent(leadOf(ctx, row, leadId))));
+    await forEachConcurrently(missing, concurrency, async ({ row, leadId }) => void (await putIfAbsent(leadOf(ctx, row, leadId))));
   }
 
   // 5. Known people: add this campaign's flag to their history, unless it is there already. The first round decides
@@ -392,10 +385,10 @@ async function registerChunk(
     const conditional = ctx.exclusive ? writes.filter((w) => w.history !== undefined) : writes;
     await forEachConcurrently(chunks(conditional, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
       try {
-        await transactWrite(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history, flag, flagBy)));
+        await transact(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history, flag, flagBy)));
         group.forEach((w) => countMatched(w.history === undefined));
       } catch (error) {
-        if (!(error instanceof TransactionConflictError)) throw error;
+        if (!(error instanceof TransactionCancelledError)) throw error;
         // Changed since our read (or a conflicting transaction): read again and decide again.
         pending.push(...group);
       }
@@ -403,19 +396,6 @@ async function registerChunk(
   }
 
   return { counts, metrics, notes };
-}
-
-const putIfAbsent = (item: Item): TransactWriteItem => ({ Put: { TableName: tableName(), Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(PK)' } });
-
-/** Puts the item unless one is there; says whether it did. */
-async function writeIfAbsent(item: Item): Promise<boolean> {
-  try {
-    await putItem(item, { condition: 'attribute_not_exists(PK)' });
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-    return false;
-  }
 }
 
 function claimItem(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
@@ -445,12 +425,6 @@ function leadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
 const completeImports = new Set<string>();
 const failedImports = new Map<string, number>();
 const COMPLETE: readonly string[] = ['succeeded', 'completed_with_errors'] satisfies ImportStatus[];
-
-/** The import a claim's marker (`{importId}#{row}`) names; undefined for a claim made otherwise. */
-function creatorOf(createdBy: string): string | undefined {
-  const creator = createdBy.slice(0, createdBy.lastIndexOf('#'));
-  return isId(creator) ? creator : undefined;
-}
 
 /**
  * The people whose claim an import not complete made. An import completes only after every write of every chunk
@@ -493,7 +467,7 @@ async function takeOverClaim(matchKey: string, theirs: string, ours: string): Pr
  * import whose claim this one took over), this list's flag is added to it.
  */
 async function ensureHistory(ctx: RegisterContext, row: PreparedRow, leadId: string): Promise<void> {
-  if (await writeIfAbsent(newHistory(ctx, row, leadId))) return;
+  if (await putIfAbsent(newHistory(ctx, row, leadId))) return;
   const flag = ctx.kind === 'invitation' ? 'invited' : 'responded';
   try {
     await updateItem({
@@ -519,22 +493,19 @@ function historyWrite(
   seen: MembershipItem | undefined,
   flag: string,
   flagBy: string,
-): TransactWriteItem {
+): TransactionWrite {
   const marker = markerOf(ctx.importId, row.rowNumber);
   const now = ctx.now.toISOString();
   if (seen) {
-    return {
-      Update: {
-        TableName: tableName(),
-        Key: toAttributes(keys.membership(leadId, ctx.campaignId)),
-        UpdateExpression: 'SET #flag = :true, #flagBy = :marker, updatedAt = :now',
-        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#flag) OR #flag = :false)',
-        ExpressionAttributeNames: { '#flag': flag, '#flagBy': flagBy },
-        ExpressionAttributeValues: toAttributes({ ':true': true, ':false': false, ':marker': marker, ':now': now }),
-      },
-    };
+    return txUpdate(leadId, {
+      key: keys.membership(leadId, ctx.campaignId),
+      update: 'SET #flag = :true, #flagBy = :marker, updatedAt = :now',
+      condition: `${ITEM_EXISTS} AND (attribute_not_exists(#flag) OR #flag = :false)`,
+      names: { '#flag': flag, '#flagBy': flagBy },
+      values: { ':true': true, ':false': false, ':marker': marker, ':now': now },
+    });
   }
-  return putIfAbsent(newHistory(ctx, row, leadId));
+  return txPut(leadId, newHistory(ctx, row, leadId), { condition: ITEM_ABSENT });
 }
 
 /** A campaign history as first written: this list's flag set, the other one not (yet). */

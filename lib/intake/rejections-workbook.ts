@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
 import { uploadStream } from '../storage/s3';
-import { rowNotes } from './imports-repository';
+import { rowNotes } from './row-notes';
 
 /**
  * The report a marketer fixes and re-uploads: every rejected row as it was uploaded, with the reason beside it,

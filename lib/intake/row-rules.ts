@@ -1,3 +1,4 @@
+import { isAcceptableId } from '../ids';
 import type { Lead } from '../leads/model';
 import { CANONICAL_LABEL } from '../leads/columns';
 import type { ListRow } from './reader';
@@ -31,6 +32,24 @@ export interface Rejection {
 export type RowVerdict =
   | { ok: true; draft: LeadDraft; matchKey?: string; arisenOn?: string; leadId?: string; version?: number; owner?: string }
   | { ok: false; rejection: Rejection };
+
+/** What an accepted row gives. */
+export type AcceptedVerdict = Extract<RowVerdict, { ok: true }>;
+
+/**
+ * A row of the file judged once, from the row rules onwards: accepted with what it gives, or rejected with why.
+ * Everything downstream (the rejections, the register, the update) takes one of these two shapes.
+ */
+export type JudgedRow =
+  | { ok: true; rowNumber: number; cells: string[]; accepted: AcceptedVerdict }
+  | { ok: false; rowNumber: number; cells: string[]; rejection: Rejection };
+
+export function judgeListRow(row: ListRow, options: { kind: 'register' | 'update'; matchMode: MatchMode }): JudgedRow {
+  const verdict = judgeRow(row, options);
+  return verdict.ok
+    ? { ok: true, rowNumber: row.rowNumber, cells: row.cells, accepted: verdict }
+    : { ok: false, rowNumber: row.rowNumber, cells: row.cells, rejection: verdict.rejection };
+}
 
 export const DRAFT_FIELDS = [
   'name',
@@ -120,7 +139,7 @@ export function judgeRow(row: ListRow, options: { kind: 'register' | 'update'; m
     if (!Number.isInteger(version) || version < 1) return reject('invalid_version', `バージョンが正しくありません: ${row.values.version}`);
   }
   const leadId = row.values.leadId?.normalize('NFKC').trim() || undefined;
-  if (leadId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(leadId)) return reject('invalid_value', `リードIDが正しくありません: ${leadId}`);
+  if (leadId !== undefined && !isAcceptableId(leadId)) return reject('invalid_value', `リードIDが正しくありません: ${leadId}`);
 
   const matchKey = matchKeyOf(draft, options.matchMode);
   if (options.kind === 'register') {

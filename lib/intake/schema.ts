@@ -7,6 +7,8 @@ export const IMPORT_KINDS = ['invitation', 'participant', 'update'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 export const IMPORT_STATUSES = ['queued', 'running', 'succeeded', 'completed_with_errors', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+/** An import in one of these has ended for good. */
+export const FINISHED_STATUSES: readonly ImportStatus[] = ['succeeded', 'completed_with_errors', 'failed'];
 
 export const ImportCountsSchema = z.object({
   rows: z.number().int(),

@@ -1,11 +1,13 @@
-import { leadFromItem, type Lead } from '../leads/model';
+import { leadFromItem, withOwner, type Lead } from '../leads/model';
 import { MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
 import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
-import { batchGet, batchWrite, forEachConcurrently, getItem, keyString, putRequest, type Item } from '../table/client';
+import { forEachConcurrently } from '../async';
+import { batchGet, batchWrite, getItem, keyString, putRequest, type Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import type { User } from '../users/schema';
 import { CANONICAL_LABEL } from '../leads/columns';
-import type { RowNote } from './imports-repository';
+import { markerOf } from './row-marker';
+import type { RowNote } from './row-notes';
 import { matchKeyOf, type MatchMode } from '../leads/match-key';
 import { DRAFT_FIELDS, type LeadDraft } from './row-rules';
 import { emptyCounts, type ImportCounts } from './schema';
@@ -43,7 +45,6 @@ export interface UpdateContext {
   concurrency?: number;
 }
 
-const markerOf = (importId: string, rowNumber: number) => `${importId}#${rowNumber}`;
 const MAX_ATTEMPTS = 3;
 
 interface Assigned {
@@ -119,12 +120,9 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
       return item.assignmentId === marker ? { kind: 'updated', assigned: assignedOf(lead, lead.ownerId!, undefined, lead.updatedAt) } : { kind: 'updated' };
     }
 
-    const next: Lead = { ...applied.next, matchKey: matchKeyOf(applied.next, ctx.matchMode) ?? lead.matchKey, updatedAt: ctx.now.toISOString(), version: lead.version + 1 };
-    if (reassign) {
-      next.ownerId = owner.userId;
-      if (owner.team) next.ownerTeam = owner.team;
-      else delete next.ownerTeam;
-    }
+    const at = ctx.now.toISOString();
+    const edited: Lead = { ...applied.next, matchKey: matchKeyOf(applied.next, ctx.matchMode) ?? lead.matchKey, version: lead.version };
+    const next = reassign ? withOwner(edited, owner, at) : { ...edited, updatedAt: at, version: lead.version + 1 };
     try {
       // The marker lets a replay of this chunk recognise its own write (see the version check above).
       await saveLead(lead, next, { lastImportRow: marker, ...(reassign ? { assignmentId: marker } : {}) });

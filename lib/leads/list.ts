@@ -4,7 +4,7 @@ import { allShards, keys } from '../table/keys';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import { normaliseCompany, normaliseName } from '../text/normalize';
 import { getUser } from '../users/repository';
-import { countItems, toMembership } from './repository';
+import { countCampaigns, toMembership } from './repository';
 import { leadFromItem, type Lead } from './model';
 import type { LeadListQuery } from './schema';
 
@@ -168,7 +168,7 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
 export async function listItems(page: LeadListPage) {
   const ownerIds = [...new Set(page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id)))];
   const owners = new Map((await Promise.all(ownerIds.map((id) => getUser(id)))).filter(Boolean).map((u) => [u!.userId, u!.name]));
-  const campaignCounts = await Promise.all(page.items.map((i) => countItems(i.lead.leadId, 'CAMPAIGN#')));
+  const campaignCounts = await Promise.all(page.items.map((i) => countCampaigns(i.lead.leadId)));
   // Only converted leads have deals: one batch read of those deals gives their current status.
   const deals = await batchGet<Item>(page.items.flatMap((i) => (i.lead.dealIds ?? []).map((dealId) => keys.deal(dealId))));
   const dealCounts = (lead: Lead) => {

@@ -1,4 +1,5 @@
 import { ENTITY, keys, shardOf } from '../table/keys';
+import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { normaliseCompany, normaliseName } from '../text/normalize';
 
@@ -46,17 +47,24 @@ export interface Lead {
   version: number;
 }
 
-/** The lead as stored: the lead plus the index keys of every list it appears in. */
-export function leadItem(lead: Lead): Item {
+/** The index keys of every list the lead appears in; they follow its owner, stage, name, last action and updatedAt. */
+export function leadIndexKeys(lead: Lead): Item {
   const shard = shardOf(lead.leadId);
   return {
-    ...keys.lead(lead.leadId),
     ...keys.leadsByOwnerIndex(lead.ownerId, shard, lead.updatedAt, lead.leadId),
     ...keys.leadsByOwnerStageIndex(lead.ownerId, lead.stage, shard, lead.updatedAt, lead.leadId),
     ...keys.leadsByStageIndex(lead.stage, shard, lead.updatedAt, lead.leadId),
     ...keys.leadsRecentIndex(shard, lead.updatedAt, lead.leadId),
     ...keys.leadsByNameIndex(shard, normaliseName(lead.name), lead.leadId),
     ...keys.leadsByLastActionIndex(shard, lead.lastActionAt, lead.leadId),
+  };
+}
+
+/** The lead as stored: the lead plus the index keys of every list it appears in. */
+export function leadItem(lead: Lead): Item {
+  return {
+    ...keys.lead(lead.leadId),
+    ...leadIndexKeys(lead),
     entity: ENTITY.lead,
     ...lead,
     // Search keys: the list's name and company filters match ignoring width, case, spaces and legal forms.
@@ -65,23 +73,33 @@ export function leadItem(lead: Lead): Item {
   };
 }
 
-const INDEX_ATTRIBUTES = ['PK', 'SK', 'entity', 'nameKey', 'companyKey', 'lastImportRow', 'assignmentId', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI6PK', 'GSI6SK', 'GSI7PK', 'GSI7SK'];
+/** Search keys derived from the lead, rebuilt on every write. */
+const SEARCH_KEYS = ['nameKey', 'companyKey'] as const;
+/** Bookkeeping of the writes that touch a lead: the import row that last updated it, the operation that assigned it. */
+const BOOKKEEPING = ['lastImportRow', 'assignmentId'] as const;
 
 /**
- * The stored item for `next`, written over `previous` (the item as read): index keys recomputed from `next`, and any
- * bookkeeping attribute of the stored item that is not a lead field (such as `lastImportRow`) kept as it was.
+ * The stored item for `next`, written over `previous` (the item as read): index keys recomputed from `next`, and the
+ * bookkeeping of the stored item (such as `lastImportRow`) kept as it was.
  */
 export function leadItemReplacing(previous: Item, next: Lead): Item {
-  const kept = Object.fromEntries(
-    Object.entries(previous).filter(([attribute]) => INDEX_ATTRIBUTES.includes(attribute) && !/^(PK|SK|entity|nameKey|companyKey|GSI\d(PK|SK))$/.test(attribute)),
-  );
+  const kept = Object.fromEntries(BOOKKEEPING.filter((attribute) => previous[attribute] !== undefined).map((attribute) => [attribute, previous[attribute]]));
   return { ...kept, ...leadItem(next) };
 }
 
+/**
+ * The lead given to `owner` (assignment, hand-over, an update list's リード担当者): owner and team from the user, the
+ * team dropped when the new owner has none, and a new version at `at`. The caller writes it its own way.
+ */
+export function withOwner(lead: Lead, owner: { userId: string; team?: string }, at: string): Lead {
+  const next: Lead = { ...lead, ownerId: owner.userId, updatedAt: at, version: lead.version + 1 };
+  if (owner.team) next.ownerTeam = owner.team;
+  else delete next.ownerTeam;
+  return next;
+}
+
 export function leadFromItem(item: Item): Lead {
-  const lead = { ...item };
-  for (const attribute of INDEX_ATTRIBUTES) delete lead[attribute];
-  return lead as unknown as Lead;
+  return withoutTableAttributes<Lead>(item, ...SEARCH_KEYS, ...BOOKKEEPING);
 }
 
 /** Campaign history (キャンペーン履歴): one per lead × campaign. */

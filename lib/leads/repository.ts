@@ -1,19 +1,11 @@
 import { ConflictError, NotFoundError } from '../errors';
 import type { Caller } from '../users/caller';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import {
-  ConditionFailedError,
-  dynamo,
-  getItem,
-  putItem,
-  query,
-  tableName,
-  toAttributes,
-  transactWrite,
-  TransactionConflictError,
-  type Item,
-} from '../table/client';
+import { getItem, putItem, type Item } from '../table/client';
+import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
+import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
+import { countAll, queryAll } from '../table/queries';
+import { transact, txDelete, txPut } from '../table/transaction';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
 
 /** Leads as stored at LEAD#{id}/LEAD, with the rules every reader and writer shares. */
@@ -53,29 +45,16 @@ export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}
       await putItem(stored, { condition: 'version = :v', values: { ':v': previous.version } });
       return;
     }
-    await transactWrite([
-      { Put: { TableName: tableName(), Item: toAttributes(stored), ConditionExpression: 'version = :v', ExpressionAttributeValues: toAttributes({ ':v': previous.version }) } },
-      {
-        Put: {
-          TableName: tableName(),
-          Item: toAttributes({ ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId: next.leadId, createdBy: `lead#${next.leadId}`, createdAt: next.updatedAt }),
-          ConditionExpression: 'attribute_not_exists(PK) OR leadId = :leadId',
-          ExpressionAttributeValues: toAttributes({ ':leadId': next.leadId }),
-        },
-      },
-      {
-        Delete: {
-          TableName: tableName(),
-          Key: toAttributes(keys.leadMatchKey(previous.matchKey)),
-          ConditionExpression: 'attribute_not_exists(PK) OR leadId = :leadId',
-          ExpressionAttributeValues: toAttributes({ ':leadId': next.leadId }),
-        },
-      },
+    const ours = { condition: `${ITEM_ABSENT} OR leadId = :leadId`, values: { ':leadId': next.leadId } };
+    await transact([
+      txPut('lead', stored, { condition: 'version = :v', values: { ':v': previous.version } }),
+      txPut('newMatchKey', { ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId: next.leadId, createdBy: `lead#${next.leadId}`, createdAt: next.updatedAt }, ours),
+      txDelete('oldMatchKey', keys.leadMatchKey(previous.matchKey), ours),
     ]);
   } catch (error) {
     if (error instanceof ConditionFailedError) throw new StaleLeadError(`lead ${next.leadId} changed since version ${previous.version}`, { cause: error });
-    if (error instanceof TransactionConflictError) {
-      if (error.reasons[1] === 'ConditionalCheckFailed') throw new MatchKeyTakenError(`the dedupe key of lead ${next.leadId} belongs to another lead`, { cause: error });
+    if (error instanceof TransactionCancelledError) {
+      if (error.failed('newMatchKey')) throw new MatchKeyTakenError(`the dedupe key of lead ${next.leadId} belongs to another lead`, { cause: error });
       throw new StaleLeadError(`lead ${next.leadId} changed since version ${previous.version}`, { cause: error });
     }
     throw error;
@@ -95,37 +74,9 @@ export const toMembership = (item: Item): CampaignMembership =>
 
 /** The lead's campaign histories, newest campaign first (campaign ids are ULIDs). */
 export async function campaignHistory(leadId: string): Promise<CampaignMembership[]> {
-  const out: CampaignMembership[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await query<Item>({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: toAttributes({ ':pk': keys.lead(leadId).PK, ':prefix': keys.membershipPrefix(leadId).SKPrefix }),
-      ScanIndexForward: false,
-      startKey,
-    });
-    out.push(...page.items.map(toMembership));
-    startKey = page.lastKey;
-  } while (startKey);
-  return out;
+  const histories = await queryAll<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.membershipPrefix, descending: true });
+  return histories.map(toMembership);
 }
 
-/** How many of the lead's items start with `prefix` (a COUNT query: no items travel). */
-export async function countItems(leadId: string, prefix: string): Promise<number> {
-  let total = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: toAttributes({ ':pk': keys.lead(leadId).PK, ':prefix': prefix }),
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey as never,
-      }),
-    );
-    total += out.Count ?? 0;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return total;
-}
+/** How many campaign histories the lead has (a COUNT query: no items travel). */
+export const countCampaigns = (leadId: string): Promise<number> => countAll({ partition: keys.leadPartition(leadId), sortPrefix: keys.membershipPrefix });

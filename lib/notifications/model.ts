@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { encodeTime } from 'ulid';
-import { tableName, toAttributes, type Item } from '../table/client';
+import { withoutTableAttributes } from '../table/attributes';
+import type { Item } from '../table/client';
+import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
+import { txPut, txUpdate, type TransactionWrite } from '../table/transaction';
 
 /**
  * Notifications (通知): what a user sees in the app and, through the outbox, receives by e-mail.
@@ -112,36 +114,22 @@ export function newNotification(input: {
   };
 }
 
+/** The label of a notification's write in a transaction: a replay that finds it there fails on this label. */
+export const NOTIFICATION_WRITE = 'notification';
+
 /**
  * The two writes that add a notification, for the caller's transaction: the notification (only if it is not there
- * yet, so a replay adds nothing) and +1 on the user's unread count. A replay cancels the whole transaction with
- * ConditionalCheckFailed on the first of these; callers that may replay treat that as "already done".
+ * yet, so a replay adds nothing) and +1 on the user's unread count. A replay cancels the whole transaction with a
+ * failed NOTIFICATION_WRITE; callers that may replay treat that as "already done".
  */
-export function notificationWrites(notification: Notification): TransactWriteItem[] {
+export function notificationWrites(notification: Notification): TransactionWrite[] {
   return [
-    {
-      Put: {
-        TableName: tableName(),
-        Item: toAttributes(notificationItem(notification)),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
-    {
-      Update: {
-        TableName: tableName(),
-        Key: toAttributes(keys.notificationCounter(notification.userId)),
-        UpdateExpression: 'SET entity = :entity ADD unread :one',
-        ExpressionAttributeValues: toAttributes({ ':entity': ENTITY.notificationCounter, ':one': 1 }),
-      },
-    },
+    txPut(NOTIFICATION_WRITE, notificationItem(notification), { condition: ITEM_ABSENT }),
+    txUpdate('unreadCount', { key: keys.notificationCounter(notification.userId), changes: { set: { entity: ENTITY.notificationCounter }, add: { unread: 1 } } }),
   ];
 }
 
-const INTERNAL = ['PK', 'SK', 'entity', 'GSI2PK', 'GSI2SK', 'mail', 'leaseUntil'];
-
 /** The notification as the API shows it (the rendered e-mail and the outbox keys stay inside). */
 export function notificationFromItem(item: Item): Omit<Notification, 'mail'> {
-  const out = { ...item };
-  for (const attribute of INTERNAL) delete out[attribute];
-  return out as unknown as Omit<Notification, 'mail'>;
+  return withoutTableAttributes(item, 'mail', 'leaseUntil');
 }

@@ -1,7 +1,9 @@
 import { NotFoundError } from '../errors';
-import { ConditionFailedError, getItem, query, tableName, toAttributes, transactWrite, TransactionConflictError, type Item } from '../table/client';
+import { getItem, type Item } from '../table/client';
+import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
-import { queryPage } from '../table/pages';
+import { queryPage, queryPages } from '../table/queries';
+import { transact, txUpdate } from '../table/transaction';
 import { notificationFromItem } from './model';
 
 /** A user's notifications: newest first, the unread count, marking read. Nobody reads another user's. */
@@ -13,7 +15,7 @@ export async function unreadCount(userId: string): Promise<number> {
 
 export async function listNotifications(userId: string, options: { limit: number; unread?: boolean; startKey?: Item }) {
   const page = await queryPage<Item>({
-    partition: keys.notification(userId, '').PK,
+    partition: keys.userPartition(userId),
     sortPrefix: keys.notificationPrefix,
     descending: true,
     limit: options.limit,
@@ -24,24 +26,16 @@ export async function listNotifications(userId: string, options: { limit: number
 }
 
 const markReadWrites = (userId: string, notificationIds: string[], at: string) => [
-  ...notificationIds.map((notificationId) => ({
-    Update: {
-      TableName: tableName(),
-      Key: toAttributes(keys.notification(userId, notificationId)),
-      UpdateExpression: 'SET #read = :true, readAt = :at',
-      ConditionExpression: '#read = :false',
-      ExpressionAttributeNames: { '#read': 'read' },
-      ExpressionAttributeValues: toAttributes({ ':true': true, ':false': false, ':at': at }),
-    },
-  })),
-  {
-    Update: {
-      TableName: tableName(),
-      Key: toAttributes(keys.notificationCounter(userId)),
-      UpdateExpression: 'ADD unread :minus',
-      ExpressionAttributeValues: toAttributes({ ':minus': -notificationIds.length }),
-    },
-  },
+  ...notificationIds.map((notificationId) =>
+    txUpdate(`read:${notificationId}`, {
+      key: keys.notification(userId, notificationId),
+      changes: { set: { read: true, readAt: at } },
+      condition: '#read = :false',
+      names: { '#read': 'read' },
+      values: { ':false': false },
+    }),
+  ),
+  txUpdate('unreadCount', { key: keys.notificationCounter(userId), changes: { add: { unread: -notificationIds.length } } }),
 ];
 
 /** Marks one notification read; reading it twice changes nothing (the count moves only with the flag). */
@@ -50,10 +44,10 @@ export async function markRead(userId: string, notificationId: string, now = new
   if (!item) throw new NotFoundError(`no notification ${notificationId}`);
   if (item.read !== true) {
     try {
-      await transactWrite(markReadWrites(userId, [notificationId], now.toISOString()));
+      await transact(markReadWrites(userId, [notificationId], now.toISOString()));
     } catch (error) {
       // Read meanwhile by another request: the flag and the count are already right.
-      if (!(error instanceof TransactionConflictError) || error.reasons[0] !== 'ConditionalCheckFailed') throw error;
+      if (!(error instanceof TransactionCancelledError) || !error.failed(`read:${notificationId}`)) throw error;
     }
   }
   return notificationFromItem((await getItem<Item>(keys.notification(userId, notificationId)))!);
@@ -65,39 +59,31 @@ export async function markRead(userId: string, notificationId: string, now = new
  */
 export async function markAllRead(userId: string, now = new Date()): Promise<number> {
   let marked = 0;
-  let startKey: Item | undefined;
-  do {
-    const page = await query<Item>({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      FilterExpression: '#read = :false',
-      ExpressionAttributeNames: { '#read': 'read' },
-      ExpressionAttributeValues: toAttributes({ ':pk': keys.notification(userId, '').PK, ':prefix': keys.notificationPrefix, ':false': false }),
-      startKey,
-    });
-    const ids = page.items.map((item) => item.notificationId as string);
+  const unread = { partition: keys.userPartition(userId), sortPrefix: keys.notificationPrefix, filter: { expression: '#read = :false', names: { '#read': 'read' }, values: { ':false': false } } };
+  for await (const page of queryPages<Item>(unread)) {
+    const ids = page.map((item) => item.notificationId as string);
     for (let offset = 0; offset < ids.length; offset += 99) {
       const batch = ids.slice(offset, offset + 99);
       marked += await markBatch(userId, batch, now.toISOString());
     }
-    startKey = page.lastKey;
-  } while (startKey);
+  }
   return marked;
 }
 
 async function markBatch(userId: string, ids: string[], at: string): Promise<number> {
   try {
-    await transactWrite(markReadWrites(userId, ids, at));
+    await transact(markReadWrites(userId, ids, at));
     return ids.length;
   } catch (error) {
-    if (!(error instanceof TransactionConflictError) && !(error instanceof ConditionFailedError)) throw error;
+    if (!(error instanceof TransactionCancelledError) && !(error instanceof ConditionFailedError)) throw error;
     // One of them was read meanwhile: mark one at a time, so each flag moves the count once.
     let marked = 0;
     for (const id of ids) {
       try {
-        await transactWrite(markReadWrites(userId, [id], at));
+        await transact(markReadWrites(userId, [id], at));
         marked++;
       } catch (inner) {
-        if (!(inner instanceof TransactionConflictError)) throw inner;
+        if (!(inner instanceof TransactionCancelledError)) throw inner;
       }
     }
     return marked;

@@ -1,11 +1,10 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { compareCounters, computeMetrics, emptyCounters, readCounters, type CampaignMetrics, type Counters } from '../campaigns/metrics';
 import { requireCampaign } from '../campaigns/repository';
 import { dealFromItem } from '../deals/model';
 import { ForbiddenError } from '../errors';
-import { batchGet, dynamo, keyString, query, tableName, toAttributes, type Item } from '../table/client';
-import { INDEXES } from '../table/definition';
+import { batchGet, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
+import { countAll, queryAll } from '../table/queries';
 import type { Caller } from '../users/caller';
 
 /**
@@ -19,46 +18,6 @@ export async function campaignMetrics(caller: Caller, campaignId: string, option
   const metrics = computeMetrics(campaign, counters);
   if (!options.recount) return metrics;
   return { ...metrics, recount: compareCounters(counters, await recountCounters(campaignId)) };
-}
-
-async function queryAll(input: { index: 'gsi3' | 'gsi4' | 'gsi5'; partition: string }): Promise<Item[]> {
-  const index = INDEXES[input.index];
-  const out: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await query<Item>({
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: toAttributes({ ':pk': input.partition }),
-      startKey,
-    });
-    out.push(...page.items);
-    startKey = page.lastKey;
-  } while (startKey);
-  return out;
-}
-
-async function countAll(input: { index: 'gsi3'; partition: string }): Promise<number> {
-  const index = INDEXES[input.index];
-  let total = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: index.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: toAttributes({ ':pk': input.partition }),
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey as never,
-      }),
-    );
-    total += out.Count ?? 0;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return total;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ID_PATTERN } from '../ids';
 
 /**
  * Building blocks for query-string and path schemas. Query values arrive as strings (HTTP API joins repeated keys
@@ -30,7 +31,7 @@ export function csvOf<T extends [string, ...string[]]>(values: T) {
 }
 
 /** Ids are opaque strings; this only keeps obvious garbage (and key-injection characters) out. */
-export const idParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id');
+export const idParam = z.string().regex(ID_PATTERN, 'not a valid id');
 
 export const paginated = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });

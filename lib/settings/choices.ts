@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { config } from '../config';
 import { ConfigError } from '../errors';
 
 /**
@@ -85,7 +86,7 @@ let loaded: Choices | undefined;
 
 /** The deployment's choices, read from the environment once per container. */
 export function choices(): Choices {
-  loaded ??= loadChoices(process.env.CHOICES);
+  loaded ??= loadChoices(config.choices());
   return loaded;
 }
 

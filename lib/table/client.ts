@@ -2,29 +2,31 @@ import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   ProvisionedThroughputExceededException,
   PutItemCommand,
-  QueryCommand,
   RequestLimitExceeded,
   ThrottlingException,
   TransactionCanceledException,
-  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type QueryCommandInput,
-  type TransactWriteItem,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { awsEndpoints, config } from '../config';
 import { ThrottledError } from '../errors';
+import { ConditionFailedError, TransactionCancelledError } from './errors';
+import { ITEM_ABSENT, updateExpression, type Changes } from './expressions';
 import type { Key } from './keys';
 
 /**
  * The DynamoDB adapter: one client per container, plain-object items in and out, SDK errors translated into the
- * product's own. Repositories build their requests from lib/table/keys.ts and call these functions.
+ * product's own (a throttle is a ThrottledError, 429; a lost condition a ConditionFailedError). Repositories build
+ * keys with lib/table/keys.ts and call these functions, lib/table/queries.ts and lib/table/transaction.ts; nothing
+ * else in the product constructs an SDK command or marshals an item.
  */
 
 export type Item = Record<string, unknown>;
@@ -61,28 +63,17 @@ export const toAttributes = (item: Item): Record<string, AttributeValue> =>
   marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false });
 export const fromAttributes = <T = Item>(attrs: Record<string, AttributeValue>): T => unmarshall(attrs) as T;
 
-/** A conditional write lost: the caller decides what that means (duplicate, stale version, already done). */
-export class ConditionFailedError extends Error {
-  override readonly name = 'ConditionFailedError';
-  constructor(readonly item?: Item, options?: { cause?: unknown }) {
-    super('condition check failed', options);
-  }
-}
-
-/** A transaction was cancelled; `reasons[i]` is the code for the i-th write ('None' when that one was fine). */
-export class TransactionConflictError extends Error {
-  override readonly name = 'TransactionConflictError';
-  constructor(readonly reasons: string[], options?: { cause?: unknown }) {
-    super(`transaction cancelled: ${reasons.join(',')}`, options);
-  }
-}
-
-function translate(error: unknown): never {
+/**
+ * SDK errors as the product's own. `labels` names the writes of a transaction, in order, so a cancellation says
+ * which write failed rather than at which position.
+ */
+export function translate(error: unknown, labels: readonly string[] = []): never {
   if (error instanceof ConditionalCheckFailedException) {
     throw new ConditionFailedError(error.Item ? fromAttributes(error.Item) : undefined, { cause: error });
   }
   if (error instanceof TransactionCanceledException) {
-    throw new TransactionConflictError((error.CancellationReasons ?? []).map((r) => r.Code ?? 'None'), { cause: error });
+    const reasons = error.CancellationReasons ?? [];
+    throw new TransactionCancelledError(labels.map((label, i) => ({ label, code: reasons[i]?.Code ?? 'None' })), { cause: error });
   }
   if (
     error instanceof ProvisionedThroughputExceededException ||
@@ -130,23 +121,48 @@ export async function putItem(item: Item, write: ConditionalWrite = {}): Promise
   }
 }
 
+/** Puts the item unless one is there with its key; says whether it did. */
+export async function putIfAbsent(item: Item): Promise<boolean> {
+  try {
+    await putItem(item, { condition: ITEM_ABSENT });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailedError) return false;
+    throw error;
+  }
+}
+
 export interface UpdateRequest extends ConditionalWrite {
   key: Key;
-  update: string;
+  /** A written-out update expression, for what `changes` cannot say (if_not_exists, nested paths). */
+  update?: string;
+  /** The update as data: attributes to set, remove and add (see lib/table/expressions.ts). */
+  changes?: Changes;
   /** Return the item as it was before the update (empty object when it did not exist) instead of after. */
   returnOld?: boolean;
+}
+
+/** The SDK's update parameters for a request: the expression written out or built from `changes`. */
+export function compileUpdate(request: UpdateRequest) {
+  if ((request.update === undefined) === (request.changes === undefined)) throw new Error('an update gives either `update` or `changes`');
+  const built = request.changes ? updateExpression(request.changes) : undefined;
+  const names = { ...request.names, ...built?.names };
+  const values = { ...request.values, ...built?.values };
+  return {
+    TableName: tableName(),
+    Key: toAttributes(request.key),
+    UpdateExpression: built?.expression ?? request.update,
+    ConditionExpression: request.condition,
+    ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+    ExpressionAttributeValues: Object.keys(values).length > 0 ? toAttributes(values) : undefined,
+  };
 }
 
 export async function updateItem<T = Item>(request: UpdateRequest): Promise<T> {
   try {
     const out = await dynamo().send(
       new UpdateItemCommand({
-        TableName: tableName(),
-        Key: toAttributes(request.key),
-        UpdateExpression: request.update,
-        ConditionExpression: request.condition,
-        ExpressionAttributeNames: request.names,
-        ExpressionAttributeValues: request.values ? toAttributes(request.values) : undefined,
+        ...compileUpdate(request),
         ReturnValues: request.returnOld ? 'ALL_OLD' : 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: request.returnItemOnConflict ? 'ALL_OLD' : undefined,
       }),
@@ -157,54 +173,45 @@ export async function updateItem<T = Item>(request: UpdateRequest): Promise<T> {
   }
 }
 
-export interface QueryPage<T> {
-  items: T[];
-  lastKey?: Item;
-}
-
-export async function query<T = Item>(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'> & {
-  startKey?: Item;
-}): Promise<QueryPage<T>> {
-  const { startKey, ...rest } = input;
-  try {
-    const out = await dynamo().send(
-      new QueryCommand({ ...rest, TableName: tableName(), ExclusiveStartKey: startKey ? toAttributes(startKey) : undefined }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => fromAttributes<T>(i)),
-      lastKey: out.LastEvaluatedKey ? fromAttributes(out.LastEvaluatedKey) : undefined,
-    };
-  } catch (error) {
-    translate(error);
-  }
-}
-
-export async function transactWrite(items: TransactWriteItem[], clientRequestToken?: string): Promise<void> {
+export async function deleteItem(key: Key, write: ConditionalWrite = {}): Promise<void> {
   try {
     await dynamo().send(
-      new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: clientRequestToken }),
+      new DeleteItemCommand({
+        TableName: tableName(),
+        Key: toAttributes(key),
+        ConditionExpression: write.condition,
+        ExpressionAttributeNames: write.names,
+        ExpressionAttributeValues: write.values ? toAttributes(write.values) : undefined,
+      }),
     );
   } catch (error) {
     translate(error);
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One write of a batch: an item to put, or a key to delete. */
+export type BatchWrite = { put: Item } | { delete: Key };
+
+export const putRequest = (item: Item): BatchWrite => ({ put: item });
+export const deleteRequest = (key: Key): BatchWrite => ({ delete: key });
+
+const toWriteRequest = (write: BatchWrite): WriteRequest =>
+  'put' in write ? { PutRequest: { Item: toAttributes(write.put) } } : { DeleteRequest: { Key: toAttributes(write.delete) } };
 
 /**
  * BatchWriteItem in calls of 25 (`concurrency` at a time), retrying unprocessed items with exponential backoff and
  * jitter (DynamoDB returns them under load instead of failing the call). Gives up with ThrottledError after
  * `maxAttempts` rounds for one call.
  */
-export async function batchWrite(requests: WriteRequest[], options: { concurrency?: number; maxAttempts?: number } = {}): Promise<void> {
+export async function batchWrite(writes: BatchWrite[], options: { concurrency?: number; maxAttempts?: number } = {}): Promise<void> {
   const maxAttempts = options.maxAttempts ?? 8;
-  const calls: WriteRequest[][] = [];
-  for (let offset = 0; offset < requests.length; offset += 25) calls.push(requests.slice(offset, offset + 25));
+  const calls: BatchWrite[][] = [];
+  for (let offset = 0; offset < writes.length; offset += 25) calls.push(writes.slice(offset, offset + 25));
   await forEachConcurrently(calls, options.concurrency ?? 4, async (call) => {
-    let pending = call;
+    let pending = call.map(toWriteRequest);
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new ThrottledError(`${pending.length} writes still unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      if (attempt > 0) await sleep(backoffMs(attempt, 25, 2000));
       try {
         const out = await dynamo().send(new BatchWriteItemCommand({ RequestItems: { [tableName()]: pending } }));
         pending = out.UnprocessedItems?.[tableName()] ?? [];
@@ -214,8 +221,6 @@ export async function batchWrite(requests: WriteRequest[], options: { concurrenc
     }
   });
 }
-
-export const putRequest = (item: Item): WriteRequest => ({ PutRequest: { Item: toAttributes(item) } });
 
 export const keyString = (key: { PK: unknown; SK: unknown }): string => `${key.PK}\u0000${key.SK}`;
 
@@ -232,7 +237,7 @@ export async function batchGet<T = Item>(requested: Key[], options: { consistent
     let pending = batch.map((k) => toAttributes(k));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= 8) throw new ThrottledError(`${pending.length} reads still unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      if (attempt > 0) await sleep(backoffMs(attempt, 25, 2000));
       try {
         const out = await dynamo().send(
           new BatchGetItemCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: options.consistent ?? true } } }),
@@ -251,21 +256,8 @@ export async function batchGet<T = Item>(requested: Key[], options: { consistent
   return found;
 }
 
-/** Runs `work` over `items`, at most `concurrency` at a time; the first failure rejects (others finish first). */
-export async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length && errors.length === 0) {
-      const index = next++;
-      try {
-        await work(items[index]!, index);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (errors.length > 0) throw errors[0];
+/** The items of these keys that exist, in the order asked (a key with no item is left out). */
+export async function getItems<T = Item>(requested: Key[], options: { consistent?: boolean; concurrency?: number } = {}): Promise<T[]> {
+  const found = await batchGet<T>(requested, options);
+  return requested.map((key) => found.get(keyString(key))).filter((item): item is T => item !== undefined);
 }
-

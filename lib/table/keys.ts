@@ -7,6 +7,8 @@
  * (lib/table/sharded-query.ts). The shard count is part of the key format: changing it needs a backfill.
  */
 
+import { indexAttributes } from './attributes';
+
 export const LEAD_LIST_SHARDS = 8;
 
 export type Key = { PK: string; SK: string };
@@ -29,10 +31,13 @@ export const UNASSIGNED = '-';
 export const keys = {
   // --- users -------------------------------------------------------------------------------------------------
   user: (userId: string): Key => ({ PK: `USER#${userId}`, SK: 'USER' }),
+  /** The user's partition: the user, its notifications and their unread counter. */
+  userPartition: (userId: string) => `USER#${userId}`,
   /** Uniqueness guard: one user per normalised e-mail; also answers "which user has this e-mail?". */
   userEmail: (normalisedEmail: string): Key => ({ PK: `USEREMAIL#${normalisedEmail}`, SK: 'USEREMAIL' }),
   /** GSI1: all users in id order. */
   usersIndex: (userId: string) => ({ GSI1PK: 'USERS', GSI1SK: userId }),
+  usersPartition: 'USERS',
 
   // --- campaigns -----------------------------------------------------------------------------------------------
   campaign: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'CAMPAIGN' }),
@@ -45,16 +50,21 @@ export const keys = {
   campaignIntakeLock: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'INTAKELOCK' }),
   /** GSI1: all campaigns, newest first (ULIDs sort by creation time). */
   campaignsIndex: (campaignId: string) => ({ GSI1PK: 'CAMPAIGNS', GSI1SK: campaignId }),
+  campaignsPartition: 'CAMPAIGNS',
   /** GSI2: campaigns with a given status, newest first. */
   campaignsByStatusIndex: (status: string, campaignId: string) => ({ GSI2PK: `CAMPAIGNS#${status}`, GSI2SK: campaignId }),
+  campaignsByStatusPartition: (status: string) => `CAMPAIGNS#${status}`,
 
   // --- leads ---------------------------------------------------------------------------------------------------
   lead: (leadId: string): Key => ({ PK: `LEAD#${leadId}`, SK: 'LEAD' }),
+  /** The lead's partition: the lead, its campaign histories, its actions and its history events. */
+  leadPartition: (leadId: string) => `LEAD#${leadId}`,
   /** Uniqueness guard for dedupe (名寄せ): one lead per match key, claimed with a conditional write. */
   leadMatchKey: (matchKey: string): Key => ({ PK: `LEADKEY#${matchKey}`, SK: 'LEADKEY' }),
   /** Campaign history (キャンペーン履歴): one item per lead × campaign, stored with the lead. */
   membership: (leadId: string, campaignId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `CAMPAIGN#${campaignId}` }),
-  membershipPrefix: (leadId: string) => ({ PK: `LEAD#${leadId}`, SKPrefix: 'CAMPAIGN#' }),
+  /** Sort keys of a lead's campaign histories. */
+  membershipPrefix: 'CAMPAIGN#',
   action: (leadId: string, actionId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `ACTION#${actionId}` }),
 
   /** GSI1: leads of one owner (or unassigned), most recently updated first. */
@@ -111,9 +121,12 @@ export const keys = {
   /** The planned moves of an operation, in parts of at most ASSIGNMENT_PLAN_PART leads. */
   assignmentPlan: (assignmentId: string, part: number): Key => ({ PK: `ASSIGNMENT#${assignmentId}`, SK: `PLAN#${String(part).padStart(4, '0')}` }),
   assignmentPlanPrefix: 'PLAN#',
+  assignmentPartition: (assignmentId: string) => `ASSIGNMENT#${assignmentId}`,
   /** GSI2 (sparse): operations not yet finished, oldest first; the dispatcher finishes those left behind by a crash. */
   unfinishedAssignmentsIndex: (createdAt: string, assignmentId: string) => ({ GSI2PK: 'ASSIGNMENTS#UNFINISHED', GSI2SK: `${createdAt}#${assignmentId}` }),
   unfinishedAssignmentsPartition: 'ASSIGNMENTS#UNFINISHED',
+  /** The attributes an operation drops to leave the unfinished index. */
+  unfinishedAssignmentsAttributes: indexAttributes('gsi2'),
   /** Where round robin over one set of owners starts next time, so no owner is always dealt the first lead. */
   assignmentRotation: (ownerSetKey: string): Key => ({ PK: `ASSIGNROTATION#${ownerSetKey}`, SK: 'ASSIGNROTATION' }),
 
@@ -126,6 +139,8 @@ export const keys = {
   /** GSI2 (sparse): the outbox, e-mails still to send, by when the next attempt is due. */
   outboxIndex: (nextAttemptAt: string, userId: string, notificationId: string) => ({ GSI2PK: 'OUTBOX', GSI2SK: `${nextAttemptAt}#${userId}#${notificationId}` }),
   outboxPartition: 'OUTBOX',
+  /** The attributes a notification drops to leave the outbox. */
+  outboxAttributes: indexAttributes('gsi2'),
 
   // --- actions (アクション) ---------------------------------------------------------------------------------------
   // The action item itself is keys.action(leadId, actionId), stored with its lead.
@@ -173,8 +188,12 @@ export const keys = {
     GSI1PK: `IMPORTS#${campaignId ?? '-'}`,
     GSI1SK: importId,
   }),
+  importsByCampaignPartition: (campaignId: string) => `IMPORTS#${campaignId}`,
   /** GSI2: every import, newest first (also those whose key named no campaign). */
   importsIndex: (importId: string) => ({ GSI2PK: 'IMPORTS', GSI2SK: importId }),
+  importsPartition: 'IMPORTS',
+  /** The import's partition: the record, its row notes and the assignments an update list made. */
+  importPartition: (importId: string) => `IMPORT#${importId}`,
   /** Which import an uploaded object (bucket, key, version) belongs to: the same S3 event twice is one import. */
   importObject: (bucket: string, key: string, version: string): Key => ({ PK: `IMPORTOBJECT#${bucket}/${key}#${version}`, SK: 'IMPORTOBJECT' }),
   /** Leads an update list gave to one owner in one chunk: the import's notifications are built from these. */
@@ -185,6 +204,7 @@ export const keys = {
   importAssignmentsPrefix: 'ASSIGNED#',
   /** A row of an import that needs reporting (rejected, or merged into an earlier row), by row number. */
   importRow: (importId: string, rowNumber: number): Key => ({ PK: `IMPORT#${importId}`, SK: `ROW#${String(rowNumber).padStart(8, '0')}` }),
+  importRowPrefix: 'ROW#',
 
   // --- exports -------------------------------------------------------------------------------------------------
   export: (exportId: string): Key => ({ PK: `EXPORT#${exportId}`, SK: 'EXPORT' }),
@@ -203,6 +223,7 @@ export const ENTITY = {
   userEmail: 'UserEmail',
   campaign: 'Campaign',
   campaignMetrics: 'CampaignMetrics',
+  campaignIntakeLock: 'CampaignIntakeLock',
   lead: 'Lead',
   leadMatchKey: 'LeadMatchKey',
   membership: 'CampaignMembership',

@@ -1,6 +1,6 @@
 import { INDEXES, type IndexKey } from './definition';
 import type { Item } from './client';
-import { positionOf, queryPage, type PageRequest } from './pages';
+import { positionOf, queryPage, type PageRequest } from './queries';
 
 /**
  * One page across several partitions of an index, in one order: the lead lists are spread over shards (and a

@@ -1,15 +1,12 @@
 import { newId } from '../ids';
 import { ConflictError, NotFoundError } from '../errors';
-import {
-  getItem,
-  tableName,
-  toAttributes,
-  transactWrite,
-  TransactionConflictError,
-  type Item,
-} from '../table/client';
+import { withoutTableAttributes } from '../table/attributes';
+import { getItem, type Item } from '../table/client';
+import { TransactionCancelledError } from '../table/errors';
+import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
-import { queryPage } from '../table/pages';
+import { queryPage } from '../table/queries';
+import { transact, txDelete, txPut } from '../table/transaction';
 import { normaliseEmail } from '../text/normalize';
 import type { User, UserCreate, UserListQuery, UserPatch } from './schema';
 
@@ -18,24 +15,20 @@ import type { User, UserCreate, UserListQuery, UserPatch } from './schema';
  * same person at once cannot both win) and answers "which user has this e-mail?" for assignment by list.
  */
 
-type UserItem = User & { PK: string; SK: string; entity: string };
+type UserItem = User & Item;
 
-const toUser = ({ PK, SK, entity, GSI1PK, GSI1SK, ...user }: UserItem & Item): User => user as User;
+const toUser = (item: UserItem & Item): User => withoutTableAttributes<User>(item);
 
 export async function getUser(userId: string): Promise<User | undefined> {
   const item = await getItem<UserItem>(keys.user(userId));
   return item ? toUser(item) : undefined;
 }
 
-function emailGuardPut(userId: string, email: string) {
-  return {
-    Put: {
-      TableName: tableName(),
-      Item: toAttributes({ ...keys.userEmail(normaliseEmail(email)), entity: ENTITY.userEmail, userId }),
-      ConditionExpression: 'attribute_not_exists(PK)',
-    },
-  };
-}
+const userItem = (user: User): Item => ({ ...keys.user(user.userId), ...keys.usersIndex(user.userId), entity: ENTITY.user, ...user });
+
+/** Claims the e-mail for the user: refused when another user holds it. */
+const emailGuard = (userId: string, email: string) =>
+  txPut('emailGuard', { ...keys.userEmail(normaliseEmail(email)), entity: ENTITY.userEmail, userId }, { condition: ITEM_ABSENT });
 
 export async function createUser(input: UserCreate, now = new Date()): Promise<User> {
   const userId = input.userId ?? newId();
@@ -52,20 +45,11 @@ export async function createUser(input: UserCreate, now = new Date()): Promise<U
     updatedAt: timestamp,
   };
   try {
-    await transactWrite([
-      {
-        Put: {
-          TableName: tableName(),
-          Item: toAttributes({ ...keys.user(userId), ...keys.usersIndex(userId), entity: ENTITY.user, ...user }),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      emailGuardPut(userId, input.email),
-    ]);
+    await transact([txPut('user', userItem(user), { condition: ITEM_ABSENT }), emailGuard(userId, input.email)]);
   } catch (error) {
-    if (error instanceof TransactionConflictError) {
-      if (error.reasons[0] === 'ConditionalCheckFailed') throw new ConflictError(`a user with id ${userId} already exists`);
-      if (error.reasons[1] === 'ConditionalCheckFailed') throw new ConflictError('another user already has this e-mail address');
+    if (error instanceof TransactionCancelledError) {
+      if (error.failed('user')) throw new ConflictError(`a user with id ${userId} already exists`);
+      if (error.failed('emailGuard')) throw new ConflictError('another user already has this e-mail address');
     }
     throw error;
   }
@@ -87,38 +71,24 @@ export async function updateUser(userId: string, patch: Omit<UserPatch, 'version
   }
   const emailChanged = normaliseEmail(next.email) !== normaliseEmail(current.email);
   try {
-    await transactWrite([
-      {
-        Put: {
-          TableName: tableName(),
-          Item: toAttributes({ ...keys.user(userId), ...keys.usersIndex(userId), entity: ENTITY.user, ...next }),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: toAttributes({ ':expected': expectedVersion }),
-        },
-      },
+    await transact([
+      txPut('user', userItem(next), { condition: 'version = :expected', values: { ':expected': expectedVersion } }),
       ...(emailChanged
         ? [
-            emailGuardPut(userId, next.email),
-            {
-              Delete: {
-                TableName: tableName(),
-                Key: toAttributes(keys.userEmail(normaliseEmail(current.email))),
-                ConditionExpression: 'userId = :userId',
-                ExpressionAttributeValues: toAttributes({ ':userId': userId }),
-              },
-            },
+            emailGuard(userId, next.email),
+            txDelete('previousEmail', keys.userEmail(normaliseEmail(current.email)), { condition: 'userId = :userId', values: { ':userId': userId } }),
           ]
         : []),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflictError) {
-      if (error.reasons[0] === 'ConditionalCheckFailed') {
+    if (error instanceof TransactionCancelledError) {
+      if (error.failed('user')) {
         const latest = await getUser(userId);
         throw new ConflictError(`user ${userId} has changed since version ${expectedVersion}`, {
           extensions: { currentVersion: latest?.version },
         });
       }
-      if (error.reasons[1] === 'ConditionalCheckFailed') throw new ConflictError('another user already has this e-mail address');
+      if (error.failed('emailGuard')) throw new ConflictError('another user already has this e-mail address');
     }
     throw error;
   }
@@ -146,7 +116,7 @@ export async function listUsers(query: UserListQuery, startKey?: Item) {
   }
   const page = await queryPage<UserItem>({
     index: 'gsi1',
-    partition: keys.usersIndex('').GSI1PK,
+    partition: keys.usersPartition,
     limit: query.limit,
     startKey,
     filter: clauses.length ? { expression: clauses.join(' AND '), names, values } : undefined,

@@ -2,6 +2,13 @@
 export const ROLES = ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * Roles that work only their own leads (api.md: "own leads"): they log actions on, edit, convert, hand over and export
+ * only the leads they own, and edit only the deals they own. Which of these a role may do at all is PERMISSIONS'.
+ */
+export const OWN_LEADS_ONLY: readonly Role[] = ['rep', 'sales', 'agent'];
+export const worksOwnLeadsOnly = (role: Role): boolean => OWN_LEADS_ONLY.includes(role);
+
 /** Who may do what, per api.md's role table. Ownership rules (own leads) are checked in the domain. */
 export const PERMISSIONS = {
   manageUsers: ['admin'],

@@ -17,6 +17,8 @@ export interface SourceFile {
   imports: string[];
   /** Package specifiers it imports (`@aws-sdk/client-dynamodb`, `zod`). */
   packages: string[];
+  /** The text with comments taken out: what the storage rules are checked against. */
+  code: string;
 }
 
 function walk(folder: string, out: string[]): void {
@@ -38,7 +40,7 @@ function resolveImport(fromFile: string, specifier: string): string | undefined 
 }
 
 /** Comments out of the way, so an import named in a comment is not taken for one. */
-const withoutComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+export const withoutComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 
 let cache: SourceFile[] | undefined;
 
@@ -48,9 +50,10 @@ export function sourceFiles(): SourceFile[] {
   for (const folder of SOURCE_FOLDERS) if (existsSync(join(ROOT, folder))) walk(join(ROOT, folder), paths);
   cache = paths.map((absolute) => {
     const text = readFileSync(absolute, 'utf8');
+    const code = withoutComments(text);
     const imports: string[] = [];
     const packages: string[] = [];
-    for (const match of withoutComments(text).matchAll(SPECIFIER)) {
+    for (const match of code.matchAll(SPECIFIER)) {
       const specifier = match[1] ?? match[2] ?? match[3]!;
       if (specifier.startsWith('.')) {
         const target = resolveImport(absolute, specifier);
@@ -60,7 +63,7 @@ export function sourceFiles(): SourceFile[] {
         packages.push(specifier);
       }
     }
-    return { path: relative(ROOT, absolute).split('\\').join('/'), text, imports, packages };
+    return { path: relative(ROOT, absolute).split('\\').join('/'), text, imports, packages, code };
   });
   return cache;
 }

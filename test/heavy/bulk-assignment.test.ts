@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { countOpenLeads } from '../../lib/assignment/assign';
+import { countOpenLeads } from '../../lib/assignment/plan';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { getLead } from '../../lib/leads/repository';
 import { batchWrite, putRequest } from '../../lib/table/client';

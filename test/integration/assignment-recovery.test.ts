@@ -1,18 +1,14 @@
 import { ulid } from 'ulid';
 import { handler as dispatcher } from '../../functions/notifications/handler';
-import { resumeAssignment, unfinishedAssignments } from '../../lib/assignment/assign';
+import { resumeAssignment } from '../../lib/assignment/assign';
+import { unfinishedAssignments } from '../../lib/assignment/journal';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { getLead } from '../../lib/leads/repository';
-import { notificationWrites } from '../../lib/notifications/model';
+import { FAULT_POINTS } from '../../lib/faults';
 import { batchWrite, getItem, putRequest } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
+import { failing } from '../support/faults';
 import { useLocalStack } from '../support/local-stack';
-
-// Fault injection: the function "dies" after the leads are written, when it is about to write the notifications.
-jest.mock('../../lib/notifications/model', () => {
-  const actual = jest.requireActual('../../lib/notifications/model');
-  return { ...actual, notificationWrites: jest.fn(actual.notificationWrites) };
-});
 
 const stack = useLocalStack();
 
@@ -35,10 +31,10 @@ async function seedLeads(count: number): Promise<string[]> {
 
 it('finishes an assignment whose function died midway: the leads stay assigned and the owner hears of them once', async () => {
   const leadIds = await seedLeads(30);
-  jest.mocked(notificationWrites).mockImplementationOnce(() => {
-    throw new Error('injected: the function died before notifying');
-  });
+  // The function "dies" after the leads are written, when it is about to write the notifications.
+  const fault = failing(FAULT_POINTS.assignmentPublish, (n) => (n === 1 ? 'the function died before notifying' : undefined));
   const res = await stack().api('POST', '/leads/assign', { as: 'manager', body: { leadIds, ownerId: 'rep2' } });
+  fault.restore();
   expect(res.status).toBe(500);
   expect(JSON.stringify(res.body)).not.toContain('injected');
   for (const leadId of leadIds) expect((await getLead(leadId))!.lead.ownerId).toBe('rep2');

@@ -2,10 +2,11 @@ import { ulid } from 'ulid';
 import { handler as dispatcher } from '../../functions/notifications/handler';
 import { dispatchNotification } from '../../lib/notifications/dispatch';
 import { newNotification, notificationItem, notificationWrites } from '../../lib/notifications/model';
-import { countOpenLeads } from '../../lib/assignment/assign';
+import { countOpenLeads } from '../../lib/assignment/plan';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { getLead } from '../../lib/leads/repository';
-import { batchWrite, putRequest, toAttributes, transactWrite, updateItem } from '../../lib/table/client';
+import { batchWrite, putRequest, toAttributes, updateItem } from '../../lib/table/client';
+import { transact } from '../../lib/table/transaction';
 import { keys } from '../../lib/table/keys';
 import { useLocalStack, type SentMail } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
@@ -325,7 +326,7 @@ describe('notifications', () => {
       mail: { subject: '再送確認', text: '再送確認', html: '<p>再送確認</p>' },
       now: due,
     });
-    await transactWrite(notificationWrites(notification));
+    await transact(notificationWrites(notification));
     const record = { eventName: 'INSERT', dynamodb: { NewImage: toAttributes(notificationItem(notification)), SequenceNumber: '1' } };
     const sent = async () => (await mailTo('rep2@example.com')).filter((m) => m.subject === '再送確認').length;
 

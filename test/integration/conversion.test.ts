@@ -1,6 +1,7 @@
 import { getLead, saveLead } from '../../lib/leads/repository';
 import type { Lead } from '../../lib/leads/model';
-import { getItem, query, toAttributes, type Item } from '../../lib/table/client';
+import { getItem, type Item } from '../../lib/table/client';
+import { queryAll } from '../../lib/table/queries';
 import { keys } from '../../lib/table/keys';
 import { useLocalStack } from '../support/local-stack';
 import { xlsx } from '../support/lists';
@@ -19,14 +20,8 @@ async function setLead(leadId: string, change: Partial<Lead>) {
 
 const lead = async (leadId: string) => (await stack().api('GET', `/leads/${leadId}`, { as: 'admin' })).body;
 
-async function partition(pk: string, prefix: string): Promise<Item[]> {
-  const page = await query<Item>({
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: toAttributes({ ':pk': pk, ':prefix': prefix }),
-  });
-  return page.items;
-}
-const notificationsOf = (userId: string) => partition(keys.user(userId).PK, keys.notificationPrefix);
+const partition = (pk: string, prefix: string): Promise<Item[]> => queryAll<Item>({ partition: pk, sortPrefix: prefix });
+const notificationsOf = (userId: string) => partition(keys.userPartition(userId), keys.notificationPrefix);
 
 const conversion = (extra: Record<string, unknown> = {}) => ({
   campaignId: seminar,
@@ -99,7 +94,7 @@ describe('POST /leads/{id}/convert', () => {
     expect((await stack().api('GET', `/deals/${first.deal.dealId}`, { as: 'marketing' })).body).toEqual(first.deal);
     expect((await getItem(keys.campaignMetrics(seminar)))?.deals).toBe(1);
 
-    const events = await partition(keys.lead(ids[0]!).PK, keys.leadEventPrefix);
+    const events = await partition(keys.leadPartition(ids[0]!), keys.leadEventPrefix);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'converted', actorId: 'rep1', dealId: first.deal.dealId, accountId: first.account.accountId, leadId: ids[0] });
 
@@ -155,7 +150,7 @@ describe('POST /leads/{id}/convert', () => {
     expect(deals.body.items.map((d: { dealId: string }) => d.dealId)).toEqual([first.deal.dealId]);
     expect(await notificationsOf('sales')).toHaveLength(1);
     expect((await getItem(keys.campaignMetrics(seminar)))?.deals).toBe(1);
-    expect(await partition(keys.account(first.account.accountId).PK, 'CONTACT#')).toHaveLength(1);
+    expect(await partition(keys.accountPartition(first.account.accountId), keys.accountContactPrefix)).toHaveLength(1);
   });
 
   test('a double click without a key converts once', async () => {

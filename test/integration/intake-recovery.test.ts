@@ -1,9 +1,10 @@
-import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { commitChunk, createImportRecord } from '../../lib/intake/imports-repository';
+import { FAULT_POINTS } from '../../lib/faults';
+import { createImportRecord } from '../../lib/intake/import-record';
 import { emptyCounts } from '../../lib/intake/schema';
-import { batchWrite, dynamo, putItem, updateItem } from '../../lib/table/client';
+import { dynamo, putItem, updateItem } from '../../lib/table/client';
 import { ENTITY, keys } from '../../lib/table/keys';
+import { failing } from '../support/faults';
 import { intakeHelpers } from '../support/intake';
 import { useLocalStack } from '../support/local-stack';
 import { xlsx } from '../support/lists';
@@ -12,16 +13,6 @@ import { xlsx } from '../support/lists';
  * How list intake keeps every person exactly once when an import dies halfway, when another import died between
  * its claims and its leads, and how the first list of a campaign skips reading histories without getting them wrong.
  */
-
-// Fault injection only: the real functions run unless a test makes one call fail.
-jest.mock('../../lib/intake/imports-repository', () => {
-  const actual = jest.requireActual('../../lib/intake/imports-repository');
-  return { ...actual, commitChunk: jest.fn(actual.commitChunk) };
-});
-jest.mock('../../lib/table/client', () => {
-  const actual = jest.requireActual('../../lib/table/client');
-  return { ...actual, batchWrite: jest.fn(actual.batchWrite) };
-});
 
 const stack = useLocalStack();
 const { newCampaign, importList, leadByEmail, membership, metrics } = intakeHelpers(stack);
@@ -60,25 +51,17 @@ async function historyKeysRead(work: () => Promise<unknown>): Promise<number> {
   return read;
 }
 
-const holdsLeads = (requests: WriteRequest[]) => requests.some((r) => r.PutRequest?.Item?.entity?.S === ENTITY.lead);
-
 describe('list intake when things go wrong halfway', () => {
   test('a crash between a chunk’s claims and its leads: the retry writes what is missing and counts each person once', async () => {
     const campaignId = await newCampaign();
-    const write = jest.mocked(batchWrite);
-    const real = jest.requireActual('../../lib/table/client').batchWrite;
-    let leadBatches = 0;
     // The second chunk's claims are in; the function dies before its leads and histories are written.
-    write.mockImplementation(async (requests, options) => {
-      if (holdsLeads(requests) && ++leadBatches === 2) throw new Error('injected: the function died after claiming');
-      return real(requests, options);
-    });
+    const leadBatches = failing(FAULT_POINTS.intakeNewPeople, (n) => (n === 2 ? 'the function died after claiming' : undefined));
     try {
       const imported = await withChunkRows(10, async () => importList(campaignId, 'invitation', 'claims.xlsx', await xlsx(people('claimcrash', 30))));
-      expect(leadBatches).toBeGreaterThanOrEqual(3);
+      expect(leadBatches.reached).toBeGreaterThanOrEqual(3);
       expect(imported).toMatchObject({ status: 'succeeded', counts: { rows: 30, created: 30, matched: 0, merged: 0 } });
     } finally {
-      write.mockImplementation(real);
+      leadBatches.restore();
     }
     for (let i = 0; i < 30; i++) {
       const lead = await leadByEmail(`claimcrash${i}@example.com`);
@@ -91,12 +74,13 @@ describe('list intake when things go wrong halfway', () => {
   test('known people in a campaign’s first list: a retry after a crash reads the histories it wrote and counts exactly', async () => {
     await importList(await newCampaign('前回'), 'participant', 'earlier.xlsx', await xlsx(people('firstlist', 40)));
     const campaignId = await newCampaign('初回');
-    const commit = jest.mocked(commitChunk);
-    const real = jest.requireActual('../../lib/intake/imports-repository').commitChunk;
-    commit.mockImplementationOnce(real).mockImplementationOnce(async () => {
-      throw new Error('injected: the function died before committing');
-    });
-    const imported = await withChunkRows(10, async () => importList(campaignId, 'participant', 'known.xlsx', await xlsx(people('firstlist', 40))));
+    const commits = failing(FAULT_POINTS.intakeCommit, (n) => (n === 2 ? 'the function died before committing' : undefined));
+    let imported: any;
+    try {
+      imported = await withChunkRows(10, async () => importList(campaignId, 'participant', 'known.xlsx', await xlsx(people('firstlist', 40))));
+    } finally {
+      commits.restore();
+    }
     expect(imported).toMatchObject({ status: 'succeeded', counts: { rows: 40, created: 0, matched: 40, unchanged: 0, merged: 0 } });
     expect(await metrics(campaignId)).toMatchObject({ responded: 40, knownLeads: 40 });
     for (const i of [0, 15, 39]) {
@@ -149,22 +133,16 @@ describe('list intake when things go wrong halfway', () => {
 
   test('an import whose every attempt fails ends failed with the reason; the file uploaded again imports the rest, each person counted once', async () => {
     const campaignId = await newCampaign();
-    const commit = jest.mocked(commitChunk);
-    const real = jest.requireActual('../../lib/intake/imports-repository').commitChunk;
-    let commits = 0;
     // The first chunk commits; from then on the table refuses every commit, on every attempt Lambda makes.
-    commit.mockImplementation(async (input) => {
-      if (++commits >= 2) throw new Error('injected: the table is unavailable');
-      return real(input);
-    });
+    const commits = failing(FAULT_POINTS.intakeCommit, (n) => (n >= 2 ? 'the table is unavailable' : undefined));
     const list = await xlsx(people('doomed', 30));
     let failed: any;
     try {
       failed = await withChunkRows(10, async () => importList(campaignId, 'invitation', 'doomed.xlsx', list));
     } finally {
-      commit.mockImplementation(real);
+      commits.restore();
     }
-    expect(commits).toBeGreaterThanOrEqual(4); // one good commit, then one failed commit per attempt
+    expect(commits.reached).toBeGreaterThanOrEqual(4); // one good commit, then one failed commit per attempt
     expect(failed).toMatchObject({ status: 'failed', counts: { rows: 10, created: 10 } });
     expect(failed.reason).toMatch(/failed 3 times \(Error\).*Upload the file again/);
     expect(failed.finishedAt).toEqual(expect.any(String));

@@ -1,16 +1,11 @@
-import { commitChunk } from '../../lib/intake/imports-repository';
+import { FAULT_POINTS } from '../../lib/faults';
 import { getItem } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
+import { failing } from '../support/faults';
 import { intakeHelpers } from '../support/intake';
 import { useLocalStack } from '../support/local-stack';
 import { csv, HEADER, readWorkbook, xlsx } from '../support/lists';
 import { workbookParts, zipArchive } from '../support/workbooks';
-
-// Fault injection only: the real commit runs unless a test makes one call fail.
-jest.mock('../../lib/intake/imports-repository', () => {
-  const actual = jest.requireActual('../../lib/intake/imports-repository');
-  return { ...actual, commitChunk: jest.fn(actual.commitChunk) };
-});
 
 const stack = useLocalStack();
 
@@ -299,21 +294,17 @@ describe('list intake through the bucket', () => {
 
   test('a crash after the writes but before the commit is retried without double counting', async () => {
     const campaignId = await newCampaign();
-    const commit = jest.mocked(commitChunk);
-    const real = jest.requireActual('../../lib/intake/imports-repository').commitChunk;
     // The second chunk's commit dies once: its writes are done, its checkpoint and counters are not.
-    commit.mockImplementationOnce(real).mockImplementationOnce(async () => {
-      throw new Error('injected: the function died before committing');
-    });
-    const callsBefore = commit.mock.calls.length;
+    const commits = failing(FAULT_POINTS.intakeCommit, (n) => (n === 2 ? 'the function died before committing' : undefined));
     process.env.INTAKE_CHUNK_ROWS = '25';
     try {
       const people = Array.from({ length: 80 }, (_, i) => [`障害 ${i}`, `crash${i}@example.com`, `会社${i}`, '', '', '']);
       const imported = await importList(campaignId, 'invitation', 'crash.xlsx', await xlsx(people));
       // Four chunks (25, 25, 25, 5) plus the commit that died.
-      expect(commit.mock.calls.length - callsBefore).toBe(5);
+      expect(commits.reached).toBe(5);
       expect(imported).toMatchObject({ status: 'succeeded', counts: { rows: 80, created: 80, matched: 0, unchanged: 0, merged: 0 } });
     } finally {
+      commits.restore();
       delete process.env.INTAKE_CHUNK_ROWS;
     }
     expect(await metrics(campaignId)).toMatchObject({ invited: 80, newLeads: 80 });

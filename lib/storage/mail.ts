@@ -1,8 +1,13 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { awsEndpoints, config } from '../config';
-import type { NotificationMail } from './model';
 
 /** Sends one e-mail through SES (the SES emulator on the local stack), From the configured sender. */
+
+export interface OutgoingMail {
+  subject: string;
+  text: string;
+  html: string;
+}
 
 let client: SESClient | undefined;
 
@@ -26,7 +31,7 @@ export function resetSesClient(): void {
   client = undefined;
 }
 
-export async function sendMail(to: string, mail: NotificationMail): Promise<void> {
+export async function sendMail(to: string, mail: OutgoingMail): Promise<void> {
   await ses().send(
     new SendEmailCommand({
       Source: config.senderEmail(),

@@ -6,8 +6,8 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_DEFINITION, keyAttributeNames } from '../table/definition';
-import { dynamo } from '../table/client';
+import { TABLE_DEFINITION, keyAttributeNames } from './definition';
+import { dynamo } from './client';
 
 /** As in the cloud (infra/storage.ts): the notification dispatcher reads it. */
 const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;

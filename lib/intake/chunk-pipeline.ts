@@ -1,0 +1,195 @@
+import { notifyListAssignments } from '../assignment/by-list';
+import { configuredMatchMode } from '../leads/match-key';
+import { log } from '../log';
+import { rejectionsKey as rejectionsKeyOf } from '../storage/layout';
+import { downloadToFile } from '../storage/s3';
+import { commitChunk, type IntakeMetrics } from './chunk-commit';
+import { finishImport, keepHeaderLabels, type ImportRecord } from './import-record';
+import { formatOf, isListHeader, readList, type ListHeader } from './reader';
+import { Registrar, type PreparedChunk, type PreparedRow, type RegisterKind } from './register-list';
+import { writeRejectionsWorkbook } from './rejections-workbook';
+import { putRowNotes, type RowNote } from './row-notes';
+import { judgeListRow, type JudgedRow } from './row-rules';
+import { emptyCounts, type ImportCounts, type ImportKind } from './schema';
+import { updateRows, type UpdateRow } from './update-list';
+import { SAFETY_MARGIN_MS, type IntakeRuntime } from './runtime';
+
+/**
+ * The rows of one import, chunk by chunk, from its last checkpoint to the end of the file (or until the
+ * invocation's time runs low). A chunk goes in two stages: its writes, then its commit (row notes, then checkpoint
+ * and counters in one transaction). While one chunk writes, the next is read from the file and its people are
+ * looked up in the table; while it commits, the next chunk writes. Commits go one at a time, in row order. Writes
+ * that run ahead of the checkpoint are safe: each carries its row's marker, so a replay after a crash counts them as
+ * the first attempt would have. An update list's chunk waits for the previous chunk's commit.
+ */
+
+const DEFAULT_CHUNK_ROWS = 500;
+
+const japanDate = (date: Date) => new Date(date.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+
+export interface ImportWork {
+  runtime: IntakeRuntime;
+  record: ImportRecord;
+  /** The lease holder: this invocation. */
+  owner: string;
+  /** Where the uploaded file is downloaded to. */
+  path: string;
+  leaseFor: () => number;
+  /** This invocation holds the campaign's intake lock. */
+  exclusive: boolean;
+  /** No history of the campaign existed when the lock was first taken. */
+  freshCampaign: boolean;
+}
+
+interface ChunkOutcome {
+  delta: ImportCounts;
+  notes: RowNote[];
+  metrics: IntakeMetrics;
+}
+
+const noMetrics = (): IntakeMetrics => ({ invited: 0, responded: 0, newLeads: 0, knownLeads: 0 });
+
+/** A register row as the registrar takes it: the row rules guarantee a register row its match key. */
+function preparedRow(row: Extract<JudgedRow, { ok: true }>): PreparedRow {
+  const { draft, matchKey, arisenOn } = row.accepted;
+  if (!matchKey) throw new Error(`row ${row.rowNumber} was accepted for a register list without a match key`);
+  return { rowNumber: row.rowNumber, cells: row.cells, draft, matchKey, arisenOn };
+}
+
+function updateRow(row: Extract<JudgedRow, { ok: true }>): UpdateRow {
+  const { draft, matchKey, leadId, version, owner } = row.accepted;
+  return { rowNumber: row.rowNumber, cells: row.cells, draft, matchKey, leadId, version, owner };
+}
+
+function add(target: ImportCounts, delta: ImportCounts): void {
+  for (const key of Object.keys(delta) as (keyof ImportCounts)[]) target[key] += delta[key];
+}
+
+export async function workImport(work: ImportWork): Promise<'finished' | 'paused'> {
+  const { runtime, record, owner, leaseFor, exclusive } = work;
+  const kind = record.kind as ImportKind;
+  const matchMode = runtime.matchMode ?? configuredMatchMode();
+  const chunkSize = runtime.chunkSize ?? DEFAULT_CHUNK_ROWS;
+  await downloadToFile(runtime.bucket, record.key, work.path, record.versionId);
+
+  const counts: ImportCounts = { ...emptyCounts(), ...record.counts };
+  let checkpoint = record.checkpointRow ?? 0;
+  let header: ListHeader | undefined;
+  let chunk: JudgedRow[] = [];
+  const registrar =
+    kind === 'update'
+      ? undefined
+      : new Registrar({
+          importId: record.importId,
+          campaignId: record.campaignId!,
+          kind: kind as RegisterKind,
+          now: runtime.now(),
+          defaultArisenOn: japanDate(new Date(record.createdAt)),
+          exclusive,
+          freshCampaign: work.freshCampaign,
+        });
+  let writing: Promise<unknown> = Promise.resolve();
+  let committing: Promise<void> = Promise.resolve();
+  let committedBefore: Promise<void> = Promise.resolve();
+
+  const writeChunk = async (rows: JudgedRow[], prepared?: PreparedChunk): Promise<ChunkOutcome> => {
+    const now = runtime.now();
+    const delta = emptyCounts();
+    delta.rows = rows.length;
+    const notes: RowNote[] = [];
+    const metrics = noMetrics();
+    const accepted: Extract<JudgedRow, { ok: true }>[] = [];
+    for (const row of rows) {
+      if (row.ok) accepted.push(row);
+      else {
+        delta.rejected++;
+        notes.push({ rowNumber: row.rowNumber, outcome: 'rejected', code: row.rejection.code, reason: row.rejection.reason, cells: row.cells });
+      }
+    }
+    const result =
+      kind === 'update'
+        ? await updateRows({ importId: record.importId, actorId: record.uploadedBy ?? 'system', now, matchMode }, accepted.map(updateRow))
+        : await registrar!.register(prepared!, now);
+    add(delta, result.counts);
+    notes.push(...result.notes);
+    if ('metrics' in result) Object.assign(metrics, result.metrics);
+    return { delta, notes, metrics };
+  };
+
+  const commitOutcome = async (rows: JudgedRow[], { delta, notes, metrics }: ChunkOutcome) => {
+    const now = runtime.now();
+    await putRowNotes(record.importId, notes, now);
+    const toRow = rows[rows.length - 1]!.rowNumber;
+    await commitChunk({ importId: record.importId, owner, fromRow: checkpoint, toRow, counts: delta, campaignId: record.campaignId, metrics, leaseUntil: leaseFor(), now, campaignLock: exclusive });
+    add(counts, delta);
+    checkpoint = toRow;
+  };
+
+  const commit = async () => {
+    if (chunk.length === 0) return;
+    const rows = chunk;
+    chunk = [];
+    const prepared = registrar?.prepare(rows.filter((r) => r.ok).map(preparedRow));
+    await writing;
+    await (kind === 'update' ? committing : committedBefore);
+    const writes = writeChunk(rows, prepared);
+    const previousCommit = committing;
+    committing = (async () => {
+      // Settles only once everything before it has, even when one of them fails.
+      const [outcome, before] = await Promise.allSettled([writes, previousCommit]);
+      if (before.status === 'rejected') throw before.reason;
+      if (outcome.status === 'rejected') throw outcome.reason;
+      await commitOutcome(rows, outcome.value);
+    })();
+    committedBefore = previousCommit;
+    writing = writes;
+    // Awaited by the next chunk, a pause or the end of the file.
+    writes.catch(() => undefined);
+    committing.catch(() => undefined);
+  };
+
+  const format = formatOf(record.fileName)!;
+  if (format === 'csv' && checkpoint === 0) {
+    // A CSV, unlike a workbook, can hold more rows than the limit: refuse it before writing anything, rather than
+    // importing the first million rows and then failing. Counting is a fraction of the import's time.
+    for await (const item of readList(work.path, format, runtime.limits)) void item;
+  }
+  try {
+    for await (const item of readList(work.path, format, runtime.limits, { startAfterRow: checkpoint })) {
+      if (isListHeader(item)) {
+        header = item;
+        if (!record.headerLabels) {
+          await keepHeaderLabels(record.importId, item.labels);
+          record.headerLabels = item.labels;
+        }
+        continue;
+      }
+      chunk.push(judgeListRow(item, { kind: kind === 'update' ? 'update' : 'register', matchMode }));
+      if (chunk.length >= chunkSize) {
+        await commit();
+        if (runtime.remainingMs() < SAFETY_MARGIN_MS) {
+          await committing;
+          return 'paused';
+        }
+      }
+    }
+    await commit();
+  } finally {
+    // Nothing goes on while the import stops or fails: the chunks under way write and commit (or fail) first.
+    await committing.catch(() => undefined);
+  }
+  await writing;
+  await committing;
+
+  const now = runtime.now();
+  let rejectionsKey: string | undefined;
+  if (counts.rejected > 0 || counts.merged > 0) {
+    rejectionsKey = rejectionsKeyOf(record.importId);
+    await writeRejectionsWorkbook({ bucket: runtime.bucket, key: rejectionsKey, importId: record.importId, labels: header?.labels ?? record.headerLabels ?? [] });
+  }
+  // Owners given leads by the list hear of it once, for the whole file, before the import reads as finished.
+  if (kind === 'update') await notifyListAssignments({ importId: record.importId, uploadedBy: record.uploadedBy ?? 'system', fileName: record.fileName, createdAt: record.createdAt });
+  await finishImport({ importId: record.importId, owner, status: counts.rejected > 0 ? 'completed_with_errors' : 'succeeded', rejectionsKey, now });
+  log.info('import finished', { importId: record.importId, counts });
+  return 'finished';
+}

@@ -1,0 +1,20 @@
+import { isId } from '../ids';
+
+/**
+ * The marker every write of an import carries: `{importId}#{rowNumber}`, the row that made it. A chunk replayed after
+ * a crash finds its own markers and counts each row as the first attempt did; a claim's marker says which import
+ * made it, and so whether that import finished.
+ */
+
+export const markerOf = (importId: string, rowNumber: number): string => `${importId}#${rowNumber}`;
+
+export const rowOfMarker = (marker: string): number => Number(marker.slice(marker.lastIndexOf('#') + 1));
+
+/** The import a marker names; undefined for a claim made otherwise (a lead edit moving its key). */
+export function importOfMarker(marker: string): string | undefined {
+  const creator = marker.slice(0, marker.lastIndexOf('#'));
+  return isId(creator) ? creator : undefined;
+}
+
+/** The marker was written by this import. */
+export const isMarkerOf = (importId: string, marker: string | undefined): boolean => marker?.startsWith(`${importId}#`) ?? false;

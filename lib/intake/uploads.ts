@@ -1,0 +1,108 @@
+import { getCampaign } from '../campaigns/repository';
+import { config } from '../config';
+import { NotFoundError, ValidationError } from '../errors';
+import { isId, newId } from '../ids';
+import { log } from '../log';
+import { listKey, parseListKey } from '../storage/layout';
+import { headObject, presignGet, presignPut, PRESIGNED_URL_SECONDS } from '../storage/s3';
+import type { Caller } from '../users/caller';
+import { claimImportForObject, createImportRecord, finishImport, getImportRecord, keepObjectVersion } from './import-record';
+import { formatOf } from './reader';
+import { emptyCounts, IMPORT_KINDS, type ImportKind } from './schema';
+
+/**
+ * Accepting an upload: a list dropped into the bucket (an S3 event) or announced through POST /imports (a presigned
+ * PUT whose signed metadata names its import) becomes exactly one import record, however often its event arrives.
+ * An upload that cannot run is recorded too, ended as failed with the reason, so that no upload is silently lost.
+ */
+
+export interface UploadedObject {
+  key: string;
+  versionId?: string;
+  etag?: string;
+  uploadedBy?: string;
+}
+
+const linkExpiry = () => new Date(Date.now() + PRESIGNED_URL_SECONDS * 1000).toISOString();
+
+/** POST /imports: the import, queued for the caller, and a presigned PUT to the place its kind of list goes. */
+export async function requestUpload(caller: Caller, input: { campaignId: string; kind: ImportKind; fileName: string }, now = new Date()) {
+  if (!(await getCampaign(input.campaignId))) {
+    throw new ValidationError(`no campaign ${input.campaignId}`, [{ path: 'body.campaignId', message: 'no such campaign' }]);
+  }
+  const importId = newId(now.getTime());
+  const key = listKey(input.campaignId, input.kind, input.fileName);
+  await createImportRecord({
+    importId,
+    campaignId: input.campaignId,
+    kind: input.kind,
+    status: 'queued',
+    key,
+    fileName: input.fileName,
+    uploadedBy: caller.userId,
+    counts: emptyCounts(),
+    createdAt: now.toISOString(),
+    hasRejections: false,
+  });
+  const metadata = { 'import-id': importId };
+  const uploadUrl = await presignPut(config.intakeBucket(), key, metadata);
+  return { importId, uploadUrl, key, uploadHeaders: { 'x-amz-meta-import-id': importId }, expiresAt: linkExpiry() };
+}
+
+/** GET /imports/{importId}/rejections: a link to the workbook of the rows the import rejected or merged. */
+export async function rejectionsLink(importId: string) {
+  const record = await getImportRecord(importId);
+  if (!record) throw new NotFoundError(`no import ${importId}`);
+  if (!record.rejectionsKey) throw new NotFoundError(`import ${importId} has no rejected or merged rows`);
+  const url = await presignGet(config.intakeBucket(), record.rejectionsKey, `rejections-${record.fileName.replace(/\.[^.]+$/, '')}.xlsx`);
+  return { url, expiresAt: linkExpiry(), rejected: record.counts.rejected, merged: record.counts.merged };
+}
+
+/**
+ * The import record of an uploaded object, created on the first delivery of its event and found again on every
+ * later one. An upload that cannot run (see refusalReason) is ended as failed with the reason, and `refused`.
+ */
+export async function recordUploadedObject(bucket: string, object: UploadedObject, now: Date): Promise<{ importId: string; refused: boolean }> {
+  const info = await headObject(bucket, object.key);
+  // S3 quotes the ETag in HeadObject but not in event notifications; the claim must see them as one.
+  const etag = (object.etag ?? info?.etag)?.replace(/"/g, '');
+  const version = object.versionId ?? info?.versionId ?? etag ?? 'unversioned';
+  // An upload through POST /imports names its import in signed metadata; a plain bucket upload gets a new id.
+  const announced = info?.metadata['import-id'];
+  const announcedRecord = announced && isId(announced) ? await getImportRecord(announced) : undefined;
+  const usable = announcedRecord && announcedRecord.status === 'queued' && announcedRecord.key === object.key ? announcedRecord : undefined;
+  const importId = await claimImportForObject({ bucket, key: object.key, version }, usable?.importId ?? newId(now.getTime()));
+
+  const parts = parseListKey(object.key);
+  const record = await createImportRecord({
+    importId,
+    campaignId: parts?.campaignId,
+    kind: parts?.kind ?? 'unknown',
+    status: 'queued',
+    key: object.key,
+    fileName: parts?.fileName ?? object.key.slice(object.key.lastIndexOf('/') + 1),
+    versionId: object.versionId ?? info?.versionId,
+    uploadedBy: usable?.uploadedBy ?? object.uploadedBy,
+    counts: emptyCounts(),
+    createdAt: now.toISOString(),
+    hasRejections: false,
+  });
+  if (usable && object.versionId && !record.versionId) await keepObjectVersion(importId, object.versionId);
+  const refusal = await refusalReason(parts, info === undefined);
+  if (refusal) {
+    if (record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
+    log.warn('import refused', { importId, reason: refusal });
+  }
+  return { importId, refused: refusal !== undefined };
+}
+
+async function refusalReason(parts: ReturnType<typeof parseListKey>, gone: boolean): Promise<string | undefined> {
+  if (!parts) return 'the file is not under imports/{campaignId}/{invitation|participant|update}/{fileName}';
+  if (!(IMPORT_KINDS as readonly string[]).includes(parts.kind)) {
+    return `unknown list kind "${parts.kind}": use invitation, participant or update`;
+  }
+  if (!formatOf(parts.fileName)) return `"${parts.fileName}" is neither an .xlsx workbook nor a .csv file`;
+  if (!(await getCampaign(parts.campaignId))) return `no campaign ${parts.campaignId}`;
+  if (gone) return 'the uploaded file is no longer in the bucket';
+  return undefined;
+}

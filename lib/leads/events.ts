@@ -1,0 +1,41 @@
+import { withoutTableAttributes } from '../table/attributes';
+import type { Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { queryAll } from '../table/queries';
+
+/**
+ * The lead's history (履歴): who assigned it, handed it over or converted it, when, from whom, to whom. Each event is
+ * an item in the lead's partition, written in the same transaction as the change it records, with a deterministic
+ * id, so a replayed change writes the same event again instead of a second one.
+ */
+
+export type LeadEventKind = 'assigned' | 'handed_over' | 'converted';
+
+export interface LeadEvent {
+  eventId: string;
+  leadId: string;
+  kind: LeadEventKind;
+  at: string;
+  actorId: string;
+  fromOwnerId?: string;
+  toOwnerId?: string;
+  note?: string;
+  /** The operation that made it: an assignment, or the update list that reassigned the lead. */
+  assignmentId?: string;
+  importId?: string;
+  dealId?: string;
+  accountId?: string;
+  campaignId?: string;
+}
+
+export function leadEventItem(event: LeadEvent): Item {
+  const stored: Item = { ...keys.leadEvent(event.leadId, event.at, event.eventId), entity: ENTITY.leadEvent };
+  for (const [attribute, value] of Object.entries(event)) if (value !== undefined) stored[attribute] = value;
+  return stored;
+}
+
+/** The lead's history, oldest first. */
+export async function leadEvents(leadId: string): Promise<LeadEvent[]> {
+  const events = await queryAll<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.leadEventPrefix });
+  return events.map((event) => withoutTableAttributes<LeadEvent>(event));
+}

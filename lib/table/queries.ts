@@ -1,0 +1,146 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { dynamo, fromAttributes, tableName, toAttributes, translate, type Item } from './client';
+import { INDEXES, TABLE_PARTITION_KEY, TABLE_SORT_KEY, type IndexKey } from './definition';
+
+/**
+ * Reading a partition of the table or of an index: one page (`queryPage`), every page (`queryPages`, `queryAll`),
+ * or how many items there are (`countAll`, no item travels). Each is one partition key and at most one condition on
+ * the sort key; all of them go through the adapter's error translation, so a throttle is a 429 wherever it happens.
+ */
+
+export interface QuerySpec {
+  index?: IndexKey;
+  partition: string;
+  /** Only sort keys starting with this. */
+  sortPrefix?: string;
+  /** Only sort keys between these two, both included. */
+  sortBetween?: [from: string, to: string];
+  /** Only sort keys before this one (not included). */
+  sortBefore?: string;
+  /** Only sort keys up to this one (included). */
+  sortUpTo?: string;
+  /** Newest first for ULID and timestamp sort keys. */
+  descending?: boolean;
+  filter?: { expression: string; names?: Record<string, string>; values?: Item };
+}
+
+export interface PageRequest extends QuerySpec {
+  limit: number;
+  startKey?: Item;
+}
+
+export interface Page<T> {
+  items: T[];
+  lastKey?: Item;
+}
+
+function keyAttributes(index?: IndexKey): string[] {
+  const base = [TABLE_PARTITION_KEY, TABLE_SORT_KEY];
+  if (!index) return base;
+  return [...base, INDEXES[index].partitionKey, INDEXES[index].sortKey];
+}
+
+/** Where a query stands after `item`: the key attributes the next page starts after. */
+export function positionOf(item: Item, index?: IndexKey): Item {
+  return Object.fromEntries(keyAttributes(index).map((k) => [k, item[k]]));
+}
+
+function keyCondition(spec: QuerySpec) {
+  const pk = spec.index ? INDEXES[spec.index].partitionKey : TABLE_PARTITION_KEY;
+  const sk = spec.index ? INDEXES[spec.index].sortKey : TABLE_SORT_KEY;
+  const names: Record<string, string> = { '#pk': pk, ...(spec.filter?.names ?? {}) };
+  const values: Item = { ':pk': spec.partition, ...(spec.filter?.values ?? {}) };
+  let condition = '#pk = :pk';
+  const onSort = (clause: string, vals: Item) => {
+    if (names['#sk']) throw new Error('a query takes one condition on the sort key');
+    names['#sk'] = sk;
+    Object.assign(values, vals);
+    condition += ` AND ${clause}`;
+  };
+  if (spec.sortPrefix !== undefined) onSort('begins_with(#sk, :skPrefix)', { ':skPrefix': spec.sortPrefix });
+  if (spec.sortBetween !== undefined) onSort('#sk BETWEEN :skFrom AND :skTo', { ':skFrom': spec.sortBetween[0], ':skTo': spec.sortBetween[1] });
+  if (spec.sortBefore !== undefined) onSort('#sk < :skBefore', { ':skBefore': spec.sortBefore });
+  if (spec.sortUpTo !== undefined) onSort('#sk <= :skUpTo', { ':skUpTo': spec.sortUpTo });
+  return { condition, names, values };
+}
+
+/** One Query call. */
+async function queryOnce<T>(spec: QuerySpec, options: { limit?: number; startKey?: Item; count?: boolean }): Promise<{ items: T[]; count: number; lastKey?: Item }> {
+  const { condition, names, values } = keyCondition(spec);
+  try {
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: spec.index ? INDEXES[spec.index].indexName : undefined,
+        KeyConditionExpression: condition,
+        FilterExpression: spec.filter?.expression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toAttributes(values),
+        ScanIndexForward: !spec.descending,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey ? toAttributes(options.startKey) : undefined,
+        ...(options.count ? { Select: 'COUNT' as const } : {}),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => fromAttributes<T>(i)),
+      count: out.Count ?? 0,
+      lastKey: out.LastEvaluatedKey ? fromAttributes(out.LastEvaluatedKey) : undefined,
+    };
+  } catch (error) {
+    translate(error);
+  }
+}
+
+/**
+ * One page, `limit` items long even when a filter drops some: DynamoDB applies `Limit` before the filter, so we keep
+ * reading until the page is full or the partition ends. The returned position is the key of the last item handed
+ * out, so the next page starts exactly after it; there is none when nothing follows.
+ */
+export async function queryPage<T extends Item>(request: PageRequest): Promise<Page<T>> {
+  // Read one item past the page: if it exists there is a next page, and the cursor never leads to an empty one.
+  const wanted = request.limit + 1;
+  const items: T[] = [];
+  let startKey = request.startKey;
+  do {
+    const page = await queryOnce<T>(request, {
+      // Read ahead when filtering, so short filtered pages need fewer round trips.
+      limit: request.filter ? Math.min(1000, wanted * 2) : wanted - items.length,
+      startKey,
+    });
+    items.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey && items.length < wanted);
+  if (items.length < wanted) return { items };
+  const pageItems = items.slice(0, request.limit);
+  return { items: pageItems, lastKey: positionOf(pageItems[pageItems.length - 1]!, request.index) };
+}
+
+/** Every item of the query, a DynamoDB page at a time (`pageSize` items, or up to 1 MB when not given). */
+export async function* queryPages<T = Item>(spec: QuerySpec, pageSize?: number): AsyncGenerator<T[]> {
+  let startKey: Item | undefined;
+  do {
+    const page = await queryOnce<T>(spec, { limit: pageSize, startKey });
+    if (page.items.length > 0) yield page.items;
+    startKey = page.lastKey;
+  } while (startKey);
+}
+
+/** Every item of the query. For partitions known to stay small (a lead's histories, an account's links). */
+export async function queryAll<T = Item>(spec: QuerySpec): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of queryPages<T>(spec)) out.push(...page);
+  return out;
+}
+
+/** How many items the query finds (after its filter); a COUNT query, so no item travels. */
+export async function countAll(spec: QuerySpec): Promise<number> {
+  let total = 0;
+  let startKey: Item | undefined;
+  do {
+    const page = await queryOnce(spec, { startKey, count: true });
+    total += page.count;
+    startKey = page.lastKey;
+  } while (startKey);
+  return total;
+}
