@@ -12,7 +12,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createCampaign } from '../lib/campaigns/repository';
 import { getImportRecord } from '../lib/intake/import-record';
 import { readList, isListHeader } from '../lib/intake/reader';
-import { registerConcurrency } from '../lib/intake/register-list';
+import { registerConcurrency } from '../lib/intake/registration';
 import { judgeRow } from '../lib/intake/row-rules';
 import { leadItem } from '../lib/leads/model';
 import { newId } from '../lib/ids';

@@ -49,11 +49,12 @@ interface ChunkOutcome {
 
 const noMetrics = (): IntakeMetrics => ({ invited: 0, responded: 0, newLeads: 0, knownLeads: 0 });
 
-/** A register row as the registrar takes it: the row rules guarantee a register row its match key. */
+/** A register row as the registrar takes it: the row rules give every accepted register row a name and a match key. */
 function preparedRow(row: Extract<JudgedRow, { ok: true }>): PreparedRow {
   const { draft, matchKey, arisenOn } = row.accepted;
-  if (!matchKey) throw new Error(`row ${row.rowNumber} was accepted for a register list without a match key`);
-  return { rowNumber: row.rowNumber, cells: row.cells, draft, matchKey, arisenOn };
+  const name = draft.name;
+  if (!matchKey || !name) throw new Error(`row ${row.rowNumber} was accepted for a register list without a name or match key`);
+  return { rowNumber: row.rowNumber, cells: row.cells, draft: { ...draft, name }, matchKey, arisenOn };
 }
 
 function updateRow(row: Extract<JudgedRow, { ok: true }>): UpdateRow {

@@ -60,6 +60,28 @@ export function leadIndexKeys(lead: Lead): Item {
   };
 }
 
+/** A lead as it is first created (from a list row or a form): stage new, nobody's, version 1. */
+export function newLead(input: {
+  leadId: string;
+  fields: Omit<Lead, 'leadId' | 'stage' | 'extra' | 'matchKey' | 'source' | 'createdAt' | 'updatedAt' | 'version'>;
+  extra: Record<string, string>;
+  matchKey: string;
+  source?: Lead['source'];
+  at: string;
+}): Lead {
+  return {
+    leadId: input.leadId,
+    ...input.fields,
+    stage: 'new',
+    extra: input.extra,
+    matchKey: input.matchKey,
+    ...(input.source ? { source: input.source } : {}),
+    createdAt: input.at,
+    updatedAt: input.at,
+    version: 1,
+  };
+}
+
 /** The lead as stored: the lead plus the index keys of every list it appears in. */
 export function leadItem(lead: Lead): Item {
   return {
@@ -116,4 +138,28 @@ export interface CampaignMembership {
   completedOn?: string;
   lastActionResult?: string;
   lastActionAt?: string;
+}
+
+/**
+ * A campaign history as list intake first writes it: this list's flag set (with the import row that set it, and the
+ * row that first reached the person), the other flag not (yet), follow-up not started. Listed among the campaign's
+ * members (GSI5) by the date the lead arose.
+ */
+export function newMembershipItem(input: { leadId: string; campaignId: string; flag: 'invited' | 'responded'; marker: string; arisenOn: string; at: string }): Item {
+  const other = input.flag === 'invited' ? 'responded' : 'invited';
+  return {
+    ...keys.membership(input.leadId, input.campaignId),
+    ...keys.campaignMembersIndex(input.campaignId, shardOf(input.leadId), input.arisenOn, input.leadId),
+    entity: ENTITY.membership,
+    leadId: input.leadId,
+    campaignId: input.campaignId,
+    [input.flag]: true,
+    [`${input.flag}By`]: input.marker,
+    [other]: false,
+    reachedBy: input.marker,
+    arisenOn: input.arisenOn,
+    followStatus: 'not_started',
+    createdAt: input.at,
+    updatedAt: input.at,
+  };
 }

@@ -1,0 +1,231 @@
+import { forEachConcurrently } from '../async';
+import { FAULT_POINTS, faultPoint } from '../faults';
+import { newId } from '../ids';
+import { leadItem, newLead, newMembershipItem } from '../leads/model';
+import { batchGet, batchWrite, keyString, putIfAbsent, putRequest, updateItem, type Item, type UpdateRequest } from '../table/client';
+import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
+import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
+import { keys } from '../table/keys';
+import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
+import type { IntakeMetrics } from './chunk-commit';
+import { claimNewPeople, claimsOfUnfinishedImports, takeOverClaim, uncountedByFailedImport } from './claims';
+import { classifyByClaim, decideHistory, duplicatesInChunk, type Merge } from './classify-people';
+import { markerOf } from './row-marker';
+import type { RowNote } from './row-notes';
+import { flagOf, registerConcurrency, type ChunkResult, type KeyClaim, type MembershipItem, type PreparedRow, type RegisterContext } from './registration';
+import { emptyCounts } from './schema';
+
+/**
+ * The writes of one chunk of list register, on what the table showed of its people (see ./register-list.ts for why
+ * each step is safe under retries and concurrency). The decisions are ./classify-people.ts's; here they are carried
+ * out and counted.
+ */
+
+const HISTORIES_PER_TRANSACTION = 100;
+const MAX_ROUNDS = 8;
+
+/** What the registrar read of the chunk's people before its turn (and read again where it may be stale). */
+export interface Snapshot {
+  claims: Map<string, KeyClaim>;
+  histories: Map<string, MembershipItem>;
+  /** Leads whose history was read (a missing history is absent from `histories`). */
+  historiesRead: Set<string>;
+}
+
+export interface ChunkPeople {
+  rows: PreparedRow[];
+  /** The first row of each person in the chunk (later rows of the same person merge into it). */
+  firstByKey: Map<string, PreparedRow>;
+}
+
+export interface HistoryReads {
+  /** Records that a history of this lead is being written (the registrar reads it again if a later chunk needs it). */
+  giveHistory: (leadId: string) => void;
+  /** False only for leads known to have no history of the campaign. */
+  mayHaveHistory: (leadId: string) => boolean;
+  readHistories: (leadIds: string[]) => Promise<Map<string, MembershipItem>>;
+}
+
+const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+
+function leadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
+  const { extra, ...fields } = row.draft;
+  return leadItem(newLead({ leadId, fields, extra, matchKey: row.matchKey, source: { campaignId: ctx.campaignId, importId: ctx.importId }, at: ctx.now.toISOString() }));
+}
+
+function historyOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
+  return newMembershipItem({
+    leadId,
+    campaignId: ctx.campaignId,
+    flag: flagOf(ctx.kind),
+    marker: markerOf(ctx.importId, row.rowNumber),
+    arisenOn: row.arisenOn ?? ctx.defaultArisenOn,
+    at: ctx.now.toISOString(),
+  });
+}
+
+/** Sets this list's flag on an existing history that lacks it. */
+function flagUpdate(ctx: RegisterContext, row: PreparedRow, leadId: string): UpdateRequest {
+  const flag = flagOf(ctx.kind);
+  return {
+    key: keys.membership(leadId, ctx.campaignId),
+    update: 'SET #flag = :true, #flagBy = :marker, updatedAt = :now',
+    condition: `${ITEM_EXISTS} AND (attribute_not_exists(#flag) OR #flag = :false)`,
+    names: { '#flag': flag, '#flagBy': `${flag}By` },
+    values: { ':true': true, ':false': false, ':marker': markerOf(ctx.importId, row.rowNumber), ':now': ctx.now.toISOString() },
+  };
+}
+
+/**
+ * The history write for a known person, conditional on exactly what we read: no history yet, or a history without
+ * this flag. If either changed meanwhile the transaction is cancelled and the rows are read again.
+ */
+const historyWrite = (ctx: RegisterContext, row: PreparedRow, leadId: string, seen: MembershipItem | undefined): TransactionWrite =>
+  seen ? txUpdate(leadId, flagUpdate(ctx, row, leadId)) : txPut(leadId, historyOf(ctx, row, leadId), { condition: ITEM_ABSENT });
+
+/**
+ * This import's history of a person it creates: written whole if absent; if another import left one (a failed
+ * import whose claim this one took over), this list's flag is added to it.
+ */
+async function ensureHistory(ctx: RegisterContext, row: PreparedRow, leadId: string): Promise<void> {
+  if (await putIfAbsent(historyOf(ctx, row, leadId))) return;
+  try {
+    await updateItem(flagUpdate(ctx, row, leadId));
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+  }
+}
+
+export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, snapshot: Snapshot, reads: HistoryReads): Promise<ChunkResult> {
+  const { rows, firstByKey } = people;
+  const { giveHistory, mayHaveHistory } = reads;
+  const counts = emptyCounts();
+  const metrics: IntakeMetrics = { invited: 0, responded: 0, newLeads: 0, knownLeads: 0 };
+  const notes: RowNote[] = [];
+  const concurrency = ctx.concurrency ?? registerConcurrency();
+  const flag = flagOf(ctx.kind);
+
+  const merge = ({ row, intoRow }: Merge) => {
+    counts.merged++;
+    notes.push({ rowNumber: row.rowNumber, outcome: 'merged', reason: `${intoRow}行目と同じ人物として統合しました`, cells: row.cells, mergedIntoRow: intoRow });
+  };
+  const countCreated = () => {
+    counts.created++;
+    metrics[flag]++;
+    metrics.newLeads++;
+  };
+  const countMatched = (firstReach: boolean) => {
+    counts.matched++;
+    metrics[flag]++;
+    if (firstReach) metrics.knownLeads++;
+  };
+
+  // 1. In-chunk duplicates: the first row of a person speaks for it.
+  duplicatesInChunk(rows, firstByKey).forEach(merge);
+
+  // 2. Sort people by what the table knows of them: first from the snapshot, then, for rows whose claim was lost to
+  //    a concurrent import, from a fresh read.
+  let fresh: PreparedRow[] = [];
+  const known: { row: PreparedRow; leadId: string; createdBy: string }[] = [];
+  const replayedCreations: { row: PreparedRow; leadId: string }[] = [];
+  const sort = (rowsToSort: PreparedRow[], claims: Map<string, KeyClaim>) => {
+    const sorted = classifyByClaim(rowsToSort, (row) => claims.get(keyString(keys.leadMatchKey(row.matchKey))), ctx.importId);
+    fresh.push(...sorted.fresh);
+    replayedCreations.push(...sorted.replayed);
+    sorted.merged.forEach(merge);
+    known.push(...sorted.known);
+  };
+  sort([...firstByKey.values()], snapshot.claims);
+
+  // 3. New people: their claims (./claims.ts), then the claimed people's leads and histories in plain batch writes.
+  for (let round = 0; fresh.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`could not register ${fresh.length} new people after ${round} rounds`);
+    const { claimed, lost, again } = await claimNewPeople(ctx, fresh.map((row) => ({ row, leadId: newId(ctx.now.getTime()) })), concurrency);
+    fresh = again;
+    for (const { leadId } of claimed) giveHistory(leadId);
+    if (claimed.length > 0) await faultPoint(FAULT_POINTS.intakeNewPeople);
+    await batchWrite(
+      claimed.flatMap(({ row, leadId }) => [putRequest(leadOf(ctx, row, leadId)), putRequest(historyOf(ctx, row, leadId))]),
+      { concurrency },
+    );
+    claimed.forEach(countCreated);
+    if (lost.length > 0) sort(lost, await batchGet<KeyClaim>(lost.map((r) => keys.leadMatchKey(r.matchKey)), { concurrency }));
+  }
+
+  // 4. Creations replayed after a crash: the claim is ours, its lead and history may not have been written yet.
+  //    Written only where missing, so nothing done to them since (an edit, an action) is lost.
+  const createAgain = async ({ row, leadId }: { row: PreparedRow; leadId: string }) => {
+    giveHistory(leadId);
+    await putIfAbsent(leadOf(ctx, row, leadId));
+    await ensureHistory(ctx, row, leadId);
+  };
+  await forEachConcurrently(replayedCreations, concurrency, createAgain);
+  replayedCreations.forEach(countCreated);
+
+  // 4b. Known people claimed by an import not complete (still under way, died, or given up): between its claims and
+  //     its leads, a claim may point at a lead not written yet.
+  //     - A failed import's claim past its last committed row was never counted by it: this import takes the claim
+  //       over and creates the person (keeping the lead and history it may have written), as a replay would.
+  //     - Otherwise a lead still missing is written from this row, only if absent: the claiming import's own lead,
+  //       landed first or landing later, is the one that stays. The person counts as matched here, as the claiming
+  //       import counts it created.
+  const unsure = await claimsOfUnfinishedImports(known);
+  const takenOver = new Set<string>();
+  await forEachConcurrently(unsure.filter((person) => uncountedByFailedImport(person.createdBy)), concurrency, async (person) => {
+    if (!(await takeOverClaim(person.row.matchKey, person.createdBy, markerOf(ctx.importId, person.row.rowNumber)))) return;
+    takenOver.add(person.leadId);
+    await createAgain(person);
+    countCreated();
+  });
+  const stillUnsure = unsure.filter(({ leadId }) => !takenOver.has(leadId));
+  if (stillUnsure.length > 0) {
+    const leads = await batchGet(stillUnsure.map(({ leadId }) => keys.lead(leadId)), { concurrency });
+    const missing = stillUnsure.filter(({ leadId }) => !leads.has(keyString(keys.lead(leadId))));
+    await forEachConcurrently(missing, concurrency, async ({ row, leadId }) => void (await putIfAbsent(leadOf(ctx, row, leadId))));
+  }
+
+  // 5. Known people: add this campaign's flag to their history, unless it is there already. The first round decides
+  //    on the snapshot (reading the histories it lacks); a round after a lost condition reads them again.
+  let pending: { row: PreparedRow; leadId: string }[] = takenOver.size > 0 ? known.filter(({ leadId }) => !takenOver.has(leadId)) : known;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`could not attach ${pending.length} campaign histories after ${round} rounds`);
+    let histories: Map<string, MembershipItem>;
+    if (round === 0) {
+      histories = snapshot.histories;
+      // People whose claim a concurrent import made after the snapshot was read.
+      const unread = pending.filter(({ leadId }) => !snapshot.historiesRead.has(leadId) && mayHaveHistory(leadId)).map(({ leadId }) => leadId);
+      if (unread.length > 0) for (const [k, v] of await reads.readHistories(unread)) histories.set(k, v);
+    } else {
+      histories = await reads.readHistories(pending.map(({ leadId }) => leadId));
+    }
+    for (const { leadId } of pending) giveHistory(leadId);
+    const writes: { row: PreparedRow; leadId: string; history?: MembershipItem }[] = [];
+    for (const person of pending) {
+      const history = histories.get(keyString(keys.membership(person.leadId, ctx.campaignId)));
+      const decision = decideHistory(history, person.row, ctx.importId, flag);
+      if (decision.kind === 'replayed') countMatched(decision.firstReach); // replay of our own committed write
+      else if (decision.kind === 'merged') merge({ row: person.row, intoRow: decision.intoRow });
+      else if (decision.kind === 'unchanged') counts.unchanged++;
+      else writes.push({ ...person, history });
+    }
+    pending = [];
+    const firstReach = ctx.exclusive ? writes.filter((w) => w.history === undefined) : [];
+    if (firstReach.length > 0) {
+      await batchWrite(firstReach.map((w) => putRequest(historyOf(ctx, w.row, w.leadId))), { concurrency });
+      firstReach.forEach(() => countMatched(true));
+    }
+    const conditional = ctx.exclusive ? writes.filter((w) => w.history !== undefined) : writes;
+    await forEachConcurrently(chunks(conditional, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
+      try {
+        await transact(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history)));
+        group.forEach((w) => countMatched(w.history === undefined));
+      } catch (error) {
+        if (!(error instanceof TransactionCancelledError)) throw error;
+        // Changed since our read (or a conflicting transaction): read again and decide again.
+        pending.push(...group);
+      }
+    });
+  }
+
+  return { counts, metrics, notes };
+}
