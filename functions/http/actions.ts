@@ -1,10 +1,9 @@
 import { logAction } from '../../lib/actions/log-action';
-import { actionsOfActor, actionsOfLead, actorOf } from '../../lib/actions/repository';
+import { actionsOfActor, actionsOfVisibleLead, actorOf } from '../../lib/actions/repository';
 import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
-import { requireVisibleLead } from '../../lib/leads/repository';
 import { choices } from '../../lib/settings/choices';
 
 /** Actions: POST/GET /leads/{leadId}/actions, GET /actions, and the forms' choice lists at GET /settings/choices. */
@@ -19,9 +18,8 @@ export const handler = httpHandler([
   }),
 
   implement(routes.listLeadActions, async ({ params, query, caller }) => {
-    await requireVisibleLead(caller, params.leadId);
     const scope = scopeOf(`leads/${params.leadId}/actions`, query);
-    const page = await actionsOfLead(params.leadId, query.limit, await startKeyFrom(query.cursor, scope));
+    const page = await actionsOfVisibleLead(caller, params.leadId, query.limit, await startKeyFrom(query.cursor, scope));
     return reply(200, await pageResponse(page.items, page.lastKey, scope));
   }),
 

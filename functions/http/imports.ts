@@ -1,10 +1,9 @@
-import { NotFoundError } from '../../lib/errors';
 import { httpHandler } from '../../lib/http/handler';
 import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
-import { getImportRecord, listImports, toImport } from '../../lib/intake/import-record';
+import { listImports, requireImport } from '../../lib/intake/import-record';
 import { rejectionsLink, requestUpload } from '../../lib/intake/uploads';
 
 /** Imports: POST /imports (a presigned upload), GET /imports, GET /imports/{id}, GET /imports/{id}/rejections. */
@@ -23,11 +22,7 @@ export const handler = httpHandler([
     return reply(200, await pageResponse(page.items, page.lastKey, scope));
   }),
 
-  implement(routes.getImport, async ({ params }) => {
-    const record = await getImportRecord(params.importId);
-    if (!record) throw new NotFoundError(`no import ${params.importId}`);
-    return reply(200, toImport(record));
-  }),
+  implement(routes.getImport, async ({ params }) => reply(200, await requireImport(params.importId))),
 
   implement(routes.getImportRejections, async ({ params }) => reply(200, await rejectionsLink(params.importId))),
 ]);

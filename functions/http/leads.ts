@@ -1,6 +1,6 @@
 import { assignLeads } from '../../lib/assignment/assign';
 import { handOverLead } from '../../lib/assignment/handover';
-import { leadEvents } from '../../lib/leads/events';
+import { visibleLeadEvents } from '../../lib/leads/events';
 import { httpHandler } from '../../lib/http/handler';
 import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf } from '../../lib/http/pagination';
@@ -10,7 +10,7 @@ import { routes } from '../../lib/http/routes';
 import { expectedVersion } from '../../lib/http/versioning';
 import { editLead } from '../../lib/leads/edit';
 import { findLeads, listItems } from '../../lib/leads/list';
-import { campaignHistory, requireVisibleLead } from '../../lib/leads/repository';
+import { visibleCampaignHistory } from '../../lib/leads/repository';
 import { leadDetail } from '../../lib/read-models/lead-detail';
 import type { ShardedPosition } from '../../lib/table/sharded-query';
 
@@ -35,15 +35,9 @@ export const handler = httpHandler([
     return reply(200, await editLead(caller, params.leadId, patch, expectedVersion(headers, version)));
   }),
 
-  implement(routes.getLeadCampaigns, async ({ params, caller }) => {
-    await requireVisibleLead(caller, params.leadId);
-    return reply(200, { items: await campaignHistory(params.leadId) });
-  }),
+  implement(routes.getLeadCampaigns, async ({ params, caller }) => reply(200, { items: await visibleCampaignHistory(caller, params.leadId) })),
 
-  implement(routes.getLeadHistory, async ({ params, caller }) => {
-    await requireVisibleLead(caller, params.leadId);
-    return reply(200, { items: await leadEvents(params.leadId) });
-  }),
+  implement(routes.getLeadHistory, async ({ params, caller }) => reply(200, { items: await visibleLeadEvents(caller, params.leadId) })),
 
   implement(routes.assignLeads, async ({ body, caller, headers }) =>
     idempotent({ callerId: caller.userId, scope: 'POST /leads/assign', headers, body }, async () => reply(200, await assignLeads(caller, body))),

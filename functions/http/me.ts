@@ -2,7 +2,7 @@ import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
-import { listNotifications, markAllRead, markRead, unreadCount } from '../../lib/notifications/repository';
+import { markAllRead, markRead, myNotifications } from '../../lib/notifications/repository';
 
 /** The caller's own things: notifications (通知ポートレット). */
 
@@ -10,17 +10,11 @@ export const handler = httpHandler([
   implement(routes.listMyNotifications, async ({ query, caller }) => {
     const scope = scopeOf(`notifications:${caller.userId}`, query);
     const startKey = await startKeyFrom(query.cursor, scope);
-    const [page, unread] = await Promise.all([
-      listNotifications(caller.userId, { limit: query.limit, unread: query.unread, startKey }),
-      unreadCount(caller.userId),
-    ]);
-    return reply(200, { ...(await pageResponse(page.items, page.lastKey, scope)), unreadCount: unread });
+    const page = await myNotifications(caller.userId, { limit: query.limit, unread: query.unread, startKey });
+    return reply(200, { ...(await pageResponse(page.items, page.lastKey, scope)), unreadCount: page.unreadCount });
   }),
 
   implement(routes.readNotification, async ({ params, caller }) => reply(200, await markRead(caller.userId, params.notificationId))),
 
-  implement(routes.readAllNotifications, async ({ caller }) => {
-    const marked = await markAllRead(caller.userId);
-    return reply(200, { marked, unreadCount: await unreadCount(caller.userId) });
-  }),
+  implement(routes.readAllNotifications, async ({ caller }) => reply(200, await markAllRead(caller.userId))),
 ]);

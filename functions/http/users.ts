@@ -1,10 +1,9 @@
-import { NotFoundError } from '../../lib/errors';
 import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
 import { expectedVersion } from '../../lib/http/versioning';
-import { createUser, getUser, listUsers, updateUser } from '../../lib/users/repository';
+import { createUser, listUsers, requireUser, updateUser } from '../../lib/users/repository';
 
 /** Users (admin only): POST/GET /users, GET/PATCH /users/{userId}. */
 
@@ -20,11 +19,7 @@ export const handler = httpHandler([
     return reply(200, await pageResponse(page.items, page.lastKey, scope));
   }),
 
-  implement(routes.getUser, async ({ params }) => {
-    const user = await getUser(params.userId);
-    if (!user) throw new NotFoundError(`no user ${params.userId}`);
-    return reply(200, user);
-  }),
+  implement(routes.getUser, async ({ params }) => reply(200, await requireUser(params.userId))),
 
   implement(routes.updateUser, async ({ params, body, headers }) => {
     const { version, ...patch } = body;

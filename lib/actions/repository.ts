@@ -1,6 +1,7 @@
 import { ForbiddenError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import type { Item } from '../table/client';
+import { requireVisibleLead } from '../leads/repository';
 import { keys } from '../table/keys';
 import { countAll, queryPage } from '../table/queries';
 import { actionFromItem, instantOf } from './model';
@@ -12,6 +13,12 @@ import type { Action, ActionListQuery } from './schema';
 export async function actionsOfLead(leadId: string, limit: number, startKey?: Item): Promise<{ items: Action[]; lastKey?: Item }> {
   const page = await queryPage<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.actionPrefix, descending: true, limit, startKey });
   return { items: page.items.map(actionFromItem), lastKey: page.lastKey };
+}
+
+/** GET /leads/{leadId}/actions: the actions of a lead the caller may see. */
+export async function actionsOfVisibleLead(caller: Caller, leadId: string, limit: number, startKey?: Item) {
+  await requireVisibleLead(caller, leadId);
+  return actionsOfLead(leadId, limit, startKey);
 }
 
 /** Who may read whose activity: admins, managers and marketing anyone's; everyone else only their own. */

@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { withoutTableAttributes } from '../table/attributes';
 import { getItem, putItem, updateItem, type Item } from '../table/client';
 import { ConditionFailedError } from '../table/errors';
@@ -57,6 +57,13 @@ export async function createImportRecord(record: ImportRecord): Promise<ImportRe
 
 export async function getImportRecord(importId: string): Promise<ImportRecord | undefined> {
   return getItem<ImportRecord>(keys.import(importId));
+}
+
+/** GET /imports/{importId}: the import as the API shows it. */
+export async function requireImport(importId: string): Promise<Import> {
+  const record = await getImportRecord(importId);
+  if (!record) throw new NotFoundError(`no import ${importId}`);
+  return toImport(record);
 }
 
 export async function listImports(filter: { campaignId?: string; limit: number }, startKey?: Item) {

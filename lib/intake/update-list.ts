@@ -1,3 +1,4 @@
+import { leadEventItem } from '../leads/events';
 import { leadFromItem, withOwner, type Lead } from '../leads/model';
 import { MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
 import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
@@ -205,18 +206,7 @@ async function recordAssignments(ctx: UpdateContext, firstRow: number, assigned:
   for (const a of assigned) byOwner.set(a.ownerId, [...(byOwner.get(a.ownerId) ?? []), a]);
   await batchWrite([
     ...assigned.map((a) =>
-      putRequest({
-        ...keys.leadEvent(a.leadId, a.at, ctx.importId),
-        entity: ENTITY.leadEvent,
-        eventId: ctx.importId,
-        leadId: a.leadId,
-        kind: 'assigned',
-        at: a.at,
-        actorId: ctx.actorId,
-        ...(a.from ? { fromOwnerId: a.from } : {}),
-        toOwnerId: a.ownerId,
-        importId: ctx.importId,
-      }),
+      putRequest(leadEventItem({ eventId: ctx.importId, leadId: a.leadId, kind: 'assigned', at: a.at, actorId: ctx.actorId, fromOwnerId: a.from, toOwnerId: a.ownerId, importId: ctx.importId })),
     ),
     ...[...byOwner].map(([ownerId, leads]) =>
       putRequest({

@@ -1,13 +1,12 @@
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
+import { worksOwnLeadsOnly } from '../users/roles';
 import { matchKeyOf, configuredMatchMode } from './match-key';
 import type { Lead } from './model';
 import { MatchKeyTakenError, requireVisibleLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
 import type { LeadPatch } from './schema';
 import { checkStageChange } from './stages';
 
-/** Roles that work only their own leads (api.md: "own leads"). */
-const OWNERS_ONLY = new Set(['rep', 'sales', 'agent']);
 
 /**
  * PATCH /leads/{id}: contact data, classification, qualification, NG actions, the shared memo, and the stage with
@@ -15,7 +14,7 @@ const OWNERS_ONLY = new Set(['rep', 'sales', 'agent']);
  */
 export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadPatch, 'version'>, expectedVersion: number, now = new Date()): Promise<Lead> {
   const { lead } = await requireVisibleLead(caller, leadId);
-  if (OWNERS_ONLY.has(caller.role) && lead.ownerId !== caller.userId) {
+  if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
     throw new ForbiddenError('only the lead\'s owner, a manager or an admin may edit it');
   }
   if (lead.version !== expectedVersion) throw await staleLeadConflict(leadId, expectedVersion);

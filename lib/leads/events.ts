@@ -2,6 +2,8 @@ import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { queryAll } from '../table/queries';
+import type { Caller } from '../users/caller';
+import { requireVisibleLead } from './repository';
 
 /**
  * The lead's history (履歴): who assigned it, handed it over or converted it, when, from whom, to whom. Each event is
@@ -38,4 +40,10 @@ export function leadEventItem(event: LeadEvent): Item {
 export async function leadEvents(leadId: string): Promise<LeadEvent[]> {
   const events = await queryAll<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.leadEventPrefix });
   return events.map((event) => withoutTableAttributes<LeadEvent>(event));
+}
+
+/** GET /leads/{leadId}/history: the history of a lead the caller may see. */
+export async function visibleLeadEvents(caller: Caller, leadId: string): Promise<LeadEvent[]> {
+  await requireVisibleLead(caller, leadId);
+  return leadEvents(leadId);
 }

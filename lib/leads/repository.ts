@@ -72,6 +72,12 @@ const MEMBERSHIP_ATTRIBUTES = ['leadId', 'campaignId', 'invited', 'responded', '
 export const toMembership = (item: Item): CampaignMembership =>
   Object.fromEntries(MEMBERSHIP_ATTRIBUTES.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])) as unknown as CampaignMembership;
 
+/** GET /leads/{leadId}/campaigns: the histories of a lead the caller may see. */
+export async function visibleCampaignHistory(caller: Caller, leadId: string): Promise<CampaignMembership[]> {
+  await requireVisibleLead(caller, leadId);
+  return campaignHistory(leadId);
+}
+
 /** The lead's campaign histories, newest campaign first (campaign ids are ULIDs). */
 export async function campaignHistory(leadId: string): Promise<CampaignMembership[]> {
   const histories = await queryAll<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.membershipPrefix, descending: true });

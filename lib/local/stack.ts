@@ -49,6 +49,8 @@ export interface LocalStack {
   setSesAvailable(available: boolean): Promise<void>;
   /** Resolves when every intake and export invocation started so far has finished (tests wait on it). */
   intakeIdle(): Promise<void>;
+  /** Resolves when the outbox is quiet: every notification written so far dispatched, nothing due now. */
+  outboxIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -187,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       intakeIdle: async () => {
         while (running.size > 0) await Promise.allSettled([...running]);
       },
+      outboxIdle: () => dispatcher.idle(),
       stop: stopAll,
     };
   } catch (error) {

@@ -25,6 +25,12 @@ export async function listNotifications(userId: string, options: { limit: number
   return { items: page.items.map(notificationFromItem), lastKey: page.lastKey };
 }
 
+/** GET /me/notifications: a page of the user's notifications and how many are unread. */
+export async function myNotifications(userId: string, options: { limit: number; unread?: boolean; startKey?: Item }) {
+  const [page, unread] = await Promise.all([listNotifications(userId, options), unreadCount(userId)]);
+  return { ...page, unreadCount: unread };
+}
+
 const markReadWrites = (userId: string, notificationIds: string[], at: string) => [
   ...notificationIds.map((notificationId) =>
     txUpdate(`read:${notificationId}`, {
@@ -57,7 +63,7 @@ export async function markRead(userId: string, notificationId: string, now = new
  * Marks every unread notification read, in transactions of up to 99 flags plus the count moved by exactly as many.
  * A notification arriving meanwhile keeps its unread count: the counter is never simply set to zero.
  */
-export async function markAllRead(userId: string, now = new Date()): Promise<number> {
+export async function markAllRead(userId: string, now = new Date()): Promise<{ marked: number; unreadCount: number }> {
   let marked = 0;
   const unread = { partition: keys.userPartition(userId), sortPrefix: keys.notificationPrefix, filter: { expression: '#read = :false', names: { '#read': 'read' }, values: { ':false': false } } };
   for await (const page of queryPages<Item>(unread)) {
@@ -67,7 +73,7 @@ export async function markAllRead(userId: string, now = new Date()): Promise<num
       marked += await markBatch(userId, batch, now.toISOString());
     }
   }
-  return marked;
+  return { marked, unreadCount: await unreadCount(userId) };
 }
 
 async function markBatch(userId: string, ids: string[], at: string): Promise<number> {

@@ -13,6 +13,8 @@ import { dynamo } from './client';
  */
 
 export interface StreamReader {
+  /** Resolves once every record written before the call has been handed on (and its handler has returned). */
+  drained(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,9 @@ export async function readTableStream(options: {
   const finished = new Set<string>();
   let firstDiscovery = true;
   let busy: Promise<void> = Promise.resolve();
+  let rounds = 0;
+  let discoverNext = false;
+  const waiting: { round: number; resolve: () => void }[] = [];
 
   const discover = async () => {
     const description = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
@@ -60,22 +65,39 @@ export async function readTableStream(options: {
   };
 
   await discover();
-  let rounds = 0;
   const timer = setInterval(() => {
     busy = busy
       .then(async () => {
         if (stopped) return;
-        if (rounds++ % 10 === 0) await discover();
+        // New shards open as the stream rolls over: look for them now and then, and whenever someone waits.
+        if (rounds % 10 === 0 || discoverNext) {
+          discoverNext = false;
+          await discover();
+        }
         await poll();
       })
-      .catch((error) => log.warn('local stream poll failed', { errorName: (error as Error).name }));
+      .catch((error) => log.warn('local stream poll failed', { errorName: (error as Error).name }))
+      .finally(() => {
+        rounds++;
+        for (const waiter of waiting.filter((w) => rounds >= w.round)) {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      });
   }, pollMs);
 
   return {
+    // The round under way may have read its shards before the call: the one after it starts after, and reads all.
+    drained: () =>
+      new Promise<void>((resolve) => {
+        discoverNext = true;
+        waiting.push({ round: rounds + 2, resolve });
+      }),
     stop: async () => {
       stopped = true;
       clearInterval(timer);
       await busy;
+      for (const waiter of waiting.splice(0)) waiter.resolve();
       streams.destroy();
     },
   };

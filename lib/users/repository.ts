@@ -24,6 +24,12 @@ export async function getUser(userId: string): Promise<User | undefined> {
   return item ? toUser(item) : undefined;
 }
 
+export async function requireUser(userId: string): Promise<User> {
+  const user = await getUser(userId);
+  if (!user) throw new NotFoundError(`no user ${userId}`);
+  return user;
+}
+
 const userItem = (user: User): Item => ({ ...keys.user(user.userId), ...keys.usersIndex(user.userId), entity: ENTITY.user, ...user });
 
 /** Claims the e-mail for the user: refused when another user holds it. */

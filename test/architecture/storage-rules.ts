@@ -37,9 +37,8 @@ export const STORAGE_RULES: StorageRule[] = [
   { rule: 'the environment is read only in lib/config.ts', pattern: /process\.env\b/, allowedIn: ['lib/config.ts'] },
 ];
 
-/** The folders the rules hold for: the product and its cloud stack (the local stack, scripts and benches aside). */
+/** The folders the rules hold for: the product, its local stack and its cloud stack (scripts and benches aside). */
 export const RULED = ['lib/', 'functions/', 'infra/'];
-export const EXEMPT = ['lib/local/'];
 
 export interface RuledFile {
   path: string;
@@ -51,7 +50,7 @@ export interface RuledFile {
 export function storageViolations(files: RuledFile[]): string[] {
   const found: string[] = [];
   for (const file of files) {
-    if (!RULED.some((p) => file.path.startsWith(p)) || EXEMPT.some((p) => file.path.startsWith(p))) continue;
+    if (!RULED.some((p) => file.path.startsWith(p))) continue;
     for (const rule of STORAGE_RULES) {
       if (rule.allowedIn.some((p) => file.path.startsWith(p))) continue;
       const hits = rule.packages ? file.packages.filter((p) => rule.pattern.test(p)) : [...file.code.matchAll(new RegExp(rule.pattern, 'g'))].map((m) => m[0]);

@@ -61,8 +61,7 @@ it('finishes an assignment whose function died midway: the leads stay assigned a
   const inbox = await stack().api('GET', '/me/notifications', { as: 'rep2' });
   expect(inbox.body.items).toHaveLength(1);
   expect(inbox.body.items[0]).toMatchObject({ leadCount: 30, sourceId: assignmentId });
-  for (let waited = 0; (await stack().sentMail()).length === 0 && waited < 15_000; waited += 150) await new Promise((r) => setTimeout(r, 150));
-  await new Promise((r) => setTimeout(r, 1000));
+  await stack().outboxIdle();
   const mails = await stack().sentMail();
   expect(mails).toHaveLength(1);
   expect(mails[0]).toMatchObject({ destination: { to: ['rep2@example.com'] }, subject: '【リード割り当て】30件のリードが割り当てられました' });

@@ -8,6 +8,7 @@ import { getLead } from '../../lib/leads/repository';
 import { batchWrite, putRequest, toAttributes, updateItem } from '../../lib/table/client';
 import { transact } from '../../lib/table/transaction';
 import { keys } from '../../lib/table/keys';
+import { eventually } from '../support/waiting';
 import { useLocalStack, type SentMail } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
 
@@ -37,20 +38,6 @@ async function mailTo(address: string): Promise<SentMail[]> {
   return (await stack().sentMail()).filter((m) => m.destination.to.includes(address));
 }
 
-/** Waits until `check` passes (mail goes out asynchronously, through the outbox). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-  }
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1200));
 
 async function campaign(name: string): Promise<string> {
   const { body } = await stack().api('POST', '/campaigns', { as: 'marketing', body: { name, type: 'seminar' } });
@@ -154,7 +141,7 @@ describe('bulk assignment by ids', () => {
     expect(res.body.skipped).toHaveLength(50);
     expect(res.body.skipped.every((s: any) => s.reason === 'already_owned')).toBe(true);
     expect((await getLead(bulk[0]!))!.lead.version).toBe(2);
-    await settle();
+    await stack().outboxIdle();
     expect(await mailTo('rep1@example.com')).toHaveLength(1);
     expect((await stack().api('GET', '/me/notifications', { as: 'rep1' })).body.unreadCount).toBe(1);
   });
@@ -285,7 +272,7 @@ describe('hand-over (営業引継ぎ)', () => {
     // Asking again changes nothing and tells nobody twice.
     const again = await stack().api('POST', `/leads/${leadId}/handover`, { as: 'manager', body: { ownerId: 'sales' } });
     expect(again.body.version).toBe(3);
-    await settle();
+    await stack().outboxIdle();
     expect(await mailTo('sales@example.com')).toHaveLength(1);
   });
 
@@ -363,7 +350,7 @@ describe('notifications', () => {
       return mails;
     });
     expect(sent).toHaveLength(1);
-    await settle();
+    await stack().outboxIdle();
     expect((await mailTo('agent@example.com')).filter((m) => m.subject.includes('3件'))).toHaveLength(1);
     const inbox = await stack().api('GET', '/me/notifications', { as: 'agent' });
     expect(inbox.body.items[0]).toMatchObject({ emailStatus: 'sent' });
@@ -416,7 +403,7 @@ describe('assignment by update list (リード担当者)', () => {
     await stack().upload(`imports/${listed}/update/owners-again.xlsx`, await xlsx(rows, ['*名前', 'メールアドレス', 'リード担当者']));
     const again = (await stack().api('GET', `/imports?campaignId=${listed}`, { as: 'marketing' })).body.items.find((i: any) => i.key.endsWith('owners-again.xlsx'));
     expect(again.counts).toMatchObject({ updated: 0, unchanged: 7, rejected: 3 });
-    await settle();
+    await stack().outboxIdle();
     expect(await mailTo('rep2@example.com')).toHaveLength(before.rep2 + 1);
   });
 });

@@ -111,10 +111,7 @@ describe('POST /leads/{id}/convert', () => {
       link: `http://localhost:3000/deals/${first.deal.dealId}`,
     });
     // The dispatcher sends it through SES: exactly one e-mail to the deal owner.
-    for (let waited = 0; (await stack().sentMail()).filter((m) => m.subject.startsWith('【案件化】')).length === 0 && waited < 15_000; waited += 150) {
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await stack().outboxIdle();
     const sent = (await stack().sentMail()).filter((m) => m.subject.startsWith('【案件化】'));
     expect(sent).toHaveLength(1);
     expect(sent[0]!.destination.to).toEqual(['sales@example.com']);

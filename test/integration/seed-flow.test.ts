@@ -1,3 +1,4 @@
+import { eventually } from '../support/waiting';
 import { useLocalStack, type SentMail } from '../support/local-stack';
 import { xlsx } from '../support/lists';
 
@@ -20,17 +21,6 @@ async function mailTo(address: string, subjectPart: string): Promise<SentMail[]>
   return (await stack().sentMail()).filter((m) => m.destination.to.includes(address) && m.subject.includes(subjectPart));
 }
 
-async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-  }
-}
 
 it('runs a campaign from its lists to a won deal, and reads its effectiveness', async () => {
   const api = stack().api;
