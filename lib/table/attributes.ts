@@ -1,5 +1,5 @@
 import { INDEXES, TTL_ATTRIBUTE, keyAttributeNames, type IndexKey } from './definition';
-import type { Item } from './client';
+import type { Item } from './item';
 
 /**
  * The attributes the table needs and the product does not: keys, index keys, the entity tag, the expiry. Every

@@ -20,6 +20,7 @@ import { awsEndpoints, config } from '../config';
 import { ThrottledError } from '../errors';
 import { ConditionFailedError, TransactionCancelledError } from './errors';
 import { ITEM_ABSENT, updateExpression, type Changes } from './expressions';
+import type { Item } from './item';
 import type { Key } from './keys';
 
 /**
@@ -29,7 +30,7 @@ import type { Key } from './keys';
  * else in the product constructs an SDK command or marshals an item.
  */
 
-export type Item = Record<string, unknown>;
+export type { Item };
 
 let client: DynamoDBClient | undefined;
 

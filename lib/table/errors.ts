@@ -1,4 +1,4 @@
-import type { Item } from './client';
+import type { Item } from './item';
 
 /**
  * What the table adapter throws besides the product's own errors (lib/errors.ts): a lost condition, and a cancelled

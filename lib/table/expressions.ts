@@ -1,5 +1,5 @@
 import { TABLE_PARTITION_KEY } from './definition';
-import type { Item } from './client';
+import type { Item } from './item';
 
 /**
  * Conditions and update expressions, built once. Item-level conditions name the table's key through the

@@ -72,3 +72,23 @@ export function circles(files: ImportEdge[]): string[] {
   for (const [from, tos] of edges) for (const to of tos) if (reaches(to, from)) found.push(`${from} → ${to} → … → ${from}`);
   return found;
 }
+
+/** Circles among files (a → b → … → a), each told once by the file where the walk met it. */
+export function fileCircles(files: ImportEdge[]): string[] {
+  const graph = new Map(files.map((f) => [f.path, f.imports]));
+  const found: string[] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (file: string) => {
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      const at = path.indexOf(next);
+      if (at >= 0) found.push([...path.slice(at), next].join(' → '));
+      else if (!done.has(next)) visit(next);
+    }
+    path.pop();
+    done.add(file);
+  };
+  for (const file of graph.keys()) if (!done.has(file)) visit(file);
+  return found;
+}
