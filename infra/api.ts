@@ -18,7 +18,8 @@ import { Construct } from 'constructs';
 import type { RouteGroup } from '../lib/http/route';
 import { ROUTE_GROUPS, ROUTES } from '../lib/http/routes';
 import { backendFunction } from './function-defaults';
-import { INTAKE_PREFIXES, type Storage } from './storage';
+import { BUCKET_PREFIXES } from '../lib/storage/layout';
+import type { Storage } from './storage';
 
 /** A JWT issuer outside this stack (an existing Cognito pool, or another IdP). */
 export interface ExternalIssuer {
@@ -163,8 +164,8 @@ export class Api extends Construct {
     storage.grantTableReadWrite(fn);
     this.cursorSecret.grantRead(fn);
     // The API only presigns URLs: uploads of lists to import, downloads of rejection reports and exports.
-    storage.grantObjects(fn, 's3:PutObject', INTAKE_PREFIXES.imports);
-    storage.grantObjects(fn, 's3:GetObject', INTAKE_PREFIXES.rejections, INTAKE_PREFIXES.exports);
+    storage.grantObjects(fn, 's3:PutObject', BUCKET_PREFIXES.imports);
+    storage.grantObjects(fn, 's3:GetObject', BUCKET_PREFIXES.rejections, BUCKET_PREFIXES.exports);
     return fn;
   }
 }

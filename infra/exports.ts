@@ -3,7 +3,8 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { backendFunction } from './function-defaults';
-import { INTAKE_PREFIXES, type Storage } from './storage';
+import { BUCKET_PREFIXES } from '../lib/storage/layout';
+import type { Storage } from './storage';
 
 export interface ExportsProps {
   storage: Storage;
@@ -35,7 +36,7 @@ export class Exports extends Construct {
       },
     });
     storage.grantTableRead(this.function);
-    storage.grantObjects(this.function, 's3:PutObject', INTAKE_PREFIXES.exports);
+    storage.grantObjects(this.function, 's3:PutObject', BUCKET_PREFIXES.exports);
 
     // The function itself, not `:*` (its versions and aliases) as grantInvoke would allow.
     props.requester.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }));

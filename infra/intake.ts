@@ -8,7 +8,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { backendFunction } from './function-defaults';
-import { INTAKE_PREFIXES, type Storage } from './storage';
+import { BUCKET_PREFIXES } from '../lib/storage/layout';
+import type { Storage } from './storage';
 
 export interface IntakeProps {
   storage: Storage;
@@ -86,8 +87,8 @@ export class Intake extends Construct {
     );
 
     storage.grantTableReadWrite(this.function);
-    storage.grantObjects(this.function, 's3:GetObject', INTAKE_PREFIXES.imports);
-    storage.grantObjects(this.function, 's3:PutObject', INTAKE_PREFIXES.rejections);
+    storage.grantObjects(this.function, 's3:GetObject', BUCKET_PREFIXES.imports);
+    storage.grantObjects(this.function, 's3:PutObject', BUCKET_PREFIXES.rejections);
 
     this.giveUp = backendFunction(this, 'GiveUp', {
       entry: 'functions/intake/failures.ts',
@@ -98,10 +99,10 @@ export class Intake extends Construct {
     this.giveUp.addEventSource(new SqsEventSource(this.failures, { batchSize: 10, reportBatchItemFailures: true }));
     storage.grantTableItems(this.giveUp, 'GetItem', 'PutItem', 'UpdateItem');
     // HeadObject, for an upload whose import was never recorded (it needs s3:GetObject).
-    storage.grantObjects(this.giveUp, 's3:GetObject', INTAKE_PREFIXES.imports);
+    storage.grantObjects(this.giveUp, 's3:GetObject', BUCKET_PREFIXES.imports);
 
     storage.intakeBucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
-      prefix: INTAKE_PREFIXES.imports,
+      prefix: BUCKET_PREFIXES.imports,
     });
     acknowledgeBucketNotificationsHandler(Stack.of(this));
   }

@@ -14,9 +14,6 @@ import { BUCKET_PREFIXES, type BucketPrefix } from '../lib/storage/layout';
 import { TABLE_DEFINITION } from '../lib/table/definition';
 import { acknowledgeOnGrantee } from './function-defaults';
 
-/** Where things live in the intake bucket, as the code that reads and writes them declares it (lib/storage/layout.ts). */
-export const INTAKE_PREFIXES = BUCKET_PREFIXES;
-export type IntakePrefix = BucketPrefix;
 
 export interface StorageProps {
   /** Refuse to delete the table through CloudFormation. */
@@ -67,7 +64,7 @@ export class Storage extends Construct {
    * Object-level S3 access under the given prefixes only. Presigned URLs carry the signer's permissions, so this is
    * also exactly what a browser can do with a URL the API hands out.
    */
-  grantObjects(grantee: IGrantable, action: 's3:GetObject' | 's3:PutObject', ...prefixes: IntakePrefix[]): Grant {
+  grantObjects(grantee: IGrantable, action: 's3:GetObject' | 's3:PutObject', ...prefixes: BucketPrefix[]): Grant {
     for (const prefix of prefixes) {
       acknowledgeOnGrantee(grantee, {
         id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.intakeBucket)}.Arn>/${prefix}*]`,
@@ -144,10 +141,10 @@ function intakeBucket(scope: Construct, logs: Bucket, allowedOrigins: string[]):
         abortIncompleteMultipartUploadAfter: days(1),
       },
       // An upload is processed within minutes; it is kept a while for support questions about the import.
-      { id: 'expire-imports', prefix: INTAKE_PREFIXES.imports, expiration: days(90) },
+      { id: 'expire-imports', prefix: BUCKET_PREFIXES.imports, expiration: days(90) },
       // Reports and exports are downloaded right after they are made; they hold personal data, so they go soon.
-      { id: 'expire-rejections', prefix: INTAKE_PREFIXES.rejections, expiration: days(7) },
-      { id: 'expire-exports', prefix: INTAKE_PREFIXES.exports, expiration: days(7) },
+      { id: 'expire-rejections', prefix: BUCKET_PREFIXES.rejections, expiration: days(7) },
+      { id: 'expire-exports', prefix: BUCKET_PREFIXES.exports, expiration: days(7) },
     ],
     cors: [
       {

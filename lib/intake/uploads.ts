@@ -7,7 +7,8 @@ import { listKey, parseListKey } from '../storage/layout';
 import { headObject, presignGet, presignPut, PRESIGNED_URL_SECONDS } from '../storage/s3';
 import type { Caller } from '../users/caller';
 import { claimImportForObject, createImportRecord, finishImport, getImportRecord, keepObjectVersion } from './import-record';
-import { formatOf } from './reader';
+// The reader's format rule alone: the API function that presigns uploads must not bundle the workbook reader.
+import { formatOf } from './reader/list';
 import { emptyCounts, IMPORT_KINDS, type ImportKind } from './schema';
 
 /**

@@ -23,13 +23,7 @@ export interface ReadListOptions {
   startAfterRow?: number;
 }
 
-/** The list's format by its file name (an S3 key will do), or undefined for one we do not read (.xls, .ods). */
-export function formatOf(fileName: string): ListFormat | undefined {
-  const extension = /\.([^./\\]+)$/.exec(fileName.normalize('NFKC').trim())?.[1]?.toLowerCase();
-  if (extension === 'xlsx' || extension === 'xlsm') return 'xlsx';
-  if (extension === 'csv') return 'csv';
-  return undefined;
-}
+export { formatOf } from './list';
 
 export async function* readList(
   filePath: string,

@@ -5,6 +5,14 @@ import type { CellContent } from './cell-text';
 
 export type ListFormat = 'xlsx' | 'csv';
 
+/** The list's format by its file name (an S3 key will do), or undefined for one we do not read (.xls, .ods). */
+export function formatOf(fileName: string): ListFormat | undefined {
+  const extension = /\.([^./\\]+)$/.exec(fileName.normalize('NFKC').trim())?.[1]?.toLowerCase();
+  if (extension === 'xlsx' || extension === 'xlsm') return 'xlsx';
+  if (extension === 'csv') return 'csv';
+  return undefined;
+}
+
 export interface ReadLimits {
   /** Data rows (non-empty rows below the header). The default is Excel's own sheet limit. */
   maxRows: number;
