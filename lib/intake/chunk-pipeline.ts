@@ -6,11 +6,11 @@ import { downloadToFile } from '../storage/s3';
 import { commitChunk, type IntakeMetrics } from './chunk-commit';
 import { finishImport, keepHeaderLabels, type ImportRecord } from './import-record';
 import { formatOf, isListHeader, readList, type ListHeader } from './reader';
-import { Registrar, type PreparedChunk, type PreparedRow, type RegisterKind } from './register-list';
+import { Registrar, type PreparedChunk, type PreparedRow } from './register-list';
 import { writeRejectionsWorkbook } from './rejections-workbook';
 import { putRowNotes, type RowNote } from './row-notes';
 import { judgeListRow, type JudgedRow } from './row-rules';
-import { emptyCounts, type ImportCounts, type ImportKind } from './schema';
+import { emptyCounts, isImportKind, type ImportCounts } from './schema';
 import { updateRows, type UpdateRow } from './update-list';
 import { SAFETY_MARGIN_MS, type IntakeRuntime } from './runtime';
 
@@ -68,7 +68,9 @@ function add(target: ImportCounts, delta: ImportCounts): void {
 
 export async function workImport(work: ImportWork): Promise<'finished' | 'paused'> {
   const { runtime, record, owner, leaseFor, exclusive } = work;
-  const kind = record.kind as ImportKind;
+  const kind = record.kind;
+  // Only uploads of a known kind are ever run (./uploads.ts refuses the others).
+  if (!isImportKind(kind)) throw new Error(`import ${record.importId} is of no list kind: ${kind}`);
   const matchMode = runtime.matchMode ?? configuredMatchMode();
   const chunkSize = runtime.chunkSize ?? DEFAULT_CHUNK_ROWS;
   await downloadToFile(runtime.bucket, record.key, work.path, record.versionId);
@@ -83,7 +85,7 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
       : new Registrar({
           importId: record.importId,
           campaignId: record.campaignId!,
-          kind: kind as RegisterKind,
+          kind,
           now: runtime.now(),
           defaultArisenOn: japanDate(new Date(record.createdAt)),
           exclusive,

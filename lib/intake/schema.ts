@@ -5,6 +5,7 @@ import { cursorParam, idParam, limitParam, paginated } from '../schema/params';
 
 export const IMPORT_KINDS = ['invitation', 'participant', 'update'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
+export const isImportKind = (kind: string): kind is ImportKind => (IMPORT_KINDS as readonly string[]).includes(kind);
 export const IMPORT_STATUSES = ['queued', 'running', 'succeeded', 'completed_with_errors', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 /** An import in one of these has ended for good. */

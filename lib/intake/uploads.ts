@@ -9,7 +9,7 @@ import type { Caller } from '../users/caller';
 import { claimImportForObject, createImportRecord, finishImport, getImportRecord, keepObjectVersion } from './import-record';
 // The reader's format rule alone: the API function that presigns uploads must not bundle the workbook reader.
 import { formatOf } from './reader/list';
-import { emptyCounts, IMPORT_KINDS, type ImportKind } from './schema';
+import { emptyCounts, isImportKind, type ImportKind } from './schema';
 
 /**
  * Accepting an upload: a list dropped into the bucket (an S3 event) or announced through POST /imports (a presigned
@@ -99,7 +99,7 @@ export async function recordUploadedObject(bucket: string, object: UploadedObjec
 
 async function refusalReason(parts: ReturnType<typeof parseListKey>, gone: boolean): Promise<string | undefined> {
   if (!parts) return 'the file is not under imports/{campaignId}/{invitation|participant|update}/{fileName}';
-  if (!(IMPORT_KINDS as readonly string[]).includes(parts.kind)) {
+  if (!isImportKind(parts.kind)) {
     return `unknown list kind "${parts.kind}": use invitation, participant or update`;
   }
   if (!formatOf(parts.fileName)) return `"${parts.fileName}" is neither an .xlsx workbook nor a .csv file`;
