@@ -1,6 +1,6 @@
 import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { leadEventItem } from '../leads/events';
-import { leadFromItem, leadIndexKeys, withOwner, type Lead } from '../leads/model';
+import { leadFromItem, leadOwnerIndexKeys, withOwner, type Lead } from '../leads/model';
 import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
@@ -33,11 +33,11 @@ export interface Applied {
 /** The lead with its new owner, as a transaction write valid only over the version it was read at. */
 function ownerWrite(lead: Lead, owner: User, record: AssignmentRecord, now: Date): TransactionWrite {
   const next = withOwner(lead, owner, now.toISOString());
-  // Owner, version and the index keys (owner and updatedAt are in them); everything else on the item stays.
+  // Owner, version and the index keys that follow owner and updatedAt; everything else on the item stays.
   return txUpdate(`lead:${lead.leadId}`, {
     key: keys.lead(lead.leadId),
     changes: {
-      set: { ownerId: next.ownerId, ownerTeam: next.ownerTeam, updatedAt: next.updatedAt, version: next.version, assignmentId: record.assignmentId, ...leadIndexKeys(next) },
+      set: { ownerId: next.ownerId, ownerTeam: next.ownerTeam, updatedAt: next.updatedAt, version: next.version, assignmentId: record.assignmentId, ...leadOwnerIndexKeys(next) },
       remove: next.ownerTeam ? [] : ['ownerTeam'],
     },
     condition: 'version = :expected',

@@ -82,6 +82,9 @@ export function newLead(input: {
   };
 }
 
+/** The index keys an owner change moves (see keys.leadOwnerChangeKeys). */
+export const leadOwnerIndexKeys = (lead: Lead): Item => keys.leadOwnerChangeKeys(lead.ownerId, lead.stage, shardOf(lead.leadId), lead.updatedAt, lead.leadId);
+
 /** The lead as stored: the lead plus the index keys of every list it appears in. */
 export function leadItem(lead: Lead): Item {
   return {

@@ -110,6 +110,15 @@ export const keys = {
     GSI7SK: `${lastActionAt ?? '0'}#${leadId}`,
   }),
   leadsByLastActionPartition: (shard: number) => `LEADS#ACTION#${shard}`,
+  /**
+   * The index keys that move when a lead changes owner (and so its updatedAt): both keys of GSI1 and GSI2, the sort
+   * keys of GSI3 and GSI4. An owner change writes only these; the name and last-action indexes stay as they are.
+   */
+  leadOwnerChangeKeys: (ownerId: string | undefined, stage: string, shard: number, updatedAt: string, leadId: string) => {
+    const byOwner = keys.leadsByOwnerIndex(ownerId, shard, updatedAt, leadId);
+    const byOwnerStage = keys.leadsByOwnerStageIndex(ownerId, stage, shard, updatedAt, leadId);
+    return { ...byOwner, ...byOwnerStage, GSI3SK: `${updatedAt}#${leadId}`, GSI4SK: `${updatedAt}#${leadId}` };
+  },
 
   /** The lead's history (who assigned or handed it over, when, from whom, to whom), oldest first. */
   leadEvent: (leadId: string, at: string, eventId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `EVENT#${at}#${eventId}` }),
