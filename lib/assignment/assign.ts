@@ -3,7 +3,20 @@ import { log } from '../log';
 import type { Caller } from '../users/caller';
 import { getUser } from '../users/repository';
 import { applyMoves, readLeads, type Applied, type LeadState } from './apply';
-import { advanceRotation, finishOperation, getOperation, plannedMoves, PLAN_PART, recordOperation, unfinishedAssignments, type AssignmentRecord, type Move } from './journal';
+import {
+  advanceRotation,
+  failOperation,
+  finishOperation,
+  getOperation,
+  plannedMoves,
+  PLAN_PART,
+  putOffOperation,
+  recordOperation,
+  takeTurn,
+  unfinishedAssignments,
+  type AssignmentRecord,
+  type Move,
+} from './journal';
 import { ownerSetKey, planAssignment } from './plan';
 import { publishNotifications } from './publish';
 import type { AssignmentResult, AssignRequest } from './schema';
@@ -26,6 +39,11 @@ import type { AssignmentResult, AssignRequest } from './schema';
 
 /** Assignment operations still applying after this long were abandoned (the API times out at 30 s). */
 const ABANDONED_AFTER_MS = 2 * 60_000;
+/** Resumes of one operation before it ends failed; each failed one puts the next off by RESUME_BACKOFF_MS. */
+const MAX_RESUMES = 5;
+const RESUME_BACKOFF_MS = 5 * 60_000;
+/** How long a sweep holds an operation it resumes: a resume of the largest operation takes well under this. */
+const TURN_MS = 2 * 60_000;
 
 function outcomeOf(applied: Applied[], skippedCount: number) {
   const counts = new Map<string, number>();
@@ -55,14 +73,25 @@ export async function resumeAssignment(assignmentId: string, now = new Date()): 
 
 /**
  * Finishes the operations a crash left applying. Younger ones are left alone: the request that made them may still
- * be running. One that fails to resume is logged and tried again at the next sweep.
+ * be running. One that fails to resume is put off (it waits behind the others) and, after MAX_RESUMES, ends failed
+ * with the reason: an operation that cannot go on never blocks the rest.
  */
 export async function resumeAbandonedAssignments(now = new Date()): Promise<void> {
   for (const assignmentId of await unfinishedAssignments(new Date(now.getTime() - ABANDONED_AFTER_MS))) {
+    // Schedules fire twice and sweeps overlap: only the sweep that takes the operation's turn resumes it.
+    if (!(await takeTurn(assignmentId, now, TURN_MS))) continue;
     try {
       await resumeAssignment(assignmentId, now);
     } catch (error) {
+      const reason = `resuming failed: ${(error as Error).name}`;
       log.error('resuming an assignment failed', { assignmentId, errorName: (error as Error).name });
+      try {
+        const resumes = await putOffOperation(assignmentId, reason, new Date(now.getTime() + RESUME_BACKOFF_MS));
+        if (resumes >= MAX_RESUMES) await failOperation(assignmentId, `${reason}, ${resumes} times; the leads written so far keep their new owner`, now);
+      } catch (bookkeeping) {
+        // Finished or failed meanwhile, or the table is unavailable: the next sweep sees it as it is then.
+        log.warn('could not put off an assignment', { assignmentId, errorName: (bookkeeping as Error).name });
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import { batchWrite, getItem, putRequest, updateItem, type Item } from '../table/client';
+import { ConditionFailedError } from '../table/errors';
 import { ENTITY, keys } from '../table/keys';
 import { queryAll, queryPage } from '../table/queries';
 import type { Strategy } from './distribution';
@@ -20,7 +21,13 @@ export interface Move {
 export interface AssignmentRecord {
   assignmentId: string;
   actorId: string;
-  status: 'applying' | 'applied';
+  status: 'applying' | 'applied' | 'failed';
+  /** Resumes tried so far after the request that made it stopped; at MAX_RESUMES the operation ends failed. */
+  resumes?: number;
+  /** A sweep is resuming it until then (epoch ms): two sweeps at once never resume one operation twice. */
+  turnUntil?: number;
+  /** Why it failed, for the operator (an error's name, never data). */
+  reason?: string;
   strategy?: Strategy;
   /** The campaign the filter named, for the notification. */
   campaignId?: string;
@@ -74,10 +81,54 @@ export async function finishOperation(assignmentId: string, result: AssignmentOu
   });
 }
 
-/** Operations recorded before `olderThan` and still applying: the ones a crash left behind. */
+/**
+ * Operations still applying whose turn came before `olderThan`: the ones a crash left behind. The index sorts them
+ * by when they may be tried next (their creation at first; later, after a failed resume, a while after it), so one
+ * that keeps failing waits behind the others instead of blocking them.
+ */
 export async function unfinishedAssignments(olderThan: Date, limit = 10): Promise<string[]> {
   const page = await queryPage<Item>({ index: 'gsi2', partition: keys.unfinishedAssignmentsPartition, sortBefore: olderThan.toISOString(), limit });
   return page.items.map((item) => item.assignmentId as string);
+}
+
+/**
+ * Takes the operation's turn for one sweep: only while it is applying and no other sweep holds a live turn on it.
+ * False when someone else has it (or it has ended).
+ */
+export async function takeTurn(assignmentId: string, now: Date, holdMs: number): Promise<boolean> {
+  try {
+    await updateItem({
+      key: keys.assignment(assignmentId),
+      changes: { set: { turnUntil: now.getTime() + holdMs } },
+      condition: '#status = :applying AND (attribute_not_exists(turnUntil) OR turnUntil < :now)',
+      names: { '#status': 'status' },
+      values: { ':applying': 'applying', ':now': now.getTime() },
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailedError) return false;
+    throw error;
+  }
+}
+
+/** A resume failed: counted, and the operation's next turn put off until `nextTurn`. Returns the resumes so far. */
+export async function putOffOperation(assignmentId: string, reason: string, nextTurn: Date): Promise<number> {
+  const record = await updateItem<AssignmentRecord>({
+    key: keys.assignment(assignmentId),
+    changes: { set: { reason, ...keys.unfinishedAssignmentsIndex(nextTurn.toISOString(), assignmentId) }, add: { resumes: 1 } },
+    condition: '#status = :applying',
+    names: { '#status': 'status' },
+    values: { ':applying': 'applying' },
+  });
+  return record.resumes ?? 1;
+}
+
+/** Ends an operation that cannot go on as failed, with the reason, out of the unfinished index. */
+export async function failOperation(assignmentId: string, reason: string, now: Date): Promise<void> {
+  await updateItem({
+    key: keys.assignment(assignmentId),
+    changes: { set: { status: 'failed', reason, finishedAt: now.toISOString() }, remove: keys.unfinishedAssignmentsAttributes },
+  });
 }
 
 /** Where round robin over this set of owners starts next time, so no owner is always dealt the first lead. */

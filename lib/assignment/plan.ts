@@ -36,10 +36,12 @@ async function leadsByIds(leadIds: string[]): Promise<Map<string, Lead>> {
 /** Every lead the list filter finds, as the caller sees them; refuses a filter that finds too many. */
 async function leadsByFilter(filter: LeadFilter, caller: Caller): Promise<Lead[]> {
   const out: Lead[] = [];
+  const seen = new Set<string>();
   let position: ShardedPosition | undefined;
   do {
     const page = await findLeads({ ...filter, limit: 500 } as LeadListQuery, caller, position);
-    out.push(...page.items.map((i) => i.lead));
+    // Each lead once, whatever the filter: a lead moved twice in one operation could never be written.
+    for (const { lead } of page.items) if (!seen.has(lead.leadId) && seen.add(lead.leadId)) out.push(lead);
     if (out.length > MAX_LEADS_PER_ASSIGNMENT) {
       throw new ValidationError(`the filter finds more than ${MAX_LEADS_PER_ASSIGNMENT} leads; narrow it and assign in parts`, [
         { path: 'body.filter', message: 'matches too many leads' },

@@ -22,12 +22,16 @@ export const booleanParam = z
   .enum(['true', 'false'])
   .transform((v) => v === 'true');
 
-/** `stage=new,working` or `stage=new&stage=working` → ['new', 'working']. */
+/**
+ * `stage=new,working` or `stage=new&stage=working` → ['new', 'working']. Each value once, in the order first given
+ * (`new,new` is `new`), so a list is never longer than its choices: a query's plan and filter stay bounded.
+ */
 export function csvOf<T extends [string, ...string[]]>(values: T) {
   return z
     .string()
-    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values)).min(1));
+    .max(values.join(',').length * 4 + 64)
+    .transform((s) => [...new Set(s.split(',').map((v) => v.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(values)).min(1).max(values.length));
 }
 
 /** Ids are opaque strings; this only keeps obvious garbage (and key-injection characters) out. */

@@ -144,6 +144,17 @@ describe('GET /leads', () => {
     const replayed = await stack().api('GET', `/leads?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { as: 'rep2' });
     expect(replayed.status).toBe(400);
   });
+
+  test('a list parameter names each value once and is bounded: repeats read once, a flood is 422, never a 500', async () => {
+    const once = await all('/leads?stage=new', 'manager');
+    const twice = await all('/leads?stage=new,new,new', 'manager');
+    expect(twice.map((l: any) => l.leadId)).toEqual(once.map((l: any) => l.leadId));
+    const flood = await stack().api('GET', `/leads?stage=${Array.from({ length: 101 }, () => 'new').join(',')}`, { as: 'manager' });
+    expect(flood.status).toBe(422);
+    expect(flood.headers.get('content-type')).toContain('application/problem+json');
+    const everyStage = await stack().api('GET', '/leads?stage=new,working,disqualified,recycle,handed_over,converted,new', { as: 'manager' });
+    expect(everyStage.status).toBe(200);
+  });
 });
 
 describe('GET /leads/{id}', () => {
