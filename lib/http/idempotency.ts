@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConflictError, ValidationError } from '../errors';
-import { getItem, putItem, updateItem } from '../table/client';
+import { batchWrite, getItem, putItem, putRequest, updateItem } from '../table/client';
 import { ConditionFailedError } from '../table/errors';
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
+import { queryAll } from '../table/queries';
 import type { Reply } from './route';
 
 /**
@@ -19,11 +21,44 @@ const TTL_SECONDS = 24 * 3600;
  */
 const IN_PROGRESS_SECONDS = 90;
 const MAX_KEY_LENGTH = 128;
+/**
+ * A reply larger than this is kept beside the record, gzipped and cut into parts, rather than in it: an item holds
+ * at most 400 KB, and an assignment of 20,000 leads can answer with every one of them.
+ */
+const INLINE_REPLY_BYTES = 100_000;
+const PART_BYTES = 300_000;
 
 interface IdempotencyRecord {
   requestHash: string;
   state: 'in_progress' | 'done';
   reply?: Reply;
+  /** A large reply: its status and headers here, its body in this many parts. */
+  replyParts?: number;
+}
+
+/** Keeps the reply on the record, or, when large, its body in gzipped parts written before the record says done. */
+async function storeReply(key: ReturnType<typeof keys.idempotency>, reply: Reply, expiresAt: number): Promise<void> {
+  const body = JSON.stringify(reply.body ?? null);
+  if (Buffer.byteLength(body) <= INLINE_REPLY_BYTES) {
+    await updateItem({ key, changes: { set: { state: 'done', reply } } });
+    return;
+  }
+  const packed = gzipSync(body);
+  const parts = Math.ceil(packed.length / PART_BYTES);
+  await batchWrite(
+    Array.from({ length: parts }, (_, n) =>
+      putRequest({ ...keys.idempotencyPart(key, n), entity: ENTITY.idempotencyPart, expiresAt, data: packed.subarray(n * PART_BYTES, (n + 1) * PART_BYTES) }),
+    ),
+  );
+  await updateItem({ key, changes: { set: { state: 'done', reply: { status: reply.status, headers: reply.headers ?? {} }, replyParts: parts } } });
+}
+
+async function storedReply(partition: string, record: IdempotencyRecord): Promise<Reply> {
+  if (!record.replyParts) return record.reply!;
+  const parts = await queryAll<{ data: Uint8Array }>({ partition, sortPrefix: keys.idempotencyPartPrefix });
+  if (parts.length !== record.replyParts) throw new Error('the stored reply is incomplete');
+  const body = JSON.parse(gunzipSync(Buffer.concat(parts.map((p) => Buffer.from(p.data)))).toString('utf8'));
+  return { ...record.reply!, body };
 }
 
 export async function idempotent(
@@ -58,7 +93,8 @@ export async function idempotent(
       throw new ValidationError('this Idempotency-Key was used with a different request body', [{ path: 'header.idempotency-key', message: 'reused' }]);
     }
     if (existing?.state === 'done' && existing.reply) {
-      return { ...existing.reply, headers: { ...(existing.reply.headers ?? {}), 'idempotent-replayed': 'true' } };
+      const stored = await storedReply(keys.idempotencyPartition(input.callerId, input.scope, idempotencyKey), existing);
+      return { ...stored, headers: { ...(stored.headers ?? {}), 'idempotent-replayed': 'true' } };
     }
     throw new ConflictError('a request with this Idempotency-Key is still being processed; retry shortly');
   }
@@ -71,6 +107,6 @@ export async function idempotent(
     await updateItem({ key, update: 'SET expiresAt = :past', values: { ':past': 0 } }).catch(() => undefined);
     throw error;
   }
-  await updateItem({ key, update: 'SET #state = :done, reply = :reply', names: { '#state': 'state' }, values: { ':done': 'done', ':reply': reply } });
+  await storeReply(key, reply, expiresAt);
   return reply;
 }

@@ -221,9 +221,13 @@ export const keys = {
   // --- idempotency ---------------------------------------------------------------------------------------------
   /** A write's first answer, replayed for 24 h to a retry with the same Idempotency-Key from the same caller. */
   idempotency: (callerId: string, scope: string, idempotencyKey: string): Key => ({
-    PK: `IDEMPOTENCY#${callerId}#${scope}#${idempotencyKey}`,
+    PK: keys.idempotencyPartition(callerId, scope, idempotencyKey),
     SK: 'IDEMPOTENCY',
   }),
+  idempotencyPartition: (callerId: string, scope: string, idempotencyKey: string) => `IDEMPOTENCY#${callerId}#${scope}#${idempotencyKey}`,
+  /** A part of a large first answer, beside its record (see lib/http/idempotency.ts). */
+  idempotencyPart: (record: Key, part: number): Key => ({ PK: record.PK, SK: `PART#${String(part).padStart(4, '0')}` }),
+  idempotencyPartPrefix: 'PART#',
 };
 
 /** Entity names stored in every item's `entity` attribute (not `type`: campaigns have a `type` of their own). */
@@ -254,4 +258,5 @@ export const ENTITY = {
   accountContact: 'AccountContact',
   accountDeal: 'AccountDeal',
   idempotency: 'Idempotency',
+  idempotencyPart: 'IdempotencyPart',
 } as const;

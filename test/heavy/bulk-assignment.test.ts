@@ -60,3 +60,19 @@ it('assigns 10,000 leads in one call, each with its history, and mails the rep o
   expect(inbox.body.items[0]).toMatchObject({ leadCount: COUNT, emailStatus: 'sent' });
   expect(inbox.body.items[0].leadIds).toEqual(leadIds.slice(0, 1000));
 }, 600_000);
+
+it('answers a retry of a 10,000-lead request with the same key with the same answer, however large', async () => {
+  // Every lead is rep1's already: the answer lists all 10,000 as skipped, more than a table item can hold.
+  const request = { as: 'manager', body: { leadIds, ownerId: 'rep1' }, headers: { 'idempotency-key': 'bulk-again-1' } };
+  const first = await stack().api('POST', '/leads/assign', request);
+  expect(first.status).toBe(200);
+  expect(first.body).toMatchObject({ assigned: 0 });
+  expect(first.body.skipped).toHaveLength(COUNT);
+  expect(first.body.skipped.every((s: { reason: string }) => s.reason === 'already_owned')).toBe(true);
+  expect(JSON.stringify(first.body).length).toBeGreaterThan(400 * 1024);
+
+  const retried = await stack().api('POST', '/leads/assign', request);
+  expect(retried.status).toBe(200);
+  expect(retried.headers.get('idempotent-replayed')).toBe('true');
+  expect(retried.body).toEqual(first.body);
+}, 120_000);
