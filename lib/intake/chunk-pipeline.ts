@@ -12,6 +12,7 @@ import { putRowNotes, type RowNote } from './row-notes';
 import { judgeListRow, type JudgedRow } from './row-rules';
 import { emptyCounts, isImportKind, type ImportCounts } from './schema';
 import { updateRows, type UpdateRow } from './update-list';
+import { mayChangeOwners } from './uploads';
 import { SAFETY_MARGIN_MS, type IntakeRuntime } from './runtime';
 
 /**
@@ -91,6 +92,7 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
           exclusive,
           freshCampaign: work.freshCampaign,
         });
+  const ownerChanges = kind === 'update' ? await mayChangeOwners(record) : undefined;
   let writing: Promise<unknown> = Promise.resolve();
   let committing: Promise<void> = Promise.resolve();
   let committedBefore: Promise<void> = Promise.resolve();
@@ -111,7 +113,7 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
     }
     const result =
       kind === 'update'
-        ? await updateRows({ importId: record.importId, actorId: record.uploadedBy ?? 'system', now, matchMode }, accepted.map(updateRow))
+        ? await updateRows({ importId: record.importId, actorId: record.uploadedBy ?? 'system', now, matchMode, mayChangeOwners: ownerChanges! }, accepted.map(updateRow))
         : await registrar!.register(prepared!, now);
     add(delta, result.counts);
     notes.push(...result.notes);

@@ -18,11 +18,13 @@ export interface ImportRecord extends Import {
   lease?: { owner: string; until: number };
   /** The header row's labels, kept for the rejections workbook of a resumed import. */
   headerLabels?: string[];
+  /** Whether whoever asked for the upload (POST /imports) could assign leads then: an update list's リード担当者. */
+  uploaderMayAssign?: boolean;
 }
 
 /** The import as the API shows it: not the lease, the workbook's key or the header kept for a resumed import. */
 export function toImport(record: ImportRecord | Item): Import {
-  return { ...withoutTableAttributes<Import>(record as Item, 'lease', 'rejectionsKey', 'headerLabels'), hasRejections: Boolean((record as ImportRecord).rejectionsKey) };
+  return { ...withoutTableAttributes<Import>(record as Item, 'lease', 'rejectionsKey', 'headerLabels', 'uploaderMayAssign'), hasRejections: Boolean((record as ImportRecord).rejectionsKey) };
 }
 
 export async function claimImportForObject(object: { bucket: string; key: string; version: string }, proposedId: string): Promise<string> {

@@ -25,6 +25,7 @@ export interface Rejection {
     | 'unknown_owner'
     | 'ambiguous_owner'
     | 'invalid_owner'
+    | 'owner_change_not_allowed'
     | 'converted';
   reason: string;
 }

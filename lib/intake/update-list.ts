@@ -43,6 +43,8 @@ export interface UpdateContext {
   actorId: string;
   now: Date;
   matchMode: MatchMode;
+  /** The uploader may assign leads (see mayChangeOwners): otherwise a row that would change its lead's owner is rejected. */
+  mayChangeOwners: boolean;
   concurrency?: number;
 }
 
@@ -114,6 +116,9 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
     const applied = applyRow(lead, row);
     if ('error' in applied) return rejected(row, 'invalid_value', applied.error);
     const reassign = owner !== undefined && owner.userId !== lead.ownerId;
+    if (reassign && !ctx.mayChangeOwners) {
+      return rejected(row, 'owner_change_not_allowed', 'リード担当者を変更できるのは、管理者またはインサイドセールス責任者が依頼した更新リストだけです', lead);
+    }
     if (reassign && lead.stage === 'converted') return rejected(row, 'converted', '案件化済みのリードは担当者を変更できません', lead);
     if (!applied.changed && !reassign) {
       if (item.lastImportRow !== marker) return { kind: 'unchanged' };

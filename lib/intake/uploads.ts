@@ -6,6 +6,8 @@ import { log } from '../log';
 import { listKey, parseListKey } from '../storage/layout';
 import { headObject, presignGet, presignPut, PRESIGNED_URL_SECONDS } from '../storage/s3';
 import type { Caller } from '../users/caller';
+import { getUser } from '../users/repository';
+import { PERMISSIONS } from '../users/roles';
 import { claimImportForObject, createImportRecord, finishImport, getImportRecord, keepObjectVersion } from './import-record';
 // The reader's format rule alone: the API function that presigns uploads must not bundle the workbook reader.
 import { formatOf } from './reader/list';
@@ -41,6 +43,7 @@ export async function requestUpload(caller: Caller, input: { campaignId: string;
     key,
     fileName: input.fileName,
     uploadedBy: caller.userId,
+    uploaderMayAssign: (PERMISSIONS.assignLeads as readonly string[]).includes(caller.role),
     counts: emptyCounts(),
     createdAt: now.toISOString(),
     hasRejections: false,
@@ -48,6 +51,18 @@ export async function requestUpload(caller: Caller, input: { campaignId: string;
   const metadata = { 'import-id': importId };
   const uploadUrl = await presignPut(config.intakeBucket(), key, metadata);
   return { importId, uploadUrl, key, uploadHeaders: { 'x-amz-meta-import-id': importId }, expiresAt: linkExpiry() };
+}
+
+/**
+ * May this import change owners (an update list's リード担当者)? Only when a user allowed to assign asked for the
+ * upload (checked then) and still may now (checked again as the import runs: a role taken away in between counts).
+ * A file put straight into the bucket names no product user (its uploader is an AWS principal), so it may register
+ * and update leads but never reassign them.
+ */
+export async function mayChangeOwners(record: { uploadedBy?: string; uploaderMayAssign?: boolean }): Promise<boolean> {
+  if (!record.uploaderMayAssign || !record.uploadedBy) return false;
+  const uploader = await getUser(record.uploadedBy);
+  return uploader !== undefined && uploader.active && (PERMISSIONS.assignLeads as readonly string[]).includes(uploader.role);
 }
 
 /** GET /imports/{importId}/rejections: a link to the workbook of the rows the import rejected or merged. */

@@ -10,9 +10,11 @@ import { transact } from '../../lib/table/transaction';
 import { keys } from '../../lib/table/keys';
 import { eventually } from '../support/waiting';
 import { useLocalStack, type SentMail } from '../support/local-stack';
-import { HEADER, xlsx } from '../support/lists';
+import { HEADER, readWorkbook, xlsx } from '../support/lists';
+import { intakeHelpers } from '../support/intake';
 
 const stack = useLocalStack();
+const { uploadAs } = intakeHelpers(stack);
 
 /** Leads written straight to the table, faster than through the intake (which has tests of its own). */
 async function seedLeads(count: number, campaignId: string, prefix: string): Promise<string[]> {
@@ -371,7 +373,7 @@ describe('assignment by update list (リード担当者)', () => {
 
     const owners = ['REP2@example.com', 'rep2@example.com', 'ｒｅｐ２＠ｅｘａｍｐｌｅ．ｃｏｍ', 'rep2@example.com', 'rep2@example.com', '担当 三子', 'sales', 'nobody@example.com', 'marketing@example.com', '山田太郎'];
     const rows = owners.map((owner, i) => [`名簿 ${i}`, `roster${i}@example.com`, owner]);
-    await stack().upload(`imports/${listed}/update/owners.xlsx`, await xlsx(rows, ['*名前', 'メールアドレス', 'リード担当者']));
+    await uploadAs('manager', listed, 'update', 'owners.xlsx', await xlsx(rows, ['*名前', 'メールアドレス', 'リード担当者']));
 
     const imports = await stack().api('GET', `/imports?campaignId=${listed}`, { as: 'marketing' });
     const update = imports.body.items.find((i: any) => i.kind === 'update');
@@ -400,10 +402,39 @@ describe('assignment by update list (リード担当者)', () => {
     expect(history.body.items).toEqual([expect.objectContaining({ kind: 'assigned', toOwnerId: 'sales', actorId: update.uploadedBy, importId: update.importId })]);
 
     // The same list again: every owner is already right, so nothing changes and nobody is told.
-    await stack().upload(`imports/${listed}/update/owners-again.xlsx`, await xlsx(rows, ['*名前', 'メールアドレス', 'リード担当者']));
+    await uploadAs('manager', listed, 'update', 'owners-again.xlsx', await xlsx(rows, ['*名前', 'メールアドレス', 'リード担当者']));
     const again = (await stack().api('GET', `/imports?campaignId=${listed}`, { as: 'marketing' })).body.items.find((i: any) => i.key.endsWith('owners-again.xlsx'));
     expect(again.counts).toMatchObject({ updated: 0, unchanged: 7, rejected: 3 });
     await stack().outboxIdle();
     expect(await mailTo('rep2@example.com')).toHaveLength(before.rep2 + 1);
+  });
+
+  it('changes no owner for a marketer, nor for a file put straight into the bucket: those rows are rejected with the reason', async () => {
+    const listed = await campaign('担当変更の権限');
+    const people = Array.from({ length: 4 }, (_, i) => [`権限 ${i}`, `authority${i}@example.com`, `株式会社権限${i}`, '', '', '']);
+    await stack().upload(`imports/${listed}/participant/roster.xlsx`, await xlsx(people, HEADER));
+    const header = ['*名前', 'メールアドレス', '役職', 'リード担当者'];
+    // Row 2 changes only a title; rows 3 and 4 would give their leads to the outside agent.
+    const rows = [
+      ['権限 0', 'authority0@example.com', '部長', ''],
+      ['権限 1', 'authority1@example.com', '', 'agent'],
+      ['権限 2', 'authority2@example.com', '課長', 'agent@example.com'],
+    ];
+    const byMarketing = await uploadAs('marketing', listed, 'update', 'by-marketing.xlsx', await xlsx(rows, header));
+    expect(byMarketing).toMatchObject({ status: 'completed_with_errors', counts: { rows: 3, updated: 1, rejected: 2 } });
+    await stack().upload(`imports/${listed}/update/straight-in.xlsx`, await xlsx(rows, header));
+    const straightIn = (await stack().api('GET', `/imports?campaignId=${listed}`, { as: 'marketing' })).body.items.find((i: any) => i.key.endsWith('straight-in.xlsx'));
+    expect(straightIn).toMatchObject({ status: 'completed_with_errors', counts: { rows: 3, unchanged: 1, rejected: 2 } });
+
+    const ownerOf = async (i: number) => (await stack().api('GET', `/leads?name=${encodeURIComponent(`権限 ${i}`)}`, { as: 'admin' })).body.items[0];
+    expect(await ownerOf(0)).not.toHaveProperty('ownerId');
+    for (const i of [1, 2]) expect((await ownerOf(i)).ownerId).toBeUndefined();
+    expect((await stack().api('GET', '/leads', { as: 'agent' })).body.items.filter((l: any) => l.name.startsWith('権限'))).toEqual([]);
+    const report = await stack().api('GET', `/imports/${byMarketing.importId}/rejections`, { as: 'marketing' });
+    const sheets = await readWorkbook(await (await fetch(report.body.url)).arrayBuffer());
+    expect(sheets.get('取り込めなかった行')!.slice(1).map((r) => [r[0], r[1]])).toEqual([
+      [3, 'リード担当者を変更できるのは、管理者またはインサイドセールス責任者が依頼した更新リストだけです'],
+      [4, 'リード担当者を変更できるのは、管理者またはインサイドセールス責任者が依頼した更新リストだけです'],
+    ]);
   });
 });

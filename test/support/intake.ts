@@ -19,6 +19,16 @@ export function intakeHelpers(stack: () => TestStack) {
       return page.items[0];
     },
 
+    /** Uploads a list as a user would: POST /imports for a presigned PUT, the PUT, then the import it ran. */
+    async uploadAs(userId: string, campaignId: string, kind: string, fileName: string, body: Buffer | string) {
+      const started = await stack().api('POST', '/imports', { as: userId, body: { campaignId, kind, fileName } });
+      expect(started.status).toBe(201);
+      const put = await fetch(started.body.uploadUrl, { method: 'PUT', headers: started.body.uploadHeaders, body });
+      expect(put.status).toBe(200);
+      await stack().intakeIdle();
+      return (await stack().api('GET', `/imports/${started.body.importId}`, { as: userId })).body;
+    },
+
     async leadByEmail(email: string) {
       const claim = await getItem<{ leadId: string }>(keys.leadMatchKey(`e:${email}`));
       if (!claim) return undefined;
