@@ -5,9 +5,10 @@
  * stores the worksheet before the shared strings, so exceljs inflates the whole sheet into a temp file first,
  * without any limit, and it picks worksheets by file name (sheet1.xml) rather than by tab order. So the zip is read
  * here (see zip-directory.ts) and each part is handed to the reader's own part parsers in the order that needs no
- * temp file: workbook, relationships, styles, shared strings, then the one worksheet, streamed row by row. exceljs
- * stopped releasing at 4.4.0; the unit tests exercise every member used here, so an upgrade that moves one fails
- * loudly.
+ * temp file: workbook, relationships, styles, then the one worksheet, streamed row by row (the shared strings are
+ * read by our own parser). Each is handed the part's text decoded across chunk boundaries (see part-text.ts), never
+ * its bytes. exceljs stopped releasing at 4.4.0; the unit tests exercise every member used here, so an upgrade that
+ * moves one fails loudly.
  */
 
 import ExcelJS from 'exceljs';
@@ -46,11 +47,13 @@ export interface WorkbookReaderParts {
     index?: { numFmt?: Record<number, string> };
   };
   sharedStrings?: unknown[];
-  _parseWorkbook(entry: Readable): Promise<void>;
-  _parseRels(entry: Readable): Promise<void>;
-  _parseStyles(entry: Readable): Promise<void>;
+  /** Each takes the part's decoded text as a stream (exceljs listens for `data` events). */
+  _parseWorkbook(text: Readable): Promise<void>;
+  _parseRels(text: Readable): Promise<void>;
+  _parseStyles(text: Readable): Promise<void>;
+  /** Strings pass through exceljs's SAX wrapper as they are; only Buffers are decoded, each on its own. */
   _parseWorksheet(
-    iterator: AsyncIterable<Buffer>,
+    text: AsyncIterable<string>,
     sheetNo: number,
   ): Iterable<{ eventType: string; value: StreamedWorksheet }>;
 }
@@ -67,17 +70,6 @@ const READER_OPTIONS = {
 export function createWorkbookReader(filePath: string): WorkbookReaderParts {
   return new ExcelJS.stream.xlsx.WorkbookReader(filePath, READER_OPTIONS) as unknown as WorkbookReaderParts;
 }
-
-/** exceljs's SAX wrapper (saxes underneath): yields the events of each chunk as one batch. */
-export type SaxEvent =
-  | { eventType: 'opentag'; value: { name: string; attributes: Record<string, string> } }
-  | { eventType: 'closetag'; value: { name: string } }
-  | { eventType: 'text'; value: string };
-
-// Required, not imported: exceljs publishes no types for its internals, and saxes is its dependency, not ours.
-export const parseSax = require('exceljs/lib/utils/parse-sax') as (
-  iterable: AsyncIterable<Buffer | string>,
-) => AsyncGenerator<SaxEvent[]>;
 
 /**
  * Number formats Excel leaves implicit by id and exceljs only knows for en-US. Japanese Excel writes dates typed as

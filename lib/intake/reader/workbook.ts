@@ -3,7 +3,8 @@
  *
  * Before anything is inflated the zip's directory is vetted (is it a workbook, how large would it become); then
  * the small parts are read whole and the worksheet is streamed through exceljs's row parser, so memory holds the
- * shared strings and one row at a time, whatever the number of rows.
+ * shared strings and one row at a time, whatever the number of rows. Every part is parsed from its text decoded
+ * across chunk boundaries (part-text.ts), never chunk by chunk.
  */
 
 import type { Readable } from 'node:stream';
@@ -17,6 +18,7 @@ import {
   type StreamedRow,
 } from './exceljs-internals';
 import type { ReadLimits, SheetRow } from './list';
+import { partText, partTextStream } from './part-text';
 import { readSharedStrings } from './shared-strings';
 import { checkExpansion, openZipEntry, readZipDirectory, type ZipDirectory } from './zip-directory';
 
@@ -32,14 +34,14 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
   checkExpansion(directory, limits);
 
   const reader = createWorkbookReader(filePath);
-  await readPart(filePath, directory, WORKBOOK_PART, (part) => reader._parseWorkbook(part));
-  await readPart(filePath, directory, WORKBOOK_RELS_PART, (part) => reader._parseRels(part));
+  await readPart(filePath, directory, WORKBOOK_PART, (part) => asText(part, (text) => reader._parseWorkbook(text)));
+  await readPart(filePath, directory, WORKBOOK_RELS_PART, (part) => asText(part, (text) => reader._parseRels(text)));
   const relationships = reader.workbookRels ?? [];
 
   const sheet = firstVisibleWorksheet(reader.model?.sheets ?? [], relationships);
   const stylesPart = partOfType(relationships, 'styles') ?? 'xl/styles.xml';
   if (directory.entries.has(stylesPart)) {
-    await readPart(filePath, directory, stylesPart, (part) => reader._parseStyles(part));
+    await readPart(filePath, directory, stylesPart, (part) => asText(part, (text) => reader._parseStyles(text)));
     prepareStyles(reader);
   }
   const sharedStringsPart = partOfType(relationships, 'sharedStrings') ?? 'xl/sharedStrings.xml';
@@ -50,7 +52,7 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
   const date1904 = reader.properties?.model?.date1904 === true;
   const sheetStream = await openPart(filePath, directory, sheet.part);
   try {
-    const [emitted] = reader._parseWorksheet(sheetStream, sheet.entry.id);
+    const [emitted] = reader._parseWorksheet(partText(sheetStream), sheet.entry.id);
     if (!emitted) throw new Error('exceljs did not emit the worksheet');
     for await (const row of emitted.value) {
       yield sheetRowOf(row, date1904);
@@ -59,6 +61,16 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
     throw asListFileError(error, sheet.part);
   } finally {
     sheetStream.destroy();
+  }
+}
+
+/** exceljs's part parsers take a stream; they are handed the part's text, not its bytes (see part-text.ts). */
+async function asText(part: Readable, parse: (text: Readable) => Promise<void>): Promise<void> {
+  const text = partTextStream(part);
+  try {
+    await parse(text);
+  } finally {
+    text.destroy();
   }
 }
 
