@@ -48,19 +48,6 @@ export class SharedStringTable {
     const start = index === 0 ? 0 : (this.ends[index - 1] as number);
     return this.bytes.toString('utf8', start, this.ends[index]);
   }
-
-  /** The array exceljs's worksheet reader indexes into (`sharedStrings[index]`), backed by this table. */
-  asArray(): unknown[] {
-    return new Proxy<unknown[]>([], {
-      get: (target, key) => {
-        if (typeof key === 'string') {
-          const index = Number(key);
-          if (Number.isInteger(index)) return this.get(index);
-        }
-        return Reflect.get(target, key);
-      },
-    });
-  }
 }
 
 export async function readSharedStrings(xml: AsyncIterable<Buffer>): Promise<SharedStringTable> {

@@ -2,24 +2,24 @@
  * Rows of an .xlsx list: the first visible worksheet, streamed row by row.
  *
  * Before anything is inflated the zip's directory is vetted (is it a workbook, how large would it become); then
- * the small parts are read whole and the worksheet is streamed through exceljs's row parser, so memory holds the
- * shared strings and one row at a time, whatever the number of rows. Every part is parsed from its text decoded
- * across chunk boundaries (part-text.ts), never chunk by chunk.
+ * the small parts are read whole and the worksheet is streamed row by row (worksheet-rows.ts), so memory holds the
+ * shared strings and a chunk's rows at a time, whatever the number of rows. Every part is parsed from its text
+ * decoded across chunk boundaries (part-text.ts), never chunk by chunk.
  */
 
 import type { Readable } from 'node:stream';
-import { cellContent, type CellContent } from './cell-text';
 import { DamagedWorkbookError, ListFileError, NotAWorkbookError } from './errors';
 import {
-  prepareStyles,
   createWorkbookReader,
+  numberFormatOf,
+  prepareStyles,
   type Relationship,
   type SheetEntry,
-  type StreamedRow,
 } from './exceljs-internals';
 import type { ReadLimits, SheetRow } from './list';
-import { partText, partTextStream } from './part-text';
-import { readSharedStrings } from './shared-strings';
+import { partTextStream } from './part-text';
+import { readSharedStrings, SharedStringTable } from './shared-strings';
+import { readWorksheetRows, type SheetContext } from './worksheet-rows';
 import { checkExpansion, openZipEntry, readZipDirectory, type ZipDirectory } from './zip-directory';
 
 const WORKBOOK_PART = 'xl/workbook.xml';
@@ -45,18 +45,18 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
     prepareStyles(reader);
   }
   const sharedStringsPart = partOfType(relationships, 'sharedStrings') ?? 'xl/sharedStrings.xml';
-  reader.sharedStrings = directory.entries.has(sharedStringsPart)
-    ? (await readPart(filePath, directory, sharedStringsPart, readSharedStrings)).asArray()
-    : [];
+  const sharedStrings = directory.entries.has(sharedStringsPart)
+    ? await readPart(filePath, directory, sharedStringsPart, readSharedStrings)
+    : new SharedStringTable();
 
-  const date1904 = reader.properties?.model?.date1904 === true;
+  const context: SheetContext = {
+    sharedString: (index) => sharedStrings.get(index),
+    numberFormat: (styleId) => numberFormatOf(reader, styleId),
+    date1904: reader.properties?.model?.date1904 === true,
+  };
   const sheetStream = await openPart(filePath, directory, sheet.part);
   try {
-    const [emitted] = reader._parseWorksheet(partText(sheetStream), sheet.entry.id);
-    if (!emitted) throw new Error('exceljs did not emit the worksheet');
-    for await (const row of emitted.value) {
-      yield sheetRowOf(row, date1904);
-    }
+    yield* readWorksheetRows(sheetStream, context);
   } catch (error) {
     throw asListFileError(error, sheet.part);
   } finally {
@@ -72,14 +72,6 @@ async function asText(part: Readable, parse: (text: Readable) => Promise<void>):
   } finally {
     text.destroy();
   }
-}
-
-function sheetRowOf(row: StreamedRow, date1904: boolean): SheetRow {
-  const cells: (CellContent | undefined)[] = [];
-  row.eachCell((cell, column) => {
-    cells[column - 1] = cellContent(cell.value, { numFmt: cell.numFmt, date1904 });
-  });
-  return { rowNumber: row.number, cells };
 }
 
 /** The worksheet a user sees first when the file opens on its first tab: hidden sheets hold lookups, not leads. */
