@@ -153,4 +153,24 @@ describe('cell types exceljs misread', () => {
     const { rows } = await readRows(file);
     expect(rows.map((row) => row.cells)).toEqual([['山田 太郎', 'A&lt;B>社', '一行目\n二行目']]);
   });
+
+  it('reads an ISO date cell (t="d") as the date it names, not as its year', async () => {
+    const file = scratch.path('iso-dates.xlsx');
+    await writeZip(
+      file,
+      workbookParts({
+        sheets: [
+          {
+            name: 'S',
+            rows:
+              '<row r="1"><c r="A1" t="inlineStr"><is><t>名前</t></is></c><c r="B1" t="inlineStr"><is><t>会社名</t></is></c><c r="C1" t="inlineStr"><is><t>リード発生日</t></is></c></row>' +
+              '<row r="2"><c r="A2" t="inlineStr"><is><t>一</t></is></c><c r="B2" t="inlineStr"><is><t>A</t></is></c><c r="C2" t="d"><v>2024-04-01T09:30:00</v></c></row>' +
+              '<row r="3"><c r="A3" t="inlineStr"><is><t>二</t></is></c><c r="B3" t="inlineStr"><is><t>B</t></is></c><c r="C3" t="d"><v>2024-04-01</v></c></row>',
+          },
+        ],
+      }),
+    );
+    const { rows } = await readRows(file);
+    expect(rows.map((row) => row.values.arisenOn)).toEqual(['2024-04-01 09:30', '2024-04-01']);
+  });
 });

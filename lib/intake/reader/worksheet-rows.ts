@@ -133,9 +133,22 @@ function contentOf(cell: CellInProgress, sheet: SheetContext): CellContent | und
       return cellContent({ error: text });
     case 'b':
       return cellContent(parseInt(text, 10) !== 0);
+    case 'd':
+      return cellContent(isoDate(text));
     default:
       return cellContent(parseFloat(text), format());
   }
+}
+
+/**
+ * A `t="d"` cell holds an ISO 8601 date (exceljs parsed it as a number: 2024-04-01 read 2024). Without a zone it is
+ * the wall-clock time the user typed, so it is read as UTC, which is how cell-text.ts reads every date; text that is
+ * not a date is kept as it is.
+ */
+function isoDate(text: string): Date | string {
+  const zoned = !text.includes('T') || /(?:Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`;
+  const date = new Date(zoned);
+  return Number.isNaN(date.getTime()) ? text : date;
 }
 
 function rowNumberOf(reference: string): number {
