@@ -4,10 +4,10 @@
  * `WorkbookReader.parse()` walks the zip front to back and takes parts in whatever order the file stores them. Excel
  * stores the worksheet before the shared strings, so exceljs inflates the whole sheet into a temp file first,
  * without any limit, and it picks worksheets by file name (sheet1.xml) rather than by tab order. So the zip is read
- * here (see zip-directory.ts) and each part is handed to the reader's own part parsers in the order that needs no
- * temp file: workbook, relationships, styles, shared strings, then the one worksheet, streamed row by row. exceljs
- * stopped releasing at 4.4.0; the unit tests exercise every member used here, so an upgrade that moves one fails
- * loudly.
+ * here (see zip-directory.ts) and the small parts are handed to the reader's own part parsers: workbook,
+ * relationships and styles, each as text decoded across chunk boundaries (see part-text.ts). The shared strings and
+ * the worksheet are read by our own parsers. exceljs stopped releasing at 4.4.0; the unit tests exercise every
+ * member used here, so an upgrade that moves one fails loudly.
  */
 
 import ExcelJS from 'exceljs';
@@ -27,16 +27,6 @@ export interface Relationship {
   TargetMode?: string;
 }
 
-/** A row as WorksheetReader yields it: cells by 1-based column, with the style's number format resolved. */
-export interface StreamedRow {
-  number: number;
-  eachCell(callback: (cell: { value: unknown; numFmt?: string }, column: number) => void): void;
-}
-
-interface StreamedWorksheet {
-  [Symbol.asyncIterator](): AsyncIterator<StreamedRow>;
-}
-
 export interface WorkbookReaderParts {
   model?: { sheets?: SheetEntry[] };
   workbookRels?: Relationship[];
@@ -44,40 +34,21 @@ export interface WorkbookReaderParts {
   styles: {
     model?: Record<string, unknown[] | undefined>;
     index?: { numFmt?: Record<number, string> };
+    /** The cell style (cellXfs entry) by index, with its number format code resolved; null when there is none. */
+    getStyleModel(id: number): { numFmt?: string } | null;
   };
-  sharedStrings?: unknown[];
-  _parseWorkbook(entry: Readable): Promise<void>;
-  _parseRels(entry: Readable): Promise<void>;
-  _parseStyles(entry: Readable): Promise<void>;
-  _parseWorksheet(
-    iterator: AsyncIterable<Buffer>,
-    sheetNo: number,
-  ): Iterable<{ eventType: string; value: StreamedWorksheet }>;
+  /** Each takes the part's decoded text as a stream (exceljs listens for `data` events). */
+  _parseWorkbook(text: Readable): Promise<void>;
+  _parseRels(text: Readable): Promise<void>;
+  _parseStyles(text: Readable): Promise<void>;
 }
 
-/** Options for the streaming reader: shared strings are set by us, styles are needed to tell dates from numbers. */
-const READER_OPTIONS = {
-  sharedStrings: 'cache',
-  hyperlinks: 'cache',
-  styles: 'cache',
-  worksheets: 'emit',
-  entries: 'emit',
-} as const;
+/** Styles are kept (exceljs drops them by default): a number format is what tells a date from a number. */
+const READER_OPTIONS = { styles: 'cache' } as const;
 
 export function createWorkbookReader(filePath: string): WorkbookReaderParts {
   return new ExcelJS.stream.xlsx.WorkbookReader(filePath, READER_OPTIONS) as unknown as WorkbookReaderParts;
 }
-
-/** exceljs's SAX wrapper (saxes underneath): yields the events of each chunk as one batch. */
-export type SaxEvent =
-  | { eventType: 'opentag'; value: { name: string; attributes: Record<string, string> } }
-  | { eventType: 'closetag'; value: { name: string } }
-  | { eventType: 'text'; value: string };
-
-// Required, not imported: exceljs publishes no types for its internals, and saxes is its dependency, not ours.
-export const parseSax = require('exceljs/lib/utils/parse-sax') as (
-  iterable: AsyncIterable<Buffer | string>,
-) => AsyncGenerator<SaxEvent[]>;
 
 /**
  * Number formats Excel leaves implicit by id and exceljs only knows for en-US. Japanese Excel writes dates typed as
@@ -120,4 +91,12 @@ export function prepareStyles(reader: WorkbookReaderParts): void {
   for (const [id, code] of Object.entries(JAPANESE_BUILTIN_FORMATS)) {
     known[Number(id)] ??= code;
   }
+}
+
+/**
+ * The number format code of a cell style, by its index (a cell's `s`). Style 0 is taken as General, as exceljs took
+ * it: it is the Normal style, General in every workbook Excel writes.
+ */
+export function numberFormatOf(reader: WorkbookReaderParts, styleId: number): string | undefined {
+  return Number.isInteger(styleId) && styleId > 0 ? (reader.styles.getStyleModel(styleId)?.numFmt ?? undefined) : undefined;
 }

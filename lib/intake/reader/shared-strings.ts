@@ -1,10 +1,9 @@
 /**
- * The workbook's shared string table, read to plain text and kept packed.
+ * The workbook's shared string table, read to plain text (see string-item.ts for what text means) and kept packed.
  *
- * Read here rather than by exceljs because Japanese Excel stores the reading (furigana) typed through the IME next
- * to the text: `<si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh></si>`. exceljs's streaming reader keeps the
- * last `<t>` it meets, so it returns ヤマダ for a cell that shows 山田. Phonetic runs are skipped; rich-text runs
- * are joined, since only the text matters to a list.
+ * Read here rather than by exceljs because exceljs's streaming reader keeps the last `<t>` of an item, which in
+ * Japanese Excel's files is the furigana (ヤマダ for a cell that shows 山田), and decodes each chunk of the part on
+ * its own (see part-text.ts).
  *
  * The table is the one part of a workbook that must stay in memory while rows stream (cells refer to it by index),
  * and it grows with the list: names, e-mail addresses and memos are mostly unique. Held as JS strings cut from the
@@ -12,14 +11,9 @@
  * UTF-8 buffer it takes its UTF-8 size plus 4 bytes an entry.
  */
 
-import { parseSax } from './exceljs-internals';
-
-/** `_x000D_` is how OOXML writes a character XML cannot carry; `_x005F_` escapes a literal underscore. */
-const OOXML_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
-
-export function unescapeOoxml(text: string): string {
-  return text.includes('_x') ? text.replace(OOXML_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : text;
-}
+import { partText } from './part-text';
+import { StringItemText } from './string-item';
+import { createXmlParser } from './xml-parser';
 
 export class SharedStringTable {
   private bytes = Buffer.allocUnsafe(64 * 1024);
@@ -54,44 +48,28 @@ export class SharedStringTable {
     const start = index === 0 ? 0 : (this.ends[index - 1] as number);
     return this.bytes.toString('utf8', start, this.ends[index]);
   }
-
-  /** The array exceljs's worksheet reader indexes into (`sharedStrings[index]`), backed by this table. */
-  asArray(): unknown[] {
-    return new Proxy<unknown[]>([], {
-      get: (target, key) => {
-        if (typeof key === 'string') {
-          const index = Number(key);
-          if (Number.isInteger(index)) return this.get(index);
-        }
-        return Reflect.get(target, key);
-      },
-    });
-  }
 }
 
 export async function readSharedStrings(xml: AsyncIterable<Buffer>): Promise<SharedStringTable> {
   const table = new SharedStringTable();
-  let parts: string[] = [];
-  let inText = false;
-  let phoneticDepth = 0;
-  for await (const events of parseSax(xml)) {
-    for (const event of events) {
-      switch (event.eventType) {
-        case 'opentag':
-          if (event.value.name === 'si') parts = [];
-          else if (event.value.name === 'rPh') phoneticDepth += 1;
-          else if (event.value.name === 't') inText = phoneticDepth === 0;
-          break;
-        case 'text':
-          if (inText) parts.push(event.value);
-          break;
-        case 'closetag':
-          if (event.value.name === 't') inText = false;
-          else if (event.value.name === 'rPh') phoneticDepth -= 1;
-          else if (event.value.name === 'si') table.add(unescapeOoxml(parts.join('')));
-          break;
-      }
-    }
-  }
+  const item = new StringItemText();
+  let inItem = false;
+  const parser = createXmlParser({
+    open(name) {
+      if (name === 'si') inItem = true;
+      else if (inItem) item.open(name);
+    },
+    text(text) {
+      if (inItem) item.text(text);
+    },
+    close(name) {
+      if (name === 'si') {
+        table.add(item.take());
+        inItem = false;
+      } else if (inItem) item.close(name);
+    },
+  });
+  for await (const text of partText(xml)) parser.write(text);
+  parser.close();
   return table;
 }

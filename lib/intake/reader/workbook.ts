@@ -2,22 +2,24 @@
  * Rows of an .xlsx list: the first visible worksheet, streamed row by row.
  *
  * Before anything is inflated the zip's directory is vetted (is it a workbook, how large would it become); then
- * the small parts are read whole and the worksheet is streamed through exceljs's row parser, so memory holds the
- * shared strings and one row at a time, whatever the number of rows.
+ * the small parts are read whole and the worksheet is streamed row by row (worksheet-rows.ts), so memory holds the
+ * shared strings and a chunk's rows at a time, whatever the number of rows. Every part is parsed from its text
+ * decoded across chunk boundaries (part-text.ts), never chunk by chunk.
  */
 
 import type { Readable } from 'node:stream';
-import { cellContent, type CellContent } from './cell-text';
 import { DamagedWorkbookError, ListFileError, NotAWorkbookError } from './errors';
 import {
-  prepareStyles,
   createWorkbookReader,
+  numberFormatOf,
+  prepareStyles,
   type Relationship,
   type SheetEntry,
-  type StreamedRow,
 } from './exceljs-internals';
 import type { ReadLimits, SheetRow } from './list';
-import { readSharedStrings } from './shared-strings';
+import { partTextStream } from './part-text';
+import { readSharedStrings, SharedStringTable } from './shared-strings';
+import { readWorksheetRows, type SheetContext } from './worksheet-rows';
 import { checkExpansion, openZipEntry, readZipDirectory, type ZipDirectory } from './zip-directory';
 
 const WORKBOOK_PART = 'xl/workbook.xml';
@@ -32,29 +34,29 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
   checkExpansion(directory, limits);
 
   const reader = createWorkbookReader(filePath);
-  await readPart(filePath, directory, WORKBOOK_PART, (part) => reader._parseWorkbook(part));
-  await readPart(filePath, directory, WORKBOOK_RELS_PART, (part) => reader._parseRels(part));
+  await readPart(filePath, directory, WORKBOOK_PART, (part) => asText(part, (text) => reader._parseWorkbook(text)));
+  await readPart(filePath, directory, WORKBOOK_RELS_PART, (part) => asText(part, (text) => reader._parseRels(text)));
   const relationships = reader.workbookRels ?? [];
 
   const sheet = firstVisibleWorksheet(reader.model?.sheets ?? [], relationships);
   const stylesPart = partOfType(relationships, 'styles') ?? 'xl/styles.xml';
   if (directory.entries.has(stylesPart)) {
-    await readPart(filePath, directory, stylesPart, (part) => reader._parseStyles(part));
+    await readPart(filePath, directory, stylesPart, (part) => asText(part, (text) => reader._parseStyles(text)));
     prepareStyles(reader);
   }
   const sharedStringsPart = partOfType(relationships, 'sharedStrings') ?? 'xl/sharedStrings.xml';
-  reader.sharedStrings = directory.entries.has(sharedStringsPart)
-    ? (await readPart(filePath, directory, sharedStringsPart, readSharedStrings)).asArray()
-    : [];
+  const sharedStrings = directory.entries.has(sharedStringsPart)
+    ? await readPart(filePath, directory, sharedStringsPart, readSharedStrings)
+    : new SharedStringTable();
 
-  const date1904 = reader.properties?.model?.date1904 === true;
+  const context: SheetContext = {
+    sharedString: (index) => sharedStrings.get(index),
+    numberFormat: (styleId) => numberFormatOf(reader, styleId),
+    date1904: reader.properties?.model?.date1904 === true,
+  };
   const sheetStream = await openPart(filePath, directory, sheet.part);
   try {
-    const [emitted] = reader._parseWorksheet(sheetStream, sheet.entry.id);
-    if (!emitted) throw new Error('exceljs did not emit the worksheet');
-    for await (const row of emitted.value) {
-      yield sheetRowOf(row, date1904);
-    }
+    yield* readWorksheetRows(sheetStream, context);
   } catch (error) {
     throw asListFileError(error, sheet.part);
   } finally {
@@ -62,12 +64,14 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
   }
 }
 
-function sheetRowOf(row: StreamedRow, date1904: boolean): SheetRow {
-  const cells: (CellContent | undefined)[] = [];
-  row.eachCell((cell, column) => {
-    cells[column - 1] = cellContent(cell.value, { numFmt: cell.numFmt, date1904 });
-  });
-  return { rowNumber: row.number, cells };
+/** exceljs's part parsers take a stream; they are handed the part's text, not its bytes (see part-text.ts). */
+async function asText(part: Readable, parse: (text: Readable) => Promise<void>): Promise<void> {
+  const text = partTextStream(part);
+  try {
+    await parse(text);
+  } finally {
+    text.destroy();
+  }
 }
 
 /** The worksheet a user sees first when the file opens on its first tab: hidden sheets hold lookups, not leads. */
