@@ -36,6 +36,8 @@ export interface ApiProps {
   deletionProtection: boolean;
   /** The forms' choice lists as JSON (the CHOICES variable of the functions); the defaults when absent. */
   choices?: string;
+  /** Cognito users must sign in with a TOTP second factor (the default); `false` lets them enrol one by one. */
+  mfaRequired: boolean;
 }
 
 /** Groups that serve only from code (`/health`, `/openapi.json`): no data, no secrets. */
@@ -176,7 +178,7 @@ class UserDirectory extends Construct {
   readonly client: UserPoolClient;
   readonly issuer: ExternalIssuer;
 
-  constructor(scope: Construct, id: string, props: { deletionProtection: boolean }) {
+  constructor(scope: Construct, id: string, props: { deletionProtection: boolean; mfaRequired: boolean }) {
     super(scope, id);
     this.userPool = new UserPool(this, 'UserPool', {
       // Users are created by an admin (POST /users), never by signing themselves up.
@@ -189,19 +191,21 @@ class UserDirectory extends Construct {
         requireDigits: true,
         requireSymbols: true,
       },
-      mfa: Mfa.OPTIONAL,
+      // Personal data, read by outside callers too: a password alone is not enough unless the deployment says so.
+      mfa: props.mfaRequired ? Mfa.REQUIRED : Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.ESSENTIALS,
       deletionProtection: props.deletionProtection,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.userPool).acknowledge(
-      {
+    if (!props.mfaRequired) {
+      Validations.of(this.userPool).acknowledge({
         id: 'AwsSolutions-COG2',
-        reason:
-          'MFA is optional (TOTP) so that users can enrol one by one; strong passwords are required meanwhile. Requiring MFA is a product decision still open.',
-      },
+        reason: 'The deployment chose optional MFA (-c mfa=optional) so that users enrol one by one; strong passwords are required meanwhile.',
+      });
+    }
+    Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions-COG8',
         reason:

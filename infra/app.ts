@@ -26,6 +26,7 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     appBaseUrl: optionalString(app, 'appBaseUrl'),
     matchKey: matchKey(app),
     choices: choices(app),
+    mfaRequired: mfaRequired(app),
   });
   return { app, stack };
 }
@@ -56,6 +57,13 @@ function choices(app: App): string | undefined {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   loadChoices(text);
   return text;
+}
+
+/** `-c mfa=optional` lets Cognito users sign in without a second factor; TOTP is required otherwise. */
+function mfaRequired(app: App): boolean {
+  const value = optionalString(app, 'mfa') ?? 'required';
+  if (value !== 'required' && value !== 'optional') throw new Error(`context mfa must be "required" or "optional", not "${value}"`);
+  return value === 'required';
 }
 
 /** `-c key=false` arrives as the string "false"; cdk.json gives a real boolean. */

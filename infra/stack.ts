@@ -17,6 +17,8 @@ export interface LeadBackendStackProps extends StackProps {
   matchKey: 'email' | 'email+name';
   /** The forms' choice lists as JSON, replacing the defaults (lib/settings/choices.ts). */
   choices?: string;
+  /** Cognito sign-in needs a TOTP second factor. */
+  mfaRequired: boolean;
 }
 
 /** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail. */
@@ -42,6 +44,7 @@ export class LeadBackendStack extends Stack {
       appBaseUrl: props.appBaseUrl,
       deletionProtection: props.deletionProtection,
       choices: props.choices,
+      mfaRequired: props.mfaRequired,
     });
     this.exports = new Exports(this, 'Exports', { storage: this.storage, requester: this.api.functions.exports });
     this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail, storage: this.storage, appBaseUrl: props.appBaseUrl });

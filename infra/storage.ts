@@ -141,10 +141,12 @@ function intakeBucket(scope: Construct, logs: Bucket, allowedOrigins: string[]):
         abortIncompleteMultipartUploadAfter: days(1),
       },
       // An upload is processed within minutes; it is kept a while for support questions about the import.
-      { id: 'expire-imports', prefix: BUCKET_PREFIXES.imports, expiration: days(90) },
+      // Every prefix holds personal data: a version replaced or expired goes a day later, not a month (S3 applies
+      // the shortest expiration where rules overlap).
+      { id: 'expire-imports', prefix: BUCKET_PREFIXES.imports, expiration: days(90), noncurrentVersionExpiration: days(1) },
       // Reports and exports are downloaded right after they are made; they hold personal data, so they go soon.
-      { id: 'expire-rejections', prefix: BUCKET_PREFIXES.rejections, expiration: days(7) },
-      { id: 'expire-exports', prefix: BUCKET_PREFIXES.exports, expiration: days(7) },
+      { id: 'expire-rejections', prefix: BUCKET_PREFIXES.rejections, expiration: days(7), noncurrentVersionExpiration: days(1) },
+      { id: 'expire-exports', prefix: BUCKET_PREFIXES.exports, expiration: days(7), noncurrentVersionExpiration: days(1) },
     ],
     cors: [
       {

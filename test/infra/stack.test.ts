@@ -117,9 +117,9 @@ describe('LeadBackendStack', () => {
       expect(bucket().LifecycleConfiguration.Rules).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
-          expect.objectContaining({ Prefix: 'imports/', ExpirationInDays: 90, Status: 'Enabled' }),
-          expect.objectContaining({ Prefix: 'rejections/', ExpirationInDays: 7, Status: 'Enabled' }),
-          expect.objectContaining({ Prefix: 'exports/', ExpirationInDays: 7, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'imports/', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'rejections/', ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'exports/', ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
         ]),
       );
     });
@@ -281,7 +281,7 @@ describe('LeadBackendStack', () => {
       });
       s.template.hasResourceProperties('AWS::Cognito::UserPool', {
         DeletionProtection: 'ACTIVE',
-        MfaConfiguration: 'OPTIONAL',
+        MfaConfiguration: 'ON',
         EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
         Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
       });
@@ -431,6 +431,16 @@ describe('context', () => {
       const { resources, stack, id } = synth({ matchKey: 'email+name' });
       expect(resources[id(stack.intake.function)]!.Properties.Environment.Variables.MATCH_KEY).toBe('email+name');
       expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, matchKey: 'phone' })).toThrow(/matchKey must be/);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'requires a TOTP second factor unless the deployment asks for optional MFA, with its reason acknowledged',
+    () => {
+      const { template } = synth({ mfa: 'optional' });
+      template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] });
+      expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, mfa: 'sometimes' })).toThrow(/context mfa must be/);
     },
     SYNTH_TIMEOUT,
   );
