@@ -65,3 +65,10 @@ export function decideHistory(history: MembershipItem | undefined, row: Prepared
   if (isMarkerOf(importId, by)) return { kind: 'merged', intoRow: rowOfMarker(by!) };
   return { kind: 'unchanged' };
 }
+
+/**
+ * This very row's write made the history both invited and responded (the write records it, ./history-writes.ts):
+ * a replay counts invitedResponded as the first attempt did, whatever the other list has done since.
+ */
+export const madeBothByRow = (history: MembershipItem | undefined, row: PreparedRow, importId: string): boolean =>
+  history?.invitedRespondedBy === markerOf(importId, row.rowNumber);
