@@ -26,7 +26,7 @@ export interface ByClaim {
   /** Nobody holds the person's key: a new person to claim. */
   fresh: PreparedRow[];
   /** The key is held by this very row: a creation replayed after a crash. */
-  replayed: { row: PreparedRow; leadId: string }[];
+  replayed: { row: PreparedRow; leadId: string; takenOverFrom?: string }[];
   /** The key is held by an earlier row of this import (an earlier chunk or invocation). */
   merged: Merge[];
   /** Someone else's lead: a known person. */
@@ -39,7 +39,7 @@ export function classifyByClaim(people: PreparedRow[], claimOf: (row: PreparedRo
   for (const row of people) {
     const claim = claimOf(row);
     if (!claim) sorted.fresh.push(row);
-    else if (claim.createdBy === markerOf(importId, row.rowNumber)) sorted.replayed.push({ row, leadId: claim.leadId });
+    else if (claim.createdBy === markerOf(importId, row.rowNumber)) sorted.replayed.push({ row, leadId: claim.leadId, ...(claim.takenOverFrom ? { takenOverFrom: claim.takenOverFrom } : {}) });
     else if (isMarkerOf(importId, claim.createdBy)) sorted.merged.push({ row, intoRow: rowOfMarker(claim.createdBy) });
     else sorted.known.push({ row, leadId: claim.leadId, createdBy: claim.createdBy });
   }

@@ -22,6 +22,8 @@ const MAX_ROUNDS = 8;
 export interface HistoryEffect {
   /** The history became both invited and responded by this row's write. */
   madeBoth: boolean;
+  /** The other flag was set by a failed import's row that nobody counted; this row counts it (see ensureHistory). */
+  adopted: boolean;
 }
 
 export function historyOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
@@ -67,18 +69,21 @@ export const historyWrite = (ctx: RegisterContext, row: PreparedRow, leadId: str
  * This import's history of a person it creates again (a replay) or has taken over from a failed import: written
  * whole if absent; otherwise this list's flag is added, conditional on the history as read (read again if it
  * changed). A flag already set by this very row is a replay of our own write, which says whether it made the history
- * both.
+ * both. `takenOverFrom` is the failed import's row whose claim this row took: a flag that row set on the history was
+ * never counted (the failed import never committed that row), so this row counts it, on every attempt alike.
  */
-export async function ensureHistory(ctx: RegisterContext, row: PreparedRow, leadId: string): Promise<HistoryEffect> {
+export async function ensureHistory(ctx: RegisterContext, row: PreparedRow, leadId: string, takenOverFrom?: string): Promise<HistoryEffect> {
   const flag = flagOf(ctx.kind);
+  const other = otherFlagOf(ctx.kind);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (await putIfAbsent(historyOf(ctx, row, leadId))) return { madeBoth: false };
+    if (await putIfAbsent(historyOf(ctx, row, leadId))) return { madeBoth: false, adopted: false };
     const seen = await getItem<MembershipItem>(keys.membership(leadId, ctx.campaignId));
     if (!seen) continue;
-    if (seen[flag] === true) return { madeBoth: madeBothByRow(seen, row, ctx.importId) };
+    const adopted = takenOverFrom !== undefined && seen[other] === true && seen[`${other}By`] === takenOverFrom;
+    if (seen[flag] === true) return { madeBoth: madeBothByRow(seen, row, ctx.importId), adopted };
     try {
       await updateItem(flagUpdate(ctx, row, leadId, seen));
-      return { madeBoth: makesBoth(ctx, seen) };
+      return { madeBoth: makesBoth(ctx, seen), adopted };
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
       // The other flag came (or the history changed) since our read: read it again.

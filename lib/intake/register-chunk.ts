@@ -12,7 +12,7 @@ import { classifyByClaim, decideHistory, duplicatesInChunk, madeBothByRow, type 
 import { ensureHistory, historyOf, historyWrite, makesBoth, type HistoryEffect } from './history-writes';
 import { markerOf } from './row-marker';
 import type { RowNote } from './row-notes';
-import { flagOf, registerConcurrency, type ChunkResult, type KeyClaim, type MembershipItem, type PreparedRow, type RegisterContext } from './registration';
+import { flagOf, otherFlagOf, registerConcurrency, type ChunkResult, type KeyClaim, type MembershipItem, type PreparedRow, type RegisterContext } from './registration';
 import { emptyCounts } from './schema';
 
 /**
@@ -24,7 +24,7 @@ import { emptyCounts } from './schema';
 const HISTORIES_PER_TRANSACTION = 100;
 const MAX_ROUNDS = 8;
 /** A history written new for a new lead: this list's flag alone. */
-const NEW_HISTORY: HistoryEffect = { madeBoth: false };
+const NEW_HISTORY: HistoryEffect = { madeBoth: false, adopted: false };
 
 /** What the registrar read of the chunk's people before its turn (and read again where it may be stale). */
 export interface Snapshot {
@@ -63,15 +63,17 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
   const notes: RowNote[] = [];
   const concurrency = ctx.concurrency ?? registerConcurrency();
   const flag = flagOf(ctx.kind);
+  const other = otherFlagOf(ctx.kind);
 
   const merge = ({ row, intoRow }: Merge) => {
     counts.merged++;
     notes.push({ rowNumber: row.rowNumber, outcome: 'merged', reason: `${intoRow}行目と同じ人物として統合しました`, cells: row.cells, mergedIntoRow: intoRow });
   };
-  // Besides the row's own flag: a history it made both invited and responded (history-writes.ts).
-  const countHistory = ({ madeBoth }: HistoryEffect) => {
+  // Besides the row's own flag: a history it made both invited and responded, and a flag it adopted (history-writes.ts).
+  const countHistory = ({ madeBoth, adopted }: HistoryEffect) => {
     metrics[flag]++;
     if (madeBoth) metrics.invitedResponded++;
+    if (adopted) metrics[other]++;
   };
   const countCreated = (effect: HistoryEffect) => {
     counts.created++;
@@ -81,7 +83,7 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
   const countMatched = (firstReach: boolean, madeBoth: boolean) => {
     counts.matched++;
     if (firstReach) metrics.knownLeads++;
-    countHistory({ madeBoth });
+    countHistory({ madeBoth, adopted: false });
   };
 
   // 1. In-chunk duplicates: the first row of a person speaks for it.
@@ -118,17 +120,18 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
 
   // 4. Creations replayed after a crash: the claim is ours, its lead and history may not have been written yet.
   //    Written only where missing, so nothing done to them since (an edit, an action) is lost.
-  const createAgain = async ({ row, leadId }: { row: PreparedRow; leadId: string }) => {
+  const createAgain = async ({ row, leadId, takenOverFrom }: { row: PreparedRow; leadId: string; takenOverFrom?: string }) => {
     giveHistory(leadId);
     await putIfAbsent(leadOf(ctx, row, leadId));
-    countCreated(await ensureHistory(ctx, row, leadId));
+    countCreated(await ensureHistory(ctx, row, leadId, takenOverFrom));
   };
   await forEachConcurrently(replayedCreations, concurrency, createAgain);
 
   // 4b. Known people claimed by an import not complete (still under way, died, or given up): between its claims and
   //     its leads, a claim may point at a lead not written yet.
   //     - A failed import's claim past its last committed row was never counted by it: this import takes the claim
-  //       over and creates the person (keeping the lead and history it may have written), as a replay would.
+  //       over and creates the person (keeping the lead and history it may have written), as a replay would, and
+  //       counts the flag the failed import set on that history, which it never counted.
   //     - Otherwise a lead still missing is written from this row, only if absent: the claiming import's own lead,
   //       landed first or landing later, is the one that stays. The person counts as matched here, as the claiming
   //       import counts it created.
@@ -137,7 +140,7 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
   await forEachConcurrently(unsure.filter((person) => uncountedByFailedImport(person.createdBy)), concurrency, async (person) => {
     if (!(await takeOverClaim(person.row.matchKey, person.createdBy, markerOf(ctx.importId, person.row.rowNumber)))) return;
     takenOver.add(person.leadId);
-    await createAgain(person);
+    await createAgain({ ...person, takenOverFrom: person.createdBy });
   });
   const stillUnsure = unsure.filter(({ leadId }) => !takenOver.has(leadId));
   if (stillUnsure.length > 0) {

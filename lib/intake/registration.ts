@@ -54,6 +54,8 @@ export interface KeyClaim {
   leadId: string;
   createdBy: string;
   createdAt: string;
+  /** The failed import's row this claim was taken over from (./claims.ts), which nobody counted. */
+  takenOverFrom?: string;
 }
 
 /**

@@ -54,4 +54,9 @@ describe('what a chunk’s people are', () => {
     expect(madeBothByRow({ responded: true, respondedBy: `${IMPORT}#8` }, person, IMPORT)).toBe(false);
     expect(madeBothByRow(undefined, person, IMPORT)).toBe(false);
   });
+
+  test('a creation replayed on a claim taken over from a failed import knows whose claim it was', () => {
+    const taken = { ...claim('L4', `${IMPORT}#4`), takenOverFrom: `${OTHER}#11` };
+    expect(classifyByClaim([row(4, 'e:taken')], () => taken, IMPORT).replayed).toEqual([{ row: row(4, 'e:taken'), leadId: 'L4', takenOverFrom: `${OTHER}#11` }]);
+  });
 });
