@@ -8,12 +8,16 @@ import type { Campaign } from './schema';
  * Campaign effectiveness (キャンペーンの効果測定, seed 000 §2.1.2).
  *
  * Counters live on CAMPAIGN#{id}/METRICS and are moved by the writes that change them, in the same transaction:
- * list intake (invited, responded, newLeads, knownLeads), actions (actions), conversion (deals) and deal edits
- * (wonDeals, wonAmountJpy). Reading them is one GetItem. Everything else is derived on read from the counters and
- * the campaign (budget, actual cost, targets), by the pure function below.
+ * list intake (invited, responded, invitedResponded, newLeads, knownLeads), actions (actions), conversion (deals) and
+ * deal edits (wonDeals, wonAmountJpy). Reading them is one GetItem. Everything else is derived on read from the
+ * counters and the campaign (budget, actual cost, targets), by the pure function below.
+ *
+ * invitedResponded counts the histories that are both invited and responded (the invited who came); it moves with
+ * the write that sets a history's second flag. Walk-ins (came, not invited) are responded − invitedResponded, so
+ * they need no counter of their own, and participation is invitedResponded / invited, which cannot pass 1.
  */
 
-export const COUNTER_NAMES = ['invited', 'responded', 'newLeads', 'knownLeads', 'actions', 'deals', 'wonDeals', 'wonAmountJpy'] as const;
+export const COUNTER_NAMES = ['invited', 'responded', 'invitedResponded', 'newLeads', 'knownLeads', 'actions', 'deals', 'wonDeals', 'wonAmountJpy'] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
 
@@ -24,7 +28,9 @@ export const MetricsSchema = z.object({
   campaignId: z.string(),
   invited: z.number().int(),
   responded: z.number().int(),
-  participationRate: ratio,
+  invitedResponded: z.number().int().describe('invited and came'),
+  walkIns: z.number().int().describe('came, not invited: responded − invitedResponded'),
+  participationRate: ratio.describe('invitedResponded / invited, never above 1; null when nobody was invited'),
   newLeads: z.number().int(),
   knownLeads: z.number().int(),
   actions: z.number().int(),
@@ -57,7 +63,8 @@ const perUnit = (cost: number | undefined, units: number): number | null => (cos
 
 /**
  * The metrics of a campaign from its counters.
- * - participationRate = responded / invited (null when nobody was invited);
+ * - walkIns = responded − invitedResponded (came without an invitation);
+ * - participationRate = invitedResponded / invited, the invited who came (null when nobody was invited);
  * - roi = (wonAmountJpy − actualCostJpy) / actualCostJpy (null when the actual cost is blank or 0);
  * - costPerLeadJpy = actualCostJpy / newLeads, the leads this campaign created (null when none, or no cost);
  * - costPerDealJpy = actualCostJpy / deals (null likewise);
@@ -70,7 +77,9 @@ export function computeMetrics(campaign: Pick<Campaign, 'campaignId' | 'budgetJp
     campaignId: campaign.campaignId,
     invited: counters.invited,
     responded: counters.responded,
-    participationRate: share(counters.responded, counters.invited),
+    invitedResponded: counters.invitedResponded,
+    walkIns: counters.responded - counters.invitedResponded,
+    participationRate: share(counters.invitedResponded, counters.invited),
     newLeads: counters.newLeads,
     knownLeads: counters.knownLeads,
     actions: counters.actions,

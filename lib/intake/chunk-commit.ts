@@ -11,6 +11,8 @@ import type { ImportCounts } from './schema';
 export interface IntakeMetrics {
   invited: number;
   responded: number;
+  /** Histories this chunk made both invited and responded. */
+  invitedResponded: number;
   newLeads: number;
   knownLeads: number;
 }

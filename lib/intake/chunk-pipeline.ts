@@ -48,7 +48,7 @@ interface ChunkOutcome {
   metrics: IntakeMetrics;
 }
 
-const noMetrics = (): IntakeMetrics => ({ invited: 0, responded: 0, newLeads: 0, knownLeads: 0 });
+const noMetrics = (): IntakeMetrics => ({ invited: 0, responded: 0, invitedResponded: 0, newLeads: 0, knownLeads: 0 });
 
 /** A register row as the registrar takes it: the row rules give every accepted register row a name and a match key. */
 function preparedRow(row: Extract<JudgedRow, { ok: true }>): PreparedRow {

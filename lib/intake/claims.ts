@@ -80,10 +80,13 @@ export function uncountedByFailedImport(createdBy: string): boolean {
   return committedTo !== undefined && rowOfMarker(createdBy) > committedTo;
 }
 
-/** Moves a claim from the marker that made it to ours; false when someone else moved it first. */
+/**
+ * Moves a claim from the marker that made it to ours; false when someone else moved it first. The claim remembers
+ * whose it was, so a replay of the row that took it over still knows which flags nobody counted.
+ */
 export async function takeOverClaim(matchKey: string, theirs: string, ours: string): Promise<boolean> {
   try {
-    await updateItem({ key: keys.leadMatchKey(matchKey), changes: { set: { createdBy: ours } }, condition: 'createdBy = :theirs', values: { ':theirs': theirs } });
+    await updateItem({ key: keys.leadMatchKey(matchKey), changes: { set: { createdBy: ours, takenOverFrom: theirs } }, condition: 'createdBy = :theirs', values: { ':theirs': theirs } });
     return true;
   } catch (error) {
     if (error instanceof ConditionFailedError) return false;

@@ -26,7 +26,7 @@ export interface ByClaim {
   /** Nobody holds the person's key: a new person to claim. */
   fresh: PreparedRow[];
   /** The key is held by this very row: a creation replayed after a crash. */
-  replayed: { row: PreparedRow; leadId: string }[];
+  replayed: { row: PreparedRow; leadId: string; takenOverFrom?: string }[];
   /** The key is held by an earlier row of this import (an earlier chunk or invocation). */
   merged: Merge[];
   /** Someone else's lead: a known person. */
@@ -39,7 +39,7 @@ export function classifyByClaim(people: PreparedRow[], claimOf: (row: PreparedRo
   for (const row of people) {
     const claim = claimOf(row);
     if (!claim) sorted.fresh.push(row);
-    else if (claim.createdBy === markerOf(importId, row.rowNumber)) sorted.replayed.push({ row, leadId: claim.leadId });
+    else if (claim.createdBy === markerOf(importId, row.rowNumber)) sorted.replayed.push({ row, leadId: claim.leadId, ...(claim.takenOverFrom ? { takenOverFrom: claim.takenOverFrom } : {}) });
     else if (isMarkerOf(importId, claim.createdBy)) sorted.merged.push({ row, intoRow: rowOfMarker(claim.createdBy) });
     else sorted.known.push({ row, leadId: claim.leadId, createdBy: claim.createdBy });
   }
@@ -65,3 +65,10 @@ export function decideHistory(history: MembershipItem | undefined, row: Prepared
   if (isMarkerOf(importId, by)) return { kind: 'merged', intoRow: rowOfMarker(by!) };
   return { kind: 'unchanged' };
 }
+
+/**
+ * This very row's write made the history both invited and responded (the write records it, ./history-writes.ts):
+ * a replay counts invitedResponded as the first attempt did, whatever the other list has done since.
+ */
+export const madeBothByRow = (history: MembershipItem | undefined, row: PreparedRow, importId: string): boolean =>
+  history?.invitedRespondedBy === markerOf(importId, row.rowNumber);

@@ -1,18 +1,18 @@
 import { forEachConcurrently } from '../async';
 import { FAULT_POINTS, faultPoint } from '../faults';
 import { newId } from '../ids';
-import { leadItem, newLead, newMembershipItem } from '../leads/model';
-import { batchGet, batchWrite, keyString, putIfAbsent, putRequest, updateItem, type Item, type UpdateRequest } from '../table/client';
-import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
-import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
+import { leadItem, newLead } from '../leads/model';
+import { batchGet, batchWrite, keyString, putIfAbsent, putRequest, type Item } from '../table/client';
+import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
-import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
+import { transact } from '../table/transaction';
 import type { IntakeMetrics } from './chunk-commit';
 import { claimNewPeople, claimsOfUnfinishedImports, takeOverClaim, uncountedByFailedImport } from './claims';
-import { classifyByClaim, decideHistory, duplicatesInChunk, type Merge } from './classify-people';
+import { classifyByClaim, decideHistory, duplicatesInChunk, madeBothByRow, type Merge } from './classify-people';
+import { ensureHistory, historyOf, historyWrite, makesBoth, type HistoryEffect } from './history-writes';
 import { markerOf } from './row-marker';
 import type { RowNote } from './row-notes';
-import { flagOf, registerConcurrency, type ChunkResult, type KeyClaim, type MembershipItem, type PreparedRow, type RegisterContext } from './registration';
+import { flagOf, otherFlagOf, registerConcurrency, type ChunkResult, type KeyClaim, type MembershipItem, type PreparedRow, type RegisterContext } from './registration';
 import { emptyCounts } from './schema';
 
 /**
@@ -23,6 +23,8 @@ import { emptyCounts } from './schema';
 
 const HISTORIES_PER_TRANSACTION = 100;
 const MAX_ROUNDS = 8;
+/** A history written new for a new lead: this list's flag alone. */
+const NEW_HISTORY: HistoryEffect = { madeBoth: false, adopted: false };
 
 /** What the registrar read of the chunk's people before its turn (and read again where it may be stale). */
 export interface Snapshot {
@@ -53,71 +55,35 @@ function leadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
   return leadItem(newLead({ leadId, fields, extra, matchKey: row.matchKey, source: { campaignId: ctx.campaignId, importId: ctx.importId }, at: ctx.now.toISOString() }));
 }
 
-function historyOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
-  return newMembershipItem({
-    leadId,
-    campaignId: ctx.campaignId,
-    flag: flagOf(ctx.kind),
-    marker: markerOf(ctx.importId, row.rowNumber),
-    arisenOn: row.arisenOn ?? ctx.defaultArisenOn,
-    at: ctx.now.toISOString(),
-  });
-}
-
-/** Sets this list's flag on an existing history that lacks it. */
-function flagUpdate(ctx: RegisterContext, row: PreparedRow, leadId: string): UpdateRequest {
-  const flag = flagOf(ctx.kind);
-  return {
-    key: keys.membership(leadId, ctx.campaignId),
-    update: 'SET #flag = :true, #flagBy = :marker, updatedAt = :now',
-    condition: `${ITEM_EXISTS} AND (attribute_not_exists(#flag) OR #flag = :false)`,
-    names: { '#flag': flag, '#flagBy': `${flag}By` },
-    values: { ':true': true, ':false': false, ':marker': markerOf(ctx.importId, row.rowNumber), ':now': ctx.now.toISOString() },
-  };
-}
-
-/**
- * The history write for a known person, conditional on exactly what we read: no history yet, or a history without
- * this flag. If either changed meanwhile the transaction is cancelled and the rows are read again.
- */
-const historyWrite = (ctx: RegisterContext, row: PreparedRow, leadId: string, seen: MembershipItem | undefined): TransactionWrite =>
-  seen ? txUpdate(leadId, flagUpdate(ctx, row, leadId)) : txPut(leadId, historyOf(ctx, row, leadId), { condition: ITEM_ABSENT });
-
-/**
- * This import's history of a person it creates: written whole if absent; if another import left one (a failed
- * import whose claim this one took over), this list's flag is added to it.
- */
-async function ensureHistory(ctx: RegisterContext, row: PreparedRow, leadId: string): Promise<void> {
-  if (await putIfAbsent(historyOf(ctx, row, leadId))) return;
-  try {
-    await updateItem(flagUpdate(ctx, row, leadId));
-  } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-  }
-}
-
 export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, snapshot: Snapshot, reads: HistoryReads): Promise<ChunkResult> {
   const { rows, firstByKey } = people;
   const { giveHistory, mayHaveHistory } = reads;
   const counts = emptyCounts();
-  const metrics: IntakeMetrics = { invited: 0, responded: 0, newLeads: 0, knownLeads: 0 };
+  const metrics: IntakeMetrics = { invited: 0, responded: 0, invitedResponded: 0, newLeads: 0, knownLeads: 0 };
   const notes: RowNote[] = [];
   const concurrency = ctx.concurrency ?? registerConcurrency();
   const flag = flagOf(ctx.kind);
+  const other = otherFlagOf(ctx.kind);
 
   const merge = ({ row, intoRow }: Merge) => {
     counts.merged++;
     notes.push({ rowNumber: row.rowNumber, outcome: 'merged', reason: `${intoRow}行目と同じ人物として統合しました`, cells: row.cells, mergedIntoRow: intoRow });
   };
-  const countCreated = () => {
-    counts.created++;
+  // Besides the row's own flag: a history it made both invited and responded, and a flag it adopted (history-writes.ts).
+  const countHistory = ({ madeBoth, adopted }: HistoryEffect) => {
     metrics[flag]++;
-    metrics.newLeads++;
+    if (madeBoth) metrics.invitedResponded++;
+    if (adopted) metrics[other]++;
   };
-  const countMatched = (firstReach: boolean) => {
+  const countCreated = (effect: HistoryEffect) => {
+    counts.created++;
+    metrics.newLeads++;
+    countHistory(effect);
+  };
+  const countMatched = (firstReach: boolean, madeBoth: boolean) => {
     counts.matched++;
-    metrics[flag]++;
     if (firstReach) metrics.knownLeads++;
+    countHistory({ madeBoth, adopted: false });
   };
 
   // 1. In-chunk duplicates: the first row of a person speaks for it.
@@ -148,24 +114,24 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
       claimed.flatMap(({ row, leadId }) => [putRequest(leadOf(ctx, row, leadId)), putRequest(historyOf(ctx, row, leadId))]),
       { concurrency },
     );
-    claimed.forEach(countCreated);
+    claimed.forEach(() => countCreated(NEW_HISTORY));
     if (lost.length > 0) sort(lost, await batchGet<KeyClaim>(lost.map((r) => keys.leadMatchKey(r.matchKey)), { concurrency }));
   }
 
   // 4. Creations replayed after a crash: the claim is ours, its lead and history may not have been written yet.
   //    Written only where missing, so nothing done to them since (an edit, an action) is lost.
-  const createAgain = async ({ row, leadId }: { row: PreparedRow; leadId: string }) => {
+  const createAgain = async ({ row, leadId, takenOverFrom }: { row: PreparedRow; leadId: string; takenOverFrom?: string }) => {
     giveHistory(leadId);
     await putIfAbsent(leadOf(ctx, row, leadId));
-    await ensureHistory(ctx, row, leadId);
+    countCreated(await ensureHistory(ctx, row, leadId, takenOverFrom));
   };
   await forEachConcurrently(replayedCreations, concurrency, createAgain);
-  replayedCreations.forEach(countCreated);
 
   // 4b. Known people claimed by an import not complete (still under way, died, or given up): between its claims and
   //     its leads, a claim may point at a lead not written yet.
   //     - A failed import's claim past its last committed row was never counted by it: this import takes the claim
-  //       over and creates the person (keeping the lead and history it may have written), as a replay would.
+  //       over and creates the person (keeping the lead and history it may have written), as a replay would, and
+  //       counts the flag the failed import set on that history, which it never counted.
   //     - Otherwise a lead still missing is written from this row, only if absent: the claiming import's own lead,
   //       landed first or landing later, is the one that stays. The person counts as matched here, as the claiming
   //       import counts it created.
@@ -174,8 +140,7 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
   await forEachConcurrently(unsure.filter((person) => uncountedByFailedImport(person.createdBy)), concurrency, async (person) => {
     if (!(await takeOverClaim(person.row.matchKey, person.createdBy, markerOf(ctx.importId, person.row.rowNumber)))) return;
     takenOver.add(person.leadId);
-    await createAgain(person);
-    countCreated();
+    await createAgain({ ...person, takenOverFrom: person.createdBy });
   });
   const stillUnsure = unsure.filter(({ leadId }) => !takenOver.has(leadId));
   if (stillUnsure.length > 0) {
@@ -203,7 +168,7 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
     for (const person of pending) {
       const history = histories.get(keyString(keys.membership(person.leadId, ctx.campaignId)));
       const decision = decideHistory(history, person.row, ctx.importId, flag);
-      if (decision.kind === 'replayed') countMatched(decision.firstReach); // replay of our own committed write
+      if (decision.kind === 'replayed') countMatched(decision.firstReach, madeBothByRow(history, person.row, ctx.importId)); // our own write, replayed
       else if (decision.kind === 'merged') merge({ row: person.row, intoRow: decision.intoRow });
       else if (decision.kind === 'unchanged') counts.unchanged++;
       else writes.push({ ...person, history });
@@ -212,13 +177,13 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
     const firstReach = ctx.exclusive ? writes.filter((w) => w.history === undefined) : [];
     if (firstReach.length > 0) {
       await batchWrite(firstReach.map((w) => putRequest(historyOf(ctx, w.row, w.leadId))), { concurrency });
-      firstReach.forEach(() => countMatched(true));
+      firstReach.forEach(() => countMatched(true, false));
     }
     const conditional = ctx.exclusive ? writes.filter((w) => w.history !== undefined) : writes;
     await forEachConcurrently(chunks(conditional, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
       try {
         await transact(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history)));
-        group.forEach((w) => countMatched(w.history === undefined));
+        group.forEach((w) => countMatched(w.history === undefined, makesBoth(ctx, w.history)));
       } catch (error) {
         if (!(error instanceof TransactionCancelledError)) throw error;
         // Changed since our read (or a conflicting transaction): read again and decide again.

@@ -23,8 +23,9 @@ export type { PreparedRow, RegisterKind } from './registration';
  *    (only if still absent). An import finishes only after all its writes have settled, so a finished import's
  *    claims all have their leads, and only claims of imports under way (or dead) are ever checked.
  *  - A known person's history is written with a condition that is exactly what the snapshot read showed (no history
- *    yet / history without this flag). If someone changed it meanwhile, that row is read again and classified
- *    again, so counts and campaign counters are never counted twice. While the import holds its campaign's intake
+ *    yet / history without this flag, and the other flag as read). If someone changed it meanwhile, that row is read
+ *    again and classified again, so counts and campaign counters are never counted twice, and a write knows whether
+ *    it made the history both invited and responded (./history-writes.ts). While the import holds its campaign's intake
  *    lock (`exclusive`), nobody else can create this campaign's histories, and first histories go in plain batches.
  *  - The first list of a campaign (`freshCampaign`) reads no history but those of leads it gave one itself, which a
  *    Bloom filter remembers: a known person costs its claim read and one plain write.

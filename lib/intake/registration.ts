@@ -54,15 +54,21 @@ export interface KeyClaim {
   leadId: string;
   createdBy: string;
   createdAt: string;
+  /** The failed import's row this claim was taken over from (./claims.ts), which nobody counted. */
+  takenOverFrom?: string;
 }
 
-/** A campaign history as list register reads it: the two flags and the markers of the rows that set them. */
+/**
+ * A campaign history as list register reads it: the two flags and the markers of the rows that set them, that first
+ * reached the person, and that made the history both invited and responded.
+ */
 export interface MembershipItem extends Item {
   invited?: boolean;
   responded?: boolean;
   invitedBy?: string;
   respondedBy?: string;
   reachedBy?: string;
+  invitedRespondedBy?: string;
 }
 
 /** Transactions in flight at once; DynamoDB Local serialises transactions, so more than a few only queue. */
@@ -70,3 +76,6 @@ export const registerConcurrency = (): number => config.intakeConcurrency();
 
 /** The history flag a list of this kind sets. */
 export const flagOf = (kind: RegisterKind): 'invited' | 'responded' => (kind === 'invitation' ? 'invited' : 'responded');
+
+/** The flag the other kind of list sets: with this list's, the history is both invited and responded. */
+export const otherFlagOf = (kind: RegisterKind): 'invited' | 'responded' => (kind === 'invitation' ? 'responded' : 'invited');

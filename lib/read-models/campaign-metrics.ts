@@ -22,8 +22,9 @@ export async function campaignMetrics(caller: Caller, campaignId: string, option
 
 /**
  * The counters recomputed from the items, with queries only (never a scan): the campaign's histories (GSI5, every
- * shard) give invited and responded; their leads, read by key, tell which the campaign created (the lead's source
- * campaign) and which it only reached; its actions are counted on GSI3; its deals read from GSI4.
+ * shard) give invited, responded and both (invitedResponded); their leads, read by key, tell which the campaign
+ * created (the lead's source campaign) and which it only reached; its actions are counted on GSI3; its deals read
+ * from GSI4.
  */
 export async function recountCounters(campaignId: string): Promise<Counters> {
   const counters = emptyCounters();
@@ -36,6 +37,7 @@ export async function recountCounters(campaignId: string): Promise<Counters> {
   for (const history of histories) {
     if (history.invited === true) counters.invited++;
     if (history.responded === true) counters.responded++;
+    if (history.invited === true && history.responded === true) counters.invitedResponded++;
     const lead = leads.get(keyString(keys.lead(history.leadId as string)));
     if ((lead?.source as { campaignId?: string } | undefined)?.campaignId === campaignId) counters.newLeads++;
     else counters.knownLeads++;

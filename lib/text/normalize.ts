@@ -17,10 +17,12 @@ export function normaliseName(value: string): string {
 }
 
 /**
- * Japanese legal-form markers, written before or after the name, in full or abbreviated: 株式会社 / (株) / ㈱,
- * 有限会社 / (有) / ㈲, 合同会社, 合資会社, 合名会社, and common foreign forms. After NFKC, ㈱ becomes (株).
+ * Legal-form markers, written before or after the name, in full or abbreviated. Only a whole token at either end
+ * of the name is a legal form: inside a name the same letters are part of a word (Princeton Inc., Saltdean Ltd), and
+ * 株式会社 in the middle of a name (日本株式会社研究所) is not this company's form. Japanese writes no space around
+ * them, so a Japanese form is a token wherever the name starts or ends; a Latin one must stand apart from the name.
  */
-const LEGAL_FORMS = [
+const JAPANESE_FORMS = [
   '株式会社',
   '有限会社',
   '合同会社',
@@ -34,31 +36,40 @@ const LEGAL_FORMS = [
   '医療法人',
   '学校法人',
   '社会福祉法人',
-  '(株)',
-  '(有)',
-  '(同)',
-  '(資)',
-  '(名)',
-  '(社)',
-  '(財)',
-  '(医)',
-  '(学)',
-  'co.,ltd.',
-  'co.,ltd',
-  'co.ltd.',
-  'co.ltd',
-  'ltd.',
-  'ltd',
-  'inc.',
-  'inc',
-  'corporation',
-  'corp.',
-  'k.k.',
 ];
 
-/** Company match key: NFKC, lower case, no spaces, legal form removed wherever it stands. */
+/**
+ * Co., Ltd. in its spellings (Co.,Ltd / Co. Ltd. / Co Ltd), then single words; longest first. A final dot is
+ * optional: the name's trailing dots are gone before the forms are looked for.
+ */
+const LATIN_FORMS = String.raw`co\.?\s*,?\s*ltd\.?|ltd\.?|inc\.?|corporation|corp\.?|k\.\s*k\.?`;
+const LATIN_AT_START = new RegExp(`^(?:${LATIN_FORMS})(?=$|[\\s,.・])`, 'u');
+const LATIN_AT_END = new RegExp(`(?:^|(?<=[\\s,・]))(?:${LATIN_FORMS})$`, 'u');
+
+/**
+ * An abbreviated form in brackets, (株) and the like: after NFKC that covers （株）, ㈱ and ㈲ too. The brackets set
+ * it apart from the name, so it goes wherever it stands (フリーダム(株)東京支店).
+ */
+const BRACKETED_FORM = /[(\[【〔]\s*[株有同資名社財医学]\s*[)\]】〕]/gu;
+
+/** What may be left at either end once a form is gone: the comma of "Freedom, Inc.", spaces, a middle dot. */
+const EDGE_PUNCTUATION = /^[\s,.・]+|[\s,.・]+$/gu;
+
+function withoutEdgeForm(name: string): string {
+  for (const form of JAPANESE_FORMS) {
+    if (name.startsWith(form)) return name.slice(form.length);
+    if (name.endsWith(form)) return name.slice(0, -form.length);
+  }
+  return name.replace(LATIN_AT_START, '').replace(LATIN_AT_END, '');
+}
+
+/** Company match key: NFKC, lower case, legal forms at either end (or in brackets) removed, then no spaces. */
 export function normaliseCompany(value: string): string {
-  let key = value.normalize('NFKC').toLowerCase().replace(SPACES, '');
-  for (const form of LEGAL_FORMS) key = key.split(form).join('');
-  return key.replace(/^[,.・]+|[,.・]+$/g, '');
+  let key = value.normalize('NFKC').toLowerCase().replace(BRACKETED_FORM, ' ').replace(EDGE_PUNCTUATION, '');
+  // A name may carry more than one (Freedom Co., Ltd. 株式会社): strip until nothing changes.
+  for (let previous = ''; previous !== key; ) {
+    previous = key;
+    key = withoutEdgeForm(key).replace(EDGE_PUNCTUATION, '');
+  }
+  return key.replace(SPACES, '');
 }

@@ -11,7 +11,7 @@ const stack = useLocalStack();
  * One campaign followed from its lists to a won deal, every number computed by hand:
  * - an earlier seminar creates m0 and m1;
  * - the campaign's invitation list has m0–m5 (invited 6: new 4, known 2), its participant list m0, m2, m3 and m6
- *   (responded 4; m6 is new: new leads 5, known 2);
+ *   (responded 4; m6 is new: new leads 5, known 2); m0, m2 and m3 were invited and came (3 of 6), m6 walked in;
  * - five actions for the campaign (and one for the other campaign, which does not count here);
  * - two conversions (deals 2), one won for 2,000,000 then corrected to 2,400,000, one lost.
  * Budget 1,000,000, actual cost 600,000; targets: leads 10, actions 20, deals 2, won deals 1, won amount 3,000,000.
@@ -74,7 +74,7 @@ describe('GET /campaigns/{id}/metrics', () => {
   test('intake counters only, before any action', async () => {
     const { status, body } = await metrics();
     expect(status).toBe(200);
-    expect(body).toMatchObject({ invited: 6, responded: 4, participationRate: 0.6667, newLeads: 5, knownLeads: 2, actions: 0, deals: 0, roi: -1 });
+    expect(body).toMatchObject({ invited: 6, responded: 4, invitedResponded: 3, walkIns: 1, participationRate: 0.5, newLeads: 5, knownLeads: 2, actions: 0, deals: 0, roi: -1 });
   });
 
   test('after actions, conversions and closing the deals, every number matches the hand-computed one, and a recount agrees', async () => {
@@ -96,7 +96,9 @@ describe('GET /campaigns/{id}/metrics', () => {
       campaignId: campaign,
       invited: 6,
       responded: 4,
-      participationRate: 0.6667, // 4 / 6
+      invitedResponded: 3, // m0, m2, m3
+      walkIns: 1, // m6
+      participationRate: 0.5, // 3 / 6: the invited who came
       newLeads: 5,
       knownLeads: 2,
       actions: 5,
@@ -114,7 +116,7 @@ describe('GET /campaigns/{id}/metrics', () => {
     const recounted = await metrics('admin', true);
     expect(recounted.status).toBe(200);
     expect(recounted.body.recount).toEqual({
-      counters: { invited: 6, responded: 4, newLeads: 5, knownLeads: 2, actions: 5, deals: 2, wonDeals: 1, wonAmountJpy: 2_400_000 },
+      counters: { invited: 6, responded: 4, invitedResponded: 3, newLeads: 5, knownLeads: 2, actions: 5, deals: 2, wonDeals: 1, wonAmountJpy: 2_400_000 },
       agrees: true,
       differences: {},
     });
@@ -144,5 +146,27 @@ describe('GET /campaigns/{id}/metrics', () => {
     expect((await metrics('manager', true)).status).toBe(403);
     expect((await metrics('agent')).status).toBe(403);
     expect((await stack().api('GET', '/campaigns/01NOSUCHCAMPAIGN0000000000/metrics', { as: 'marketing' })).status).toBe(404);
+  });
+});
+
+describe('participation: the invited who came, and the walk-ins beside them', () => {
+  // Three invited, and six came: the three invited and three who walked in. Either list may arrive first.
+  test.each([
+    ['the invitation list first', ['invitation', 'participant']],
+    ['the participant list first', ['participant', 'invitation']],
+  ])('%s: participation is 1, never 2, and a recount agrees', async (_, order) => {
+    const tag = order[0] === 'invitation' ? 'ip' : 'pi';
+    const guest = (i: number) => [`渡辺 ${tag}${i}`, `${tag}${i}@example.com`, `来場${i}株式会社`, '', '', ''];
+    const lists: Record<string, string[][]> = { invitation: [0, 1, 2].map(guest), participant: [0, 1, 2, 3, 4, 5].map(guest) };
+    const seminar = (await stack().api('POST', '/campaigns', { as: 'marketing', body: { name: `来場者 ${tag}`, type: 'seminar' } })).body.campaignId;
+    for (const kind of order) await stack().upload(`imports/${seminar}/${kind}/${kind}.xlsx`, await xlsx(lists[kind]!));
+
+    const { body } = await stack().api('GET', `/campaigns/${seminar}/metrics?recount=true`, { as: 'admin' });
+    expect(body).toMatchObject({ invited: 3, responded: 6, invitedResponded: 3, walkIns: 3, participationRate: 1, newLeads: 6, knownLeads: 0 });
+    expect(body.recount).toEqual({
+      counters: { invited: 3, responded: 6, invitedResponded: 3, newLeads: 6, knownLeads: 0, actions: 0, deals: 0, wonDeals: 0, wonAmountJpy: 0 },
+      agrees: true,
+      differences: {},
+    });
   });
 });

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { FAULT_POINTS } from '../../lib/faults';
 import { createImportRecord } from '../../lib/intake/import-record';
 import { emptyCounts } from '../../lib/intake/schema';
+import { recountCounters } from '../../lib/read-models/campaign-metrics';
 import { dynamo, putItem, updateItem } from '../../lib/table/client';
 import { ENTITY, keys } from '../../lib/table/keys';
 import { failing } from '../support/faults';
@@ -167,6 +168,43 @@ describe('list intake when things go wrong halfway', () => {
     const attended = await importList(campaignId, 'participant', 'doomed-attended.xlsx', list);
     expect(attended.counts).toMatchObject({ rows: 30, created: 0, matched: 30 });
     expect(await metrics(campaignId)).toMatchObject({ invited: 30, responded: 30, newLeads: 30 });
+  });
+
+  test('a participant list replayed after a crash counts each invited person who came once', async () => {
+    const campaignId = await newCampaign();
+    await importList(campaignId, 'invitation', 'invited.xlsx', await xlsx(people('replayboth', 30)));
+    const commits = failing(FAULT_POINTS.intakeCommit, (n) => (n === 2 ? 'the function died before committing' : undefined));
+    try {
+      const came = [...people('replayboth', 30), ...people('replaywalkin', 10)];
+      const attended = await withChunkRows(10, async () => importList(campaignId, 'participant', 'came.xlsx', await xlsx(came)));
+      expect(attended).toMatchObject({ status: 'succeeded', counts: { rows: 40, created: 10, matched: 30 } });
+      expect(commits.reached).toBeGreaterThanOrEqual(5); // four chunks, the second committed on the retry
+    } finally {
+      commits.restore();
+    }
+    expect(await metrics(campaignId)).toMatchObject({ invited: 30, responded: 40, invitedResponded: 30 });
+    expect(await recountCounters(campaignId)).toMatchObject({ invited: 30, responded: 40, invitedResponded: 30 });
+  });
+
+  test('people taken over from a failed participant list: the flag it set is counted once, by the invitation list', async () => {
+    const campaignId = await newCampaign();
+    const commits = failing(FAULT_POINTS.intakeCommit, (n) => (n >= 2 ? 'the table is unavailable' : undefined));
+    const list = await xlsx(people('adopted', 30));
+    try {
+      const failed = await withChunkRows(10, async () => importList(campaignId, 'participant', 'came.xlsx', list));
+      expect(failed).toMatchObject({ status: 'failed', counts: { rows: 10, created: 10 } });
+    } finally {
+      commits.restore();
+    }
+    const invited = await withChunkRows(10, async () => importList(campaignId, 'invitation', 'invited.xlsx', list));
+    expect(invited).toMatchObject({ status: 'succeeded', counts: { rows: 30, created: 20, matched: 10 } });
+    const counters = await metrics(campaignId);
+    expect(counters).toMatchObject({ invited: 30, newLeads: 30 });
+    // Rows 11–20 at least were written (claims, leads, histories) before the failing commit: their flag is counted.
+    expect(counters!.responded).toBeGreaterThanOrEqual(20);
+    // Every participant was invited; the recount finds exactly what the counters say.
+    expect(counters!.invitedResponded).toBe(counters!.responded);
+    expect(await recountCounters(campaignId)).toEqual(expect.objectContaining({ invited: 30, responded: counters!.responded, invitedResponded: counters!.responded }));
   });
 
   test('the failure queue: an import still held is left for later; an event for a file never recorded still leaves an import', async () => {

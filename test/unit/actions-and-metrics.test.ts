@@ -12,7 +12,7 @@ describe('campaign metrics arithmetic', () => {
   const campaign = { campaignId: 'c1', budgetJpy: 1_000_000, actualCostJpy: 750_000, targets: { leads: 30, actions: 90, deals: 4, wonDeals: 2, wonAmountJpy: 5_000_000 } };
 
   test('rates, ROI, unit costs and progress from the counters and the campaign', () => {
-    const m = computeMetrics(campaign, counters({ invited: 120, responded: 45, newLeads: 30, knownLeads: 15, actions: 60, deals: 3, wonDeals: 1, wonAmountJpy: 1_800_000 }));
+    const m = computeMetrics(campaign, counters({ invited: 120, responded: 45, invitedResponded: 45, newLeads: 30, knownLeads: 15, actions: 60, deals: 3, wonDeals: 1, wonAmountJpy: 1_800_000 }));
     expect(m).toMatchObject({
       participationRate: 0.375,
       roi: 1.4, // (1,800,000 − 750,000) / 750,000
@@ -22,6 +22,13 @@ describe('campaign metrics arithmetic', () => {
       actualCostJpy: 750_000,
       progress: { leads: 1, actions: 0.6667, deals: 0.75, wonDeals: 0.5, wonAmountJpy: 0.36 },
     });
+  });
+
+  test('participation is the share of the invited who came; walk-ins are counted beside it, not in it', () => {
+    const m = computeMetrics({ campaignId: 'c5', targets: {} }, counters({ invited: 3, responded: 6, invitedResponded: 3 }));
+    expect(m).toMatchObject({ invited: 3, responded: 6, invitedResponded: 3, walkIns: 3, participationRate: 1 });
+    expect(computeMetrics({ campaignId: 'c6', targets: {} }, counters({ invited: 6, responded: 4, invitedResponded: 3 }))).toMatchObject({ walkIns: 1, participationRate: 0.5 });
+    expect(computeMetrics({ campaignId: 'c7', targets: {} }, counters({ responded: 2 }))).toMatchObject({ invitedResponded: 0, walkIns: 2, participationRate: null });
   });
 
   test('a blank or zero denominator gives null, never Infinity or NaN; a cost of 0 costs 0 per lead', () => {

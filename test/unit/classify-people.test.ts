@@ -1,4 +1,4 @@
-import { classifyByClaim, decideHistory, duplicatesInChunk } from '../../lib/intake/classify-people';
+import { classifyByClaim, decideHistory, duplicatesInChunk, madeBothByRow } from '../../lib/intake/classify-people';
 import type { KeyClaim, PreparedRow } from '../../lib/intake/registration';
 
 /** The dedupe decision of list register, on what the table showed of a chunk's people, without the table. */
@@ -44,5 +44,19 @@ describe('what a chunk’s people are', () => {
     expect(decideHistory({ invited: true, responded: true, respondedBy: `${IMPORT}#8`, reachedBy: `${OTHER}#2` }, person, IMPORT, 'responded')).toEqual({ kind: 'replayed', firstReach: false });
     expect(decideHistory({ responded: true, respondedBy: `${IMPORT}#3` }, person, IMPORT, 'responded')).toEqual({ kind: 'merged', intoRow: 3 });
     expect(decideHistory({ responded: true, respondedBy: `${OTHER}#8` }, person, IMPORT, 'responded')).toEqual({ kind: 'unchanged' });
+  });
+
+  test('a replayed row made the history both invited and responded only if the history names it', () => {
+    const person = row(8, 'e:k');
+    expect(madeBothByRow({ invited: true, responded: true, respondedBy: `${IMPORT}#8`, invitedRespondedBy: `${IMPORT}#8` }, person, IMPORT)).toBe(true);
+    // The other list came after our write: it made the history both, and counted it.
+    expect(madeBothByRow({ invited: true, responded: true, respondedBy: `${IMPORT}#8`, invitedRespondedBy: `${OTHER}#2` }, person, IMPORT)).toBe(false);
+    expect(madeBothByRow({ responded: true, respondedBy: `${IMPORT}#8` }, person, IMPORT)).toBe(false);
+    expect(madeBothByRow(undefined, person, IMPORT)).toBe(false);
+  });
+
+  test('a creation replayed on a claim taken over from a failed import knows whose claim it was', () => {
+    const taken = { ...claim('L4', `${IMPORT}#4`), takenOverFrom: `${OTHER}#11` };
+    expect(classifyByClaim([row(4, 'e:taken')], () => taken, IMPORT).replayed).toEqual([{ row: row(4, 'e:taken'), leadId: 'L4', takenOverFrom: `${OTHER}#11` }]);
   });
 });

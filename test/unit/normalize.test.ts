@@ -35,3 +35,36 @@ describe('company match key ignores legal forms wherever they stand', () => {
     expect(normaliseCompany(input)).toBe(expected);
   });
 });
+
+describe('a legal form goes only as a whole token at the start or the end, never out of a word', () => {
+  test.each([
+    ['Princeton Inc.', 'princeton'],
+    ['Princeton', 'princeton'],
+    ['Incline Partners', 'inclinepartners'],
+    ['Saltdean Ltd', 'saltdean'],
+    ['Altdorf Systems', 'altdorfsystems'],
+    ['Corporate Planning Inc', 'corporateplanning'],
+    ['Freedom, Inc.', 'freedom'],
+    ['Freedom Co.,Ltd.', 'freedom'],
+    ['Freedom K.K.', 'freedom'],
+    ['Freedom Corporation', 'freedom'],
+    ['Inc. Freedom', 'freedom'],
+    ['日本株式会社研究所', '日本株式会社研究所'],
+    ['NNTネクスト株式会社', 'nntネクスト'],
+    ['NNTネクスト㈱', 'nntネクスト'],
+    ['フリーダム ㈱ 東京支店', 'フリーダム東京支店'],
+  ])('%s → %s', (input, expected) => {
+    expect(normaliseCompany(input)).toBe(expected);
+  });
+
+  test.each(['株式会社フリーダム', 'フリーダム株式会社', '(株)フリーダム', 'フリーダム㈱', '（株）フリーダム', '［株］フリーダム', '株式会社 フリーダム', 'フリーダム'])(
+    '%s has the key of フリーダム',
+    (input) => {
+      expect(normaliseCompany(input)).toBe(normaliseCompany('フリーダム'));
+    },
+  );
+
+  test('NNTネクスト株式会社 and NNTネクスト㈱ share a key', () => {
+    expect(normaliseCompany('NNTネクスト株式会社')).toBe(normaliseCompany('NNTネクスト㈱'));
+  });
+});
