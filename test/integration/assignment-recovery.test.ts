@@ -100,4 +100,4 @@ it('an operation that cannot go on ends failed with its reason, and never blocks
   }
   expect(await unfinishedAssignments(new Date(Date.now() + 3_600_000))).toEqual([]);
   expect((await getLead(stuckLead!))!.lead.ownerId).toBeUndefined();
-});
+}, 60_000);

@@ -168,7 +168,8 @@ describe('list intake when things go wrong halfway', () => {
     const attended = await importList(campaignId, 'participant', 'doomed-attended.xlsx', list);
     expect(attended.counts).toMatchObject({ rows: 30, created: 0, matched: 30 });
     expect(await metrics(campaignId)).toMatchObject({ invited: 30, responded: 30, newLeads: 30 });
-  });
+    // Three attempts of a failing import, each with Lambda's pause between: more than a plain test's time on a busy machine.
+  }, 90_000);
 
   test('a participant list replayed after a crash counts each invited person who came once', async () => {
     const campaignId = await newCampaign();

@@ -2,6 +2,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROUTES } from '../../lib/http/routes';
+import type { RouteDefinition } from '../../lib/http/route';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { DEMO_USERS } from '../../lib/local/seed';
 
@@ -29,6 +31,29 @@ export interface SentMail {
   destination: { to: string[]; cc: string[]; bcc: string[] };
   subject: string;
   body: { text?: string; html?: string };
+}
+
+const routePatterns = ROUTES.map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+}));
+
+/** The route a request goes to, as the gateway would find it. */
+const routeOf = (method: string, path: string): RouteDefinition | undefined =>
+  routePatterns.find(({ route, pattern }) => route.method === method && pattern.test(path.split('?')[0]!))?.route;
+
+/**
+ * Every successful reply the suite receives is held against its route's declared response schema, the same one
+ * /openapi.json publishes: a reply that drifts from the contract fails the test that received it.
+ */
+function checkAgainstContract(method: string, path: string, status: number, body: unknown): void {
+  const route = routeOf(method, path);
+  if (!route?.response || status < 200 || status >= 300) return;
+  const parsed = route.response.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`${method} ${path} answered ${status} outside its declared response schema (${route.operationId}): ${issues.join('; ')}`);
+  }
 }
 
 export function useLocalStack(): () => TestStack {
@@ -76,6 +101,7 @@ export function useLocalStack(): () => TestStack {
         } catch {
           /* not JSON: keep the text */
         }
+        checkAgainstContract(method, path, response.status, parsed);
         return { status: response.status, headers: response.headers, body: parsed as never };
       },
       async upload(key, body) {
