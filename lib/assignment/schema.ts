@@ -68,16 +68,3 @@ export const HandoverRequestSchema = z.strictObject({
 });
 export type HandoverRequest = z.infer<typeof HandoverRequestSchema>;
 
-export const LeadEventSchema = z.object({
-  eventId: z.string(),
-  leadId: z.string(),
-  kind: z.enum(['assigned', 'handed_over']),
-  at: z.string(),
-  actorId: z.string(),
-  fromOwnerId: z.string().optional(),
-  toOwnerId: z.string(),
-  assignmentId: z.string().optional(),
-  importId: z.string().optional(),
-  note: z.string().optional(),
-});
-export const LeadEventPage = z.object({ items: z.array(LeadEventSchema) });

@@ -16,10 +16,10 @@ import {
   ImportSchema,
   RejectionsLinkSchema,
 } from '../intake/schema';
-import { AssignmentResultSchema, AssignRequestSchema, HandoverRequestSchema, LeadEventPage } from '../assignment/schema';
+import { AssignmentResultSchema, AssignRequestSchema, HandoverRequestSchema } from '../assignment/schema';
 import { NotificationIdParams, NotificationListQuery, NotificationPage, NotificationSchema, ReadAllResultSchema } from '../notifications/schema';
 import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
-import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../leads/schema';
+import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, LeadEventPage, MembershipPage } from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
 import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
 import {

@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { queryAll } from '../table/queries';
 import type { Caller } from '../users/caller';
 import { requireVisibleLead } from './repository';
+import type { LeadEventSchema } from './schema';
 
 /**
  * The lead's history (履歴): who assigned it, handed it over or converted it, when, from whom, to whom. Each event is
@@ -11,24 +13,8 @@ import { requireVisibleLead } from './repository';
  * id, so a replayed change writes the same event again instead of a second one.
  */
 
-export type LeadEventKind = 'assigned' | 'handed_over' | 'converted';
-
-export interface LeadEvent {
-  eventId: string;
-  leadId: string;
-  kind: LeadEventKind;
-  at: string;
-  actorId: string;
-  fromOwnerId?: string;
-  toOwnerId?: string;
-  note?: string;
-  /** The operation that made it: an assignment, or the update list that reassigned the lead. */
-  assignmentId?: string;
-  importId?: string;
-  dealId?: string;
-  accountId?: string;
-  campaignId?: string;
-}
+/** An event as the API shows it (LeadEventSchema in ./schema.ts, which /openapi.json publishes). */
+export type LeadEvent = z.infer<typeof LeadEventSchema>;
 
 export function leadEventItem(event: LeadEvent): Item {
   const stored: Item = { ...keys.leadEvent(event.leadId, event.at, event.eventId), entity: ENTITY.leadEvent };

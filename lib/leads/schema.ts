@@ -163,3 +163,23 @@ export const LeadDetailSchema = z.object({
   counts: z.object({ campaigns: z.number().int(), actions: z.number().int(), deals: z.number().int(), accounts: z.number().int() }),
   version: z.number().int(),
 });
+
+/** GET /leads/{leadId}/history: every event of lib/leads/events.ts (assignment, hand-over, conversion). */
+export const LeadEventSchema = z.object({
+  eventId: z.string(),
+  leadId: z.string(),
+  kind: z.enum(['assigned', 'handed_over', 'converted']),
+  at: z.string(),
+  actorId: z.string(),
+  fromOwnerId: z.string().optional(),
+  /** The new owner (assignment, hand-over). */
+  toOwnerId: z.string().optional(),
+  assignmentId: z.string().optional(),
+  importId: z.string().optional(),
+  note: z.string().optional(),
+  /** What a conversion made, and from which campaign. */
+  dealId: z.string().optional(),
+  accountId: z.string().optional(),
+  campaignId: z.string().optional(),
+});
+export const LeadEventPage = z.object({ items: z.array(LeadEventSchema) });

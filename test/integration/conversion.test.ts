@@ -97,6 +97,9 @@ describe('POST /leads/{id}/convert', () => {
     const events = await partition(keys.leadPartition(ids[0]!), keys.leadEventPrefix);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'converted', actorId: 'rep1', dealId: first.deal.dealId, accountId: first.account.accountId, leadId: ids[0] });
+    // The history route shows it too, within its declared schema (the stack checks every reply against it).
+    const history = await stack().api('GET', `/leads/${ids[0]}/history`, { as: 'rep1' });
+    expect(history.body.items).toEqual([expect.objectContaining({ kind: 'converted', dealId: first.deal.dealId, campaignId: seminar })]);
 
     const notifications = await notificationsOf('sales');
     expect(notifications).toHaveLength(1);
