@@ -6,6 +6,7 @@ import { ROUTES } from '../../lib/http/routes';
 import type { RouteDefinition } from '../../lib/http/route';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { DEMO_USERS } from '../../lib/local/seed';
+import { freePort } from '../../lib/local/services';
 
 /**
  * Starts the real local stack for one test file: a fresh table on the shared DynamoDB Local, its own S3 server,
@@ -56,18 +57,24 @@ function checkAgainstContract(method: string, path: string, status: number, body
   }
 }
 
-export function useLocalStack(): () => TestStack {
+/**
+ * `ownDynamoDb`: a DynamoDB Local of the file's own instead of the suite's shared one. The heavy tests take it:
+ * DynamoDB Local slows down for every table once one of them has taken tens of thousands of writes, so a heavy file
+ * sharing the JVM with another would slow them both by several times.
+ */
+export function useLocalStack(options: { ownDynamoDb?: boolean } = {}): () => TestStack {
   let stack: TestStack | undefined;
   let dataDir: string;
   const tokens = new Map<string, string>();
 
   beforeAll(async () => {
-    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-    if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (globalSetup starts DynamoDB Local)');
+    const endpoint = options.ownDynamoDb ? undefined : process.env.TEST_DYNAMODB_ENDPOINT;
+    if (!endpoint && !options.ownDynamoDb) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (globalSetup starts DynamoDB Local)');
     dataDir = mkdtempSync(join(tmpdir(), 'lead-stack-'));
     const local = await startLocalStack({
       apiPort: 0,
-      dynamodbPort: 0,
+      dynamodbPort: options.ownDynamoDb ? await freePort() : 0,
+      inMemory: true,
       s3Port: 0,
       sesPort: 0,
       dataDir,
