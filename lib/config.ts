@@ -72,6 +72,8 @@ export const config = {
   intakeChunkRows: () => (optional('INTAKE_CHUNK_ROWS') === undefined ? undefined : integer('INTAKE_CHUNK_ROWS', 0)),
   /** A deployment may accept fewer rows per file than Excel's maximum (the default). */
   intakeMaxRows: () => (optional('INTAKE_MAX_ROWS') === undefined ? undefined : integer('INTAKE_MAX_ROWS', 0)),
+  /** The largest list a user may upload (the intake function's temporary disk holds the file whole). */
+  maxUploadBytes: () => integer('MAX_UPLOAD_BYTES', 200 * 1024 * 1024),
   /** Transactions an import keeps in flight at once. */
   intakeConcurrency: () => integer('INTAKE_CONCURRENCY', 4),
   /** How often the local stack sweeps the outbox, in place of the cloud's one-minute schedule. */

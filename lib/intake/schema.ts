@@ -59,6 +59,8 @@ export const ImportCreateSchema = z.strictObject({
   campaignId: idParam,
   kind: z.enum(IMPORT_KINDS),
   fileName,
+  /** The file's size in bytes: when given, the upload must be exactly that long (the link signs it). */
+  sizeBytes: z.number().int().min(1).optional().describe('the size of the file to upload, in bytes; over the deployment\'s limit is a 413'),
 });
 
 export const ImportCreatedSchema = z.object({

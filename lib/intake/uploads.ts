@@ -1,6 +1,6 @@
 import { getCampaign } from '../campaigns/repository';
 import { config } from '../config';
-import { NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { isId, newId } from '../ids';
 import { log } from '../log';
 import { listKey, parseListKey } from '../storage/layout';
@@ -29,7 +29,8 @@ export interface UploadedObject {
 const linkExpiry = () => new Date(Date.now() + PRESIGNED_URL_SECONDS * 1000).toISOString();
 
 /** POST /imports: the import, queued for the caller, and a presigned PUT to the place its kind of list goes. */
-export async function requestUpload(caller: Caller, input: { campaignId: string; kind: ImportKind; fileName: string }, now = new Date()) {
+export async function requestUpload(caller: Caller, input: { campaignId: string; kind: ImportKind; fileName: string; sizeBytes?: number }, now = new Date()) {
+  if (input.sizeBytes !== undefined && input.sizeBytes > config.maxUploadBytes()) throw tooLarge(input.sizeBytes);
   if (!(await getCampaign(input.campaignId))) {
     throw new ValidationError(`no campaign ${input.campaignId}`, [{ path: 'body.campaignId', message: 'no such campaign' }]);
   }
@@ -49,7 +50,7 @@ export async function requestUpload(caller: Caller, input: { campaignId: string;
     hasRejections: false,
   });
   const metadata = { 'import-id': importId };
-  const uploadUrl = await presignPut(config.intakeBucket(), key, metadata);
+  const uploadUrl = await presignPut(config.intakeBucket(), key, metadata, input.sizeBytes);
   return { importId, uploadUrl, key, uploadHeaders: { 'x-amz-meta-import-id': importId }, expiresAt: linkExpiry() };
 }
 
@@ -88,6 +89,10 @@ export async function recordUploadedObject(bucket: string, object: UploadedObjec
   const announcedRecord = announced && isId(announced) ? await getImportRecord(announced) : undefined;
   const usable = announcedRecord && announcedRecord.status === 'queued' && announcedRecord.key === object.key ? announcedRecord : undefined;
   const importId = await claimImportForObject({ bucket, key: object.key, version }, usable?.importId ?? newId(now.getTime()));
+  // A link serves one import: another object uploaded with it (its import has started, or is for another key) is
+  // recorded as refused, credited to whoever asked for the link. A redelivered event of the first object claims
+  // the announced import itself, and is not this.
+  const reusedLink = announcedRecord !== undefined && !usable && importId !== announcedRecord.importId;
 
   const parts = parseListKey(object.key);
   const record = await createImportRecord({
@@ -98,13 +103,15 @@ export async function recordUploadedObject(bucket: string, object: UploadedObjec
     key: object.key,
     fileName: parts?.fileName ?? object.key.slice(object.key.lastIndexOf('/') + 1),
     versionId: object.versionId ?? info?.versionId,
-    uploadedBy: usable?.uploadedBy ?? object.uploadedBy,
+    uploadedBy: usable?.uploadedBy ?? (reusedLink ? announcedRecord.uploadedBy : object.uploadedBy),
     counts: emptyCounts(),
     createdAt: now.toISOString(),
     hasRejections: false,
   });
   if (usable && object.versionId && !record.versionId) await keepObjectVersion(importId, object.versionId);
-  const refusal = await refusalReason(parts, info === undefined);
+  const refusal = reusedLink
+    ? 'the upload link was used already: one link serves one import; ask POST /imports for another'
+    : await refusalReason(parts, info === undefined, info?.size ?? 0);
   if (refusal) {
     if (record.status === 'queued') await finishImport({ importId, status: 'failed', reason: refusal, now });
     log.warn('import refused', { importId, reason: refusal });
@@ -112,7 +119,14 @@ export async function recordUploadedObject(bucket: string, object: UploadedObjec
   return { importId, refused: refusal !== undefined };
 }
 
-async function refusalReason(parts: ReturnType<typeof parseListKey>, gone: boolean): Promise<string | undefined> {
+const megabytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.ceil(bytes / (1024 * 1024))} MB` : `${Math.ceil(bytes / 1024)} KB`);
+
+const tooLarge = (bytes: number) =>
+  new PayloadTooLargeError(`the file is ${megabytes(bytes)}; lists up to ${megabytes(config.maxUploadBytes())} are accepted`, {
+    extensions: { maxBytes: config.maxUploadBytes() },
+  });
+
+async function refusalReason(parts: ReturnType<typeof parseListKey>, gone: boolean, size: number): Promise<string | undefined> {
   if (!parts) return 'the file is not under imports/{campaignId}/{invitation|participant|update}/{fileName}';
   if (!isImportKind(parts.kind)) {
     return `unknown list kind "${parts.kind}": use invitation, participant or update`;
@@ -120,5 +134,7 @@ async function refusalReason(parts: ReturnType<typeof parseListKey>, gone: boole
   if (!formatOf(parts.fileName)) return `"${parts.fileName}" is neither an .xlsx workbook nor a .csv file`;
   if (!(await getCampaign(parts.campaignId))) return `no campaign ${parts.campaignId}`;
   if (gone) return 'the uploaded file is no longer in the bucket';
+  // Checked before anything is downloaded: the function's temporary disk holds the file whole.
+  if (size > config.maxUploadBytes()) return `the file is ${megabytes(size)}; lists up to ${megabytes(config.maxUploadBytes())} are accepted`;
   return undefined;
 }

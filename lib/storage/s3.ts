@@ -61,11 +61,12 @@ export async function uploadStream(bucket: string, key: string, body: Readable, 
 export const PRESIGNED_URL_SECONDS = 15 * 60;
 
 /** A presigned PUT; the metadata is part of the signature, so the uploader cannot change it. */
-export async function presignPut(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
-  return getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucket, Key: key, Metadata: metadata }), {
+/** A presigned PUT; the metadata (and the length, when given) are part of the signature, so the uploader cannot change them. */
+export async function presignPut(bucket: string, key: string, metadata: Record<string, string>, contentLength?: number): Promise<string> {
+  return getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucket, Key: key, Metadata: metadata, ContentLength: contentLength }), {
     expiresIn: PRESIGNED_URL_SECONDS,
     // The metadata headers must be sent as signed headers, not hoisted into the query string.
-    unhoistableHeaders: new Set(Object.keys(metadata).map((k) => `x-amz-meta-${k}`)),
+    unhoistableHeaders: new Set([...Object.keys(metadata).map((k) => `x-amz-meta-${k}`), ...(contentLength ? ['content-length'] : [])]),
   });
 }
 

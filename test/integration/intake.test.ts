@@ -328,6 +328,41 @@ describe('list intake through the bucket', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.fileName', 'body.kind']);
   });
+
+  test('an upload link serves one import, of the size it was asked for, and a file over the limit is refused before it is read', async () => {
+    const campaignId = await newCampaign();
+    const list = await xlsx([['一回 限り', 'once@example.com', 'O社', '', '', '']]);
+    const tooBig = await stack().api('POST', '/imports', { as: 'marketing', body: { campaignId, kind: 'participant', fileName: 'big.xlsx', sizeBytes: 300 * 1024 * 1024 } });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body).toMatchObject({ status: 413, maxBytes: 200 * 1024 * 1024 });
+
+    const started = await stack().api('POST', '/imports', { as: 'marketing', body: { campaignId, kind: 'participant', fileName: 'once.xlsx', sizeBytes: list.length } });
+    expect(started.status).toBe(201);
+    // S3 refuses a body of another length, since the length is signed (the local S3 server does not check it).
+    expect(new URL(started.body.uploadUrl).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
+    expect((await fetch(started.body.uploadUrl, { method: 'PUT', headers: started.body.uploadHeaders, body: list })).status).toBe(200);
+    await stack().intakeIdle();
+    expect((await stack().api('GET', `/imports/${started.body.importId}`, { as: 'marketing' })).body).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+
+    // The same link again, with another file of the same size: recorded, refused, and credited to who asked for it.
+    const other = await xlsx([['二回 目だ', 'twice@example.com', 'T社', '', '', '']]);
+    const again = Buffer.concat([other, Buffer.alloc(Math.max(0, list.length - other.length))]).subarray(0, list.length);
+    expect((await fetch(started.body.uploadUrl, { method: 'PUT', headers: started.body.uploadHeaders, body: again })).status).toBe(200);
+    await stack().intakeIdle();
+    const imports = (await stack().api('GET', `/imports?campaignId=${campaignId}`, { as: 'marketing' })).body.items;
+    expect(imports).toHaveLength(2);
+    expect(imports[0]).toMatchObject({ status: 'failed', uploadedBy: 'marketing', reason: expect.stringContaining('one link serves one import') });
+    expect(await leadByEmail('twice@example.com')).toBeUndefined();
+
+    // The deployment's limit holds for a file put straight into the bucket too, before it is downloaded.
+    process.env.MAX_UPLOAD_BYTES = String(list.length - 1);
+    try {
+      const refused = await importList(campaignId, 'participant', 'straight.xlsx', list);
+      expect(refused).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^the file is \d+ KB; lists up to \d+ KB are accepted$/) });
+    } finally {
+      delete process.env.MAX_UPLOAD_BYTES;
+    }
+  });
 });
 
 describe('row limit', () => {
