@@ -72,11 +72,17 @@ export class Notifications extends Construct {
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.streamFailures),
-        // Only new notifications with an e-mail to send wake the function, not every write to the table.
+        // Only new notifications with an e-mail to send wake the function, and unread ones the TTL deleted (their
+        // expiry comes off the unread count), not every write to the table.
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('INSERT'),
             dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.notification) }, emailStatus: { S: FilterRule.isEqual('pending') } } },
+          }),
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('REMOVE'),
+            userIdentity: { type: FilterRule.isEqual('Service'), principalId: FilterRule.isEqual('dynamodb.amazonaws.com') },
+            dynamodb: { OldImage: { entity: { S: FilterRule.isEqual(ENTITY.notification) }, read: { BOOL: FilterRule.isEqual(false) } } },
           }),
         ],
       }),

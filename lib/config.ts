@@ -72,6 +72,8 @@ export const config = {
   intakeChunkRows: () => (optional('INTAKE_CHUNK_ROWS') === undefined ? undefined : integer('INTAKE_CHUNK_ROWS', 0)),
   /** A deployment may accept fewer rows per file than Excel's maximum (the default). */
   intakeMaxRows: () => (optional('INTAKE_MAX_ROWS') === undefined ? undefined : integer('INTAKE_MAX_ROWS', 0)),
+  /** How long a notification (its text names leads) is kept; DynamoDB's TTL deletes it after. */
+  notificationRetentionDays: () => integer('NOTIFICATION_RETENTION_DAYS', 90),
   /** The largest list a user may upload (the intake function's temporary disk holds the file whole). */
   maxUploadBytes: () => integer('MAX_UPLOAD_BYTES', 200 * 1024 * 1024),
   /** Transactions an import keeps in flight at once. */

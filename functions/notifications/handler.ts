@@ -2,6 +2,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { resumeAbandonedAssignments } from '../../lib/assignment/assign';
 import { log } from '../../lib/log';
 import { dispatchNotification, sweepOutbox } from '../../lib/notifications/dispatch';
+import { forgetExpiredNotification } from '../../lib/notifications/expiry';
 import { ENTITY } from '../../lib/table/keys';
 
 /**
@@ -20,6 +21,16 @@ export function pendingNotificationOf(record: DynamoDBRecord): { userId: string;
   return userId && notificationId ? { userId, notificationId } : undefined;
 }
 
+/** A notification the table's TTL deleted while it was still unread (its expiry must come off the unread count). */
+export function expiredUnreadNotificationOf(record: DynamoDBRecord): { userId: string; notificationId: string } | undefined {
+  const image = record.dynamodb?.OldImage;
+  const byTtl = record.userIdentity?.type === 'Service' && record.userIdentity.principalId === 'dynamodb.amazonaws.com';
+  if (record.eventName !== 'REMOVE' || !byTtl || image?.entity?.S !== ENTITY.notification || image.read?.BOOL !== false) return undefined;
+  const userId = image.userId?.S;
+  const notificationId = image.notificationId?.S;
+  return userId && notificationId ? { userId, notificationId } : undefined;
+}
+
 export type DispatcherEvent = DynamoDBStreamEvent | { sweep: true } | { source: 'aws.events' };
 
 export async function handler(event: DispatcherEvent): Promise<DynamoDBBatchResponse | void> {
@@ -28,11 +39,13 @@ export async function handler(event: DispatcherEvent): Promise<DynamoDBBatchResp
     const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       const pending = pendingNotificationOf(record);
-      if (!pending) continue;
+      const expired = expiredUnreadNotificationOf(record);
+      if (!pending && !expired) continue;
       try {
-        await dispatchNotification(pending.userId, pending.notificationId);
+        if (pending) await dispatchNotification(pending.userId, pending.notificationId);
+        if (expired) await forgetExpiredNotification(expired.userId, expired.notificationId);
       } catch (error) {
-        log.error('dispatch failed', { notificationId: pending.notificationId, errorName: (error as Error).name });
+        log.error('dispatch failed', { notificationId: (pending ?? expired)!.notificationId, errorName: (error as Error).name });
         if (record.dynamodb?.SequenceNumber) batchItemFailures.push({ itemIdentifier: record.dynamodb.SequenceNumber });
       }
     }

@@ -56,7 +56,8 @@ export async function dispatchNotification(userId: string, notificationId: strin
   if (!failure) {
     await updateItem({
       key: keys.notification(userId, notificationId),
-      changes: { set: { emailStatus: 'sent', sentAt: new Date().toISOString() }, remove: ['leaseUntil', 'leaseId', 'nextAttemptAt', 'emailError', ...keys.outboxAttributes] },
+      // The rendered mail (it quotes leads) is not kept once it is sent.
+      changes: { set: { emailStatus: 'sent', sentAt: new Date().toISOString() }, remove: ['mail', 'leaseUntil', 'leaseId', 'nextAttemptAt', 'emailError', ...keys.outboxAttributes] },
       condition: 'leaseId = :lease',
       values: mine,
     });
@@ -70,7 +71,7 @@ export async function dispatchNotification(userId: string, notificationId: strin
   if (permanent || attempts >= config.mailMaxAttempts()) {
     await updateItem({
       key: keys.notification(userId, notificationId),
-      changes: { set: { emailStatus: 'failed', emailError: errorName }, remove: ['leaseUntil', 'leaseId', 'nextAttemptAt', ...keys.outboxAttributes] },
+      changes: { set: { emailStatus: 'failed', emailError: errorName }, remove: ['mail', 'leaseUntil', 'leaseId', 'nextAttemptAt', ...keys.outboxAttributes] },
       condition: 'leaseId = :lease',
       values: mine,
     });

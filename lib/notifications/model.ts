@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { config } from '../config';
 import { encodeTime } from 'ulid';
 import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
@@ -68,9 +69,13 @@ export function notificationIdFor(sourceId: string, userId: string, kind: Notifi
   return encodeTime(at.getTime(), 10) + random;
 }
 
+/** When a notification goes (epoch seconds, for the table's TTL): its title and body name leads and people. */
+export const notificationExpiry = (createdAt: string): number => Math.floor(Date.parse(createdAt) / 1000) + config.notificationRetentionDays() * 86_400;
+
 export function notificationItem(notification: Notification): Item {
   return {
     ...keys.notification(notification.userId, notification.notificationId),
+    expiresAt: notificationExpiry(notification.createdAt),
     ...(notification.emailStatus === 'pending'
       ? keys.outboxIndex(notification.nextAttemptAt ?? notification.createdAt, notification.userId, notification.notificationId)
       : {}),

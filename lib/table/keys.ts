@@ -143,6 +143,8 @@ export const keys = {
   /** In-app notification (通知), stored with its user; ids are time-ordered, so newest first is a reverse query. */
   notification: (userId: string, notificationId: string): Key => ({ PK: `USER#${userId}`, SK: `NOTIFICATION#${notificationId}` }),
   notificationPrefix: 'NOTIFICATION#',
+  /** Marks that an unread notification's expiry was counted off the unread count (a stream record comes at least once). */
+  notificationExpired: (userId: string, notificationId: string): Key => ({ PK: `USER#${userId}`, SK: `EXPIRED#${notificationId}` }),
   /** The user's unread count, kept by the same writes that add or read notifications. */
   notificationCounter: (userId: string): Key => ({ PK: `USER#${userId}`, SK: 'NOTIFICATIONS' }),
   /** GSI2 (sparse): the outbox, e-mails still to send, by when the next attempt is due. */
@@ -247,6 +249,7 @@ export const ENTITY = {
   assignmentRotation: 'AssignmentRotation',
   notification: 'Notification',
   notificationCounter: 'NotificationCounter',
+  notificationExpired: 'NotificationExpired',
   importAssignments: 'ImportAssignments',
   import: 'Import',
   importObject: 'ImportObject',

@@ -471,14 +471,23 @@ describe('notification dispatcher', () => {
     expect(JSON.stringify(statement.Resource)).toContain(':identity/');
   });
 
-  it('wakes on new notifications with a pending e-mail only, and reports partial batch failures', () => {
+  it('wakes on new notifications with a pending e-mail and on unread ones the TTL deleted, and reports partial batch failures', () => {
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: s.id(s.stack.notifications.dispatcher) },
       StartingPosition: 'LATEST',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Notification'] }, emailStatus: { S: ['pending'] } } } }) }],
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Notification'] }, emailStatus: { S: ['pending'] } } } }) },
+          {
+            Pattern: JSON.stringify({
+              eventName: ['REMOVE'],
+              userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+              dynamodb: { OldImage: { entity: { S: ['Notification'] }, read: { BOOL: [false] } } },
+            }),
+          },
+        ],
       },
     });
   });

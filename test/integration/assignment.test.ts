@@ -5,7 +5,7 @@ import { newNotification, notificationItem, notificationWrites } from '../../lib
 import { countOpenLeads } from '../../lib/assignment/plan';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { getLead } from '../../lib/leads/repository';
-import { batchWrite, putRequest, toAttributes, updateItem } from '../../lib/table/client';
+import { batchWrite, getItem, putRequest, toAttributes, updateItem } from '../../lib/table/client';
 import { transact } from '../../lib/table/transaction';
 import { keys } from '../../lib/table/keys';
 import { eventually } from '../support/waiting';
@@ -326,6 +326,30 @@ describe('notifications', () => {
     await dispatcher({ Records: [record, record] } as never);
     expect(await dispatchNotification('rep2', notification.notificationId, due)).toBe('skipped');
     expect(await sent()).toBe(1);
+    // Once sent, the rendered mail (it quotes leads) is not kept; the notification itself goes after its retention.
+    const stored = (await getItem<Record<string, unknown>>(keys.notification('rep2', notification.notificationId)))!;
+    expect(stored.mail).toBeUndefined();
+    expect(stored.expiresAt).toBe(Math.floor(due.getTime() / 1000) + 90 * 86_400);
+  });
+
+  it('takes an unread notification the TTL deletes off the unread count, once however often the record comes', async () => {
+    const unread = async () => (await stack().api('GET', '/me/notifications', { as: 'sales' })).body.unreadCount as number;
+    const notification = newNotification({ userId: 'sales', kind: 'deal_assigned', sourceId: 'expiry-check', title: '期限', body: '期限', leadIds: [], mail: { subject: '期限', text: '期限', html: '<p>期限</p>' }, now: new Date() });
+    await transact(notificationWrites(notification));
+    const before = await unread();
+    const image = toAttributes({ ...notificationItem(notification), read: false });
+    const deleted = (userIdentity?: object) => ({ eventName: 'REMOVE', ...(userIdentity ? { userIdentity } : {}), dynamodb: { OldImage: image, SequenceNumber: '2' } });
+    const byTtl = deleted({ type: 'Service', principalId: 'dynamodb.amazonaws.com' });
+
+    // A delete by anything but the TTL says nothing about the count.
+    await dispatcher({ Records: [deleted()] } as never);
+    expect(await unread()).toBe(before);
+    await dispatcher({ Records: [byTtl, byTtl] } as never);
+    await dispatcher({ Records: [byTtl] } as never);
+    expect(await unread()).toBe(before - 1);
+    // A notification read before it expired was counted off when it was read.
+    await dispatcher({ Records: [{ ...byTtl, dynamodb: { OldImage: toAttributes({ ...notificationItem(notification), notificationId: 'other', read: true }) } }] } as never);
+    expect(await unread()).toBe(before - 1);
   });
 
   it('keeps the assignment when SES is down, and mails once SES is back', async () => {
