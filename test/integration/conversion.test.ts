@@ -118,7 +118,8 @@ describe('POST /leads/{id}/convert', () => {
     const sent = (await stack().sentMail()).filter((m) => m.subject.startsWith('【案件化】'));
     expect(sent).toHaveLength(1);
     expect(sent[0]!.destination.to).toEqual(['sales@example.com']);
-    const mail = notification!.mail as { subject: string; text: string; html: string };
+    // The mail as the owner reads it in the inbox (the stored notification drops its rendered copy once sent).
+    const mail = { subject: sent[0]!.subject, text: sent[0]!.body.text ?? '', html: sent[0]!.body.html ?? '' };
     expect(mail.subject).toBe('【案件化】基幹刷新案件（株式会社ミライ商事）');
     expect(mail.text).toContain('営業 四郎 様');
     expect(mail.text).toContain('金額: 3,000,000円');
