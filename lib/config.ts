@@ -76,6 +76,12 @@ export const config = {
   notificationRetentionDays: () => integer('NOTIFICATION_RETENTION_DAYS', 90),
   /** The largest list a user may upload (the intake function's temporary disk holds the file whole). */
   maxUploadBytes: () => integer('MAX_UPLOAD_BYTES', 200 * 1024 * 1024),
+  /** Items one list page may read before its filter (lib/table/queries.ts ReadBudget). */
+  readBudgetItems: () => integer('READ_BUDGET_ITEMS', 2_000),
+  /** Items an assignment by filter may read to find its leads (lib/assignment/plan.ts); twice the most it may move. */
+  assignFilterReadItems: () => integer('ASSIGN_FILTER_READ_ITEMS', 40_000),
+  /** Items one export may read (lib/exports/run-export.ts). */
+  exportReadItems: () => integer('EXPORT_READ_ITEMS', 1_000_000),
   /** Transactions an import keeps in flight at once. */
   intakeConcurrency: () => integer('INTAKE_CONCURRENCY', 4),
   /** How often the local stack sweeps the outbox, in place of the cloud's one-minute schedule. */

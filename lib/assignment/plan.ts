@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { config } from '../config';
 import { ValidationError } from '../errors';
 import { findLeads } from '../leads/list';
 import { leadFromItem, type Lead } from '../leads/model';
 import type { LeadFilter, LeadListQuery } from '../leads/schema';
 import { getItems, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
-import { countAll } from '../table/queries';
+import { countAll, ReadBudget } from '../table/queries';
 import type { ShardedPosition } from '../table/sharded-query';
 import type { Caller } from '../users/caller';
 import type { User } from '../users/schema';
@@ -33,13 +34,21 @@ async function leadsByIds(leadIds: string[]): Promise<Map<string, Lead>> {
   return new Map(found.map((item) => [item.leadId as string, leadFromItem(item)]));
 }
 
-/** Every lead the list filter finds, as the caller sees them; refuses a filter that finds too many. */
+/**
+ * What an assignment by filter may read to find its leads: twice the most it may move (config.assignFilterReadItems),
+ * and well inside the API's 29 seconds. A filter the indexes serve poorly (a product nobody has, over every lead)
+ * stops there with a 422.
+ */
+export const ASSIGN_FILTER_READ_MS = 15_000;
+
+/** Every lead the list filter finds, as the caller sees them; refuses a filter that finds too many or reads too much. */
 async function leadsByFilter(filter: LeadFilter, caller: Caller): Promise<Lead[]> {
   const out: Lead[] = [];
   const seen = new Set<string>();
+  const budget = new ReadBudget(config.assignFilterReadItems(), ASSIGN_FILTER_READ_MS);
   let position: ShardedPosition | undefined;
   do {
-    const page = await findLeads({ ...filter, limit: 500 } as LeadListQuery, caller, position);
+    const page = await findLeads({ ...filter, limit: 500 } as LeadListQuery, caller, position, budget);
     // Each lead once, whatever the filter: a lead moved twice in one operation could never be written.
     for (const { lead } of page.items) if (!seen.has(lead.leadId) && seen.add(lead.leadId)) out.push(lead);
     if (out.length > MAX_LEADS_PER_ASSIGNMENT) {
@@ -48,6 +57,11 @@ async function leadsByFilter(filter: LeadFilter, caller: Caller): Promise<Lead[]
       ]);
     }
     position = page.position;
+    if (position && budget.exhausted) {
+      throw new ValidationError('the filter reads too many leads to find the ones it matches; narrow it (campaign, owner, stage) and assign in parts', [
+        { path: 'body.filter', message: 'reads too many leads' },
+      ]);
+    }
   } while (position);
   return out;
 }

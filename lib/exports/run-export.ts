@@ -3,9 +3,11 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { findLeads } from '../leads/list';
 import type { Lead } from '../leads/model';
+import { config } from '../config';
 import { log } from '../log';
 import { exportKey } from '../storage/layout';
 import { uploadStream } from '../storage/s3';
+import { ReadBudget } from '../table/queries';
 import type { ShardedPosition } from '../table/sharded-query';
 import { neutraliseForCsv } from '../text/spreadsheet-safety';
 import { getUser } from '../users/repository';
@@ -18,6 +20,16 @@ import { getExportRecord, markExport } from './repository';
  */
 
 const PAGE = 500;
+
+/**
+ * What one export may read (config.exportReadItems, a million by default): its function has 15 minutes; a filter the indexes serve poorly stops well before that
+ * with a reason the requester can act on, instead of dying with the export left running.
+ */
+export const EXPORT_READ_MS = 10 * 60_000;
+
+class ExportTooBroad extends Error {
+  override readonly name = 'ExportTooBroad';
+}
 
 interface RowSink {
   add(values: (string | number | undefined)[]): Promise<void>;
@@ -71,14 +83,16 @@ export async function runExport(exportId: string, bucket: string): Promise<void>
     await sink.add(EXPORT_COLUMNS.map((c) => c.label));
     let rows = 0;
     let position: ShardedPosition | undefined;
+    const budget = new ReadBudget(config.exportReadItems(), EXPORT_READ_MS);
     do {
-      const page = await findLeads({ ...record.filter, limit: PAGE }, record.caller, position);
+      const page = await findLeads({ ...record.filter, limit: PAGE }, record.caller, position, budget);
       for (const { lead } of page.items) {
         const email = await ownerEmail(lead);
         await sink.add(EXPORT_COLUMNS.map((c) => c.value(lead, email)));
         rows++;
       }
       position = page.position;
+      if (position && budget.exhausted) throw new ExportTooBroad();
     } while (position);
     await sink.close();
     await upload;
@@ -88,6 +102,10 @@ export async function runExport(exportId: string, bucket: string): Promise<void>
     body.destroy();
     await upload.catch(() => undefined);
     log.error('export failed', { exportId, errorName: (error as Error).name, errorMessage: (error as Error).message });
-    await markExport(exportId, { status: 'failed', reason: 'the export could not be written; please ask for it again', finishedAt: new Date().toISOString() });
+    const reason =
+      error instanceof ExportTooBroad
+        ? 'the filter reads too many leads to find the ones it matches; narrow it (campaign, owner, stage) and ask again'
+        : 'the export could not be written; please ask for it again';
+    await markExport(exportId, { status: 'failed', reason, finishedAt: new Date().toISOString() });
   }
 }

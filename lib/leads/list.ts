@@ -1,6 +1,8 @@
+import { ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import { batchGet, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
+import { ReadBudget } from '../table/queries';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import { normaliseCompany, normaliseName } from '../text/normalize';
 import { getUser } from '../users/repository';
@@ -13,6 +15,13 @@ import type { LeadListQuery } from './schema';
  * index (members of a campaign → GSI5; sort by last action → GSI7; name prefix or sort by name → GSI6; owner and
  * stage → GSI2; owner → GSI1; stage → GSI3; otherwise every lead by recency → GSI4); every other condition filters
  * that index query on the server. A list request never scans the table.
+ *
+ * An agent's list always comes from its own owner partitions (GSI1, or GSI2 with stages): the shared indexes would
+ * make it wade through everyone's leads to find its own. Sorted by name or last action, or limited to a campaign's
+ * members, its own leads are read whole and ordered in memory, which the read budget bounds.
+ *
+ * No page reads more than one read budget (lib/table/queries.ts): a selective filter gets a short page and a
+ * cursor that resumes where the read stopped.
  */
 
 interface Plan {
@@ -24,6 +33,8 @@ interface Plan {
   clauses: string[];
   names: Record<string, string>;
   values: Item;
+  /** The caller's own leads, read whole and put in this order in memory (see above). */
+  order?: 'name' | 'lastActionAt' | 'campaign';
 }
 
 /** `owner=me|unassigned|<id>` as an owner id (undefined = unassigned), or absent when no owner was asked for. */
@@ -56,6 +67,16 @@ export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
     Object.assign(names, attributes);
     Object.assign(values, vals);
   };
+
+  if (caller.role === 'agent') {
+    addLeadClauses(query, owner, add);
+    const order = query.campaignId ? 'campaign' : query.sort === 'name' ? 'name' : query.sort === 'lastActionAt' ? 'lastActionAt' : undefined;
+    const partitions =
+      stages.length > 0
+        ? stages.flatMap((stage) => shards.map((s) => keys.leadsByOwnerStagePartition(owner.ownerId, stage, s)))
+        : shards.map((s) => keys.leadsByOwnerPartition(owner.ownerId, s));
+    return { index: stages.length > 0 ? 'gsi2' : 'gsi1', partitions, descending: true, clauses, names, values, ...(order ? { order } : {}) };
+  }
 
   if (query.campaignId) {
     // Campaign histories first: their own conditions filter GSI5; lead conditions apply after the leads are read.
@@ -128,6 +149,16 @@ function leadMatches(lead: Item, query: LeadListQuery, owner: { given: boolean; 
   return true;
 }
 
+/** In-memory twin of the campaign-history conditions that filter GSI5. */
+function historyMatches(history: Item, query: LeadListQuery): boolean {
+  if (query.invited !== undefined && history.invited !== query.invited) return false;
+  if (query.responded !== undefined && history.responded !== query.responded) return false;
+  if (query.followStatus && !query.followStatus.includes(history.followStatus as never)) return false;
+  if (query.arisenFrom && !(String(history.arisenOn) >= query.arisenFrom)) return false;
+  if (query.arisenTo && !(String(history.arisenOn) <= query.arisenTo)) return false;
+  return true;
+}
+
 export interface LeadListPage {
   items: { lead: Lead; followStatus?: string }[];
   position?: ShardedPosition;
@@ -136,11 +167,17 @@ export interface LeadListPage {
 /** At most this many index pages to fill one list page when leads behind campaign histories are filtered out. */
 const MAX_ROUNDS = 5;
 
-export async function findLeads(query: LeadListQuery, caller: Caller, position?: ShardedPosition): Promise<LeadListPage> {
+/**
+ * One page of the list. `budget` bounds the reads of this page; a caller that reads page after page (an export, an
+ * assignment by filter) passes one budget for all of them and stops when it is spent.
+ */
+export async function findLeads(query: LeadListQuery, caller: Caller, position?: ShardedPosition, budget = new ReadBudget()): Promise<LeadListPage> {
   const plan = planLeadQuery(query, caller);
   const filter = plan.clauses.length ? { expression: plan.clauses.join(' AND '), names: plan.names, values: plan.values } : undefined;
   const read = (limit: number, at?: ShardedPosition) =>
-    shardedQuery<Item>({ index: plan.index, partitions: plan.partitions, descending: plan.descending, limit, sortPrefix: plan.sortPrefix, filter, position: at });
+    shardedQuery<Item>({ index: plan.index, partitions: plan.partitions, descending: plan.descending, limit, sortPrefix: plan.sortPrefix, filter, position: at, budget });
+
+  if (plan.order) return ownLeadsInOrder(plan.order, query, position, budget, read);
 
   if (plan.index !== 'gsi5') {
     const page = await read(query.limit, position);
@@ -154,14 +191,68 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
   for (let round = 0; round < MAX_ROUNDS && items.length < query.limit; round++) {
     const page = await read(query.limit - items.length, at);
     const leads = await batchGet<Item>(page.items.map((h) => keys.lead(h.leadId as string)));
+    budget.spend(page.items.length);
     for (const history of page.items) {
       const lead = leads.get(keyString(keys.lead(history.leadId as string)));
       if (lead && leadMatches(lead, query, owner)) items.push({ lead: leadFromItem(lead), followStatus: toMembership(history).followStatus });
     }
     at = page.position;
-    if (!at) break;
+    if (!at || budget.exhausted) break;
   }
   return { items, position: at };
+}
+
+/**
+ * The caller's own leads, all of them (within the read budget), in the order asked for; the position is the sort
+ * value of the last lead handed out. Every page reads the whole set again: it is one owner's, and bounded.
+ */
+async function ownLeadsInOrder(
+  order: NonNullable<Plan['order']>,
+  query: LeadListQuery,
+  position: ShardedPosition | undefined,
+  budget: ReadBudget,
+  read: (limit: number, at?: ShardedPosition) => Promise<{ items: Item[]; position?: ShardedPosition }>,
+): Promise<LeadListPage> {
+  const found: Item[] = [];
+  let at: ShardedPosition | undefined;
+  do {
+    const page = await read(1000, at);
+    found.push(...page.items);
+    at = page.position;
+    if (at && budget.exhausted) {
+      throw new ValidationError(`this list holds more of your leads than can be put in this order (${budget.items}); narrow it by stage, name or company, or sort by update`, [
+        { path: 'query', message: 'too many leads to order' },
+      ]);
+    }
+  } while (at);
+
+  let entries = found.map((item) => ({ lead: leadFromItem(item), followStatus: undefined as string | undefined, sortValue: '' }));
+  if (order === 'campaign') {
+    const histories = await batchGet<Item>(entries.map(({ lead }) => keys.membership(lead.leadId, query.campaignId!)));
+    budget.spend(entries.length);
+    entries = entries.flatMap((entry) => {
+      const history = histories.get(keyString(keys.membership(entry.lead.leadId, query.campaignId!)));
+      if (!history || !historyMatches(history, query)) return [];
+      return [{ ...entry, followStatus: toMembership(history).followStatus, sortValue: keys.campaignMemberOrder(String(history.arisenOn), entry.lead.leadId) }];
+    });
+  } else {
+    for (const entry of entries) {
+      entry.sortValue =
+        order === 'name' ? keys.leadNameOrder(normaliseName(entry.lead.name), entry.lead.leadId) : keys.leadLastActionOrder(entry.lead.lastActionAt, entry.lead.leadId);
+    }
+  }
+  // The indexes' own directions: names ascending; last action and campaign members newest first.
+  const ascending = order === 'name';
+  entries.sort((a, b) => (a.sortValue < b.sortValue ? -1 : a.sortValue > b.sortValue ? 1 : 0) * (ascending ? 1 : -1));
+  const after = position?.after?.sortValue as string | undefined;
+  const start = after === undefined ? 0 : entries.findIndex((e) => (ascending ? e.sortValue > after : e.sortValue < after));
+  const rest = start < 0 ? [] : entries.slice(start);
+  const page = rest.slice(0, query.limit);
+  const more = rest.length > page.length;
+  return {
+    items: page.map(({ lead, followStatus }) => ({ lead, ...(followStatus ? { followStatus } : {}) })),
+    position: more ? { after: { sortValue: page[page.length - 1]!.sortValue } } : undefined,
+  };
 }
 
 /** What the list screen shows for each lead: the lead's summary, its owner's name, its counts. */

@@ -111,6 +111,13 @@ export const keys = {
   }),
   leadsByLastActionPartition: (shard: number) => `LEADS#ACTION#${shard}`,
   /**
+   * Where a lead sorts in GSI6, GSI7 and GSI5, to order in memory what those indexes order: an agent's list comes
+   * from its own partitions whatever order it asks for.
+   */
+  leadNameOrder: (normalisedName: string, leadId: string) => keys.leadsByNameIndex(0, normalisedName, leadId).GSI6SK,
+  leadLastActionOrder: (lastActionAt: string | undefined, leadId: string) => keys.leadsByLastActionIndex(0, lastActionAt, leadId).GSI7SK,
+  campaignMemberOrder: (arisenOn: string, leadId: string) => keys.campaignMembersIndex('', 0, arisenOn, leadId).GSI5SK,
+  /**
    * The index keys that move when a lead changes owner (and so its updatedAt): both keys of GSI1 and GSI2, the sort
    * keys of GSI3 and GSI4. An owner change writes only these; the name and last-action indexes stay as they are.
    */

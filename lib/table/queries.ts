@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { config } from '../config';
 import { dynamo, fromAttributes, tableName, toAttributes, translate, type Item } from './client';
 import { INDEXES, TABLE_PARTITION_KEY, TABLE_SORT_KEY, type IndexKey } from './definition';
 
@@ -24,14 +25,68 @@ export interface QuerySpec {
   filter?: { expression: string; names?: Record<string, string>; values?: Item };
 }
 
+/**
+ * Items one request may read (before filters; 2,000 unless the deployment says otherwise), and for how long, before
+ * it hands back what it has found.
+ */
+export const READ_BUDGET_MS = 3_000;
+
+/**
+ * What one request may still read. A selective filter (a product nobody has, an owner behind a name index) would
+ * otherwise read a whole partition, 20 items a round trip, until the function timed out. When the budget runs out a
+ * page is handed back short, with a position that resumes the read where it stopped (api.md allows short pages).
+ * One budget may be shared by several queries: the shards of one lead-list page.
+ */
+export class ReadBudget {
+  private read = 0;
+  private readonly deadline: number;
+
+  constructor(
+    readonly items = config.readBudgetItems(),
+    ms = READ_BUDGET_MS,
+  ) {
+    this.deadline = Date.now() + ms;
+  }
+
+  spend(count: number): void {
+    this.read += count;
+  }
+
+  /**
+   * Takes up to `count` items of the budget before a read, so reads running side by side (the shards of a page)
+   * cannot together go past it; `settle` gives back what the read did not use.
+   */
+  reserve(count: number): number {
+    const granted = Math.min(count, this.remaining);
+    this.read += granted;
+    return granted;
+  }
+
+  settle(reserved: number, used: number): void {
+    this.read += used - reserved;
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.items - this.read);
+  }
+
+  get exhausted(): boolean {
+    return this.read >= this.items || Date.now() >= this.deadline;
+  }
+}
+
 export interface PageRequest extends QuerySpec {
   limit: number;
   startKey?: Item;
+  /** Shared with other queries of the same request; a budget of its own otherwise. */
+  budget?: ReadBudget;
 }
 
 export interface Page<T> {
   items: T[];
   lastKey?: Item;
+  /** The budget ran out before the page was full: `lastKey` is where the read stopped, not the last item given. */
+  cutShort?: boolean;
 }
 
 function keyAttributes(index?: IndexKey): string[] {
@@ -65,7 +120,7 @@ function keyCondition(spec: QuerySpec) {
 }
 
 /** One Query call. */
-async function queryOnce<T>(spec: QuerySpec, options: { limit?: number; startKey?: Item; count?: boolean }): Promise<{ items: T[]; count: number; lastKey?: Item }> {
+async function queryOnce<T>(spec: QuerySpec, options: { limit?: number; startKey?: Item; count?: boolean }): Promise<{ items: T[]; count: number; scanned: number; lastKey?: Item }> {
   const { condition, names, values } = keyCondition(spec);
   try {
     const out = await dynamo().send(
@@ -85,6 +140,7 @@ async function queryOnce<T>(spec: QuerySpec, options: { limit?: number; startKey
     return {
       items: (out.Items ?? []).map((i) => fromAttributes<T>(i)),
       count: out.Count ?? 0,
+      scanned: out.ScannedCount ?? out.Count ?? 0,
       lastKey: out.LastEvaluatedKey ? fromAttributes(out.LastEvaluatedKey) : undefined,
     };
   } catch (error) {
@@ -94,24 +150,33 @@ async function queryOnce<T>(spec: QuerySpec, options: { limit?: number; startKey
 
 /**
  * One page, `limit` items long even when a filter drops some: DynamoDB applies `Limit` before the filter, so we keep
- * reading until the page is full or the partition ends. The returned position is the key of the last item handed
- * out, so the next page starts exactly after it; there is none when nothing follows.
+ * reading until the page is full, the partition ends or the read budget runs out. The returned position is the key
+ * of the last item handed out, so the next page starts exactly after it; there is none when nothing follows. A page
+ * the budget cut short has fewer items and the position where the read stopped.
  */
 export async function queryPage<T extends Item>(request: PageRequest): Promise<Page<T>> {
+  const budget = request.budget ?? new ReadBudget();
   // Read one item past the page: if it exists there is a next page, and the cursor never leads to an empty one.
   const wanted = request.limit + 1;
   const items: T[] = [];
   let startKey = request.startKey;
+  // Read ahead when filtering, twice as far each round trip that leaves the page short (a selective filter is then
+  // read 1,000 items a trip, not 20), and never past the budget.
+  let readAhead = wanted * 2;
   do {
+    // A filtered read takes its share of the budget first; at least one item, so every query moves on.
+    const reserved = request.filter ? budget.reserve(Math.min(1000, readAhead)) : 0;
     const page = await queryOnce<T>(request, {
-      // Read ahead when filtering, so short filtered pages need fewer round trips.
-      limit: request.filter ? Math.min(1000, wanted * 2) : wanted - items.length,
+      limit: request.filter ? Math.max(1, reserved) : wanted - items.length,
       startKey,
     });
+    readAhead *= 2;
+    if (request.filter) budget.settle(reserved, page.scanned);
+    else budget.spend(page.scanned);
     items.push(...page.items);
     startKey = page.lastKey;
-  } while (startKey && items.length < wanted);
-  if (items.length < wanted) return { items };
+  } while (startKey && items.length < wanted && !budget.exhausted);
+  if (items.length < wanted) return startKey ? { items, lastKey: startKey, cutShort: true } : { items };
   const pageItems = items.slice(0, request.limit);
   return { items: pageItems, lastKey: positionOf(pageItems[pageItems.length - 1]!, request.index) };
 }

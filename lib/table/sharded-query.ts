@@ -1,6 +1,6 @@
 import { INDEXES, type IndexKey } from './definition';
 import type { Item } from './client';
-import { positionOf, queryPage, type PageRequest } from './queries';
+import { positionOf, queryPage, ReadBudget, type PageRequest } from './queries';
 
 /**
  * One page across several partitions of an index, in one order: the lead lists are spread over shards (and a
@@ -12,6 +12,11 @@ import { positionOf, queryPage, type PageRequest } from './queries';
  *
  * The position is per partition: the key to continue after, or null once that partition is exhausted; a partition
  * absent from the position has not been read past its start.
+ *
+ * All partitions share one read budget. A partition the budget stopped has a frontier, the last key it read: what
+ * lies beyond sorts after it, so the merge goes on handing out other partitions' items only while they sort before
+ * every frontier, and then stops with a short page. The next page resumes each stopped partition at its frontier,
+ * so nothing is skipped and nothing repeated, and no page reads past the budget whatever the filter.
  */
 
 export type ShardedPosition = Record<string, Item | null>;
@@ -24,6 +29,15 @@ export interface ShardedRequest {
   sortPrefix?: string;
   filter?: PageRequest['filter'];
   position?: ShardedPosition;
+  /** Shared with the rest of the request's reads; one of its own otherwise. */
+  budget?: ReadBudget;
+}
+
+export interface ShardedPage<T> {
+  items: T[];
+  position?: ShardedPosition;
+  /** The read budget ran out before the page was full. */
+  cutShort: boolean;
 }
 
 interface Cursor {
@@ -34,16 +48,20 @@ interface Cursor {
   exhausted: boolean;
   /** The last item this page took from the partition. */
   taken?: Item;
+  /** Dry, with more to read, and the budget is spent: `next` is its frontier. */
+  blocked: boolean;
 }
 
-export async function shardedQuery<T extends Item>(request: ShardedRequest): Promise<{ items: T[]; position?: ShardedPosition }> {
+export async function shardedQuery<T extends Item>(request: ShardedRequest): Promise<ShardedPage<T>> {
   const sortKey = INDEXES[request.index].sortKey;
+  const budget = request.budget ?? new ReadBudget();
   const batch = Math.ceil(request.limit / request.partitions.length) + 2;
   const cursors: Cursor[] = request.partitions.map((partition) => ({
     partition,
     buffer: [],
     next: request.position?.[partition] ?? undefined,
     exhausted: request.position?.[partition] === null,
+    blocked: false,
   }));
 
   const refill = async (cursor: Cursor, size: number) => {
@@ -55,6 +73,7 @@ export async function shardedQuery<T extends Item>(request: ShardedRequest): Pro
       sortPrefix: request.sortPrefix,
       filter: request.filter,
       startKey: cursor.next,
+      budget,
     });
     cursor.buffer.push(...page.items);
     cursor.next = page.lastKey;
@@ -66,14 +85,18 @@ export async function shardedQuery<T extends Item>(request: ShardedRequest): Pro
   const items: T[] = [];
   while (items.length < request.limit) {
     // A live partition with nothing buffered could hold the next item: read it (more this time) before choosing.
-    const dry = cursors.filter((c) => c.buffer.length === 0 && !c.exhausted);
+    const dry = cursors.filter((c) => c.buffer.length === 0 && !c.exhausted && !c.blocked);
     if (dry.length > 0) {
-      await Promise.all(dry.map((c) => refill(c, Math.max(batch, request.limit - items.length))));
+      if (budget.exhausted) for (const cursor of dry) cursor.blocked = true;
+      else await Promise.all(dry.map((c) => refill(c, Math.max(batch, request.limit - items.length))));
       continue;
     }
     let best: Cursor | undefined;
     for (const cursor of cursors) if (cursor.buffer.length > 0 && (!best || before(cursor.buffer[0]!, best.buffer[0]!))) best = cursor;
     if (!best) break;
+    // A stopped partition may hold an item between its frontier and this one: only what sorts before it is sure.
+    const head = best.buffer[0]!;
+    if (cursors.some((c) => c.blocked && !(c.next?.[sortKey] !== undefined && before(head, c.next)))) break;
     const item = best.buffer.shift()!;
     best.taken = item;
     items.push(item as T);
@@ -90,5 +113,5 @@ export async function shardedQuery<T extends Item>(request: ShardedRequest): Pro
     }
   }
   const more = request.partitions.some((p) => position[p] !== null);
-  return { items, position: more ? position : undefined };
+  return { items, position: more ? position : undefined, cutShort: cursors.some((c) => c.blocked) };
 }

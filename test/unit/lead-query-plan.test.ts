@@ -39,6 +39,20 @@ describe('which index answers a lead list', () => {
     expect(plan({}, 'agent').index).toBe('gsi1');
   });
 
+  test.each([
+    [{ sort: 'name' }, 'gsi1', 'LEADS#OWNER#u1#0', 'name'],
+    [{ sort: 'lastActionAt' }, 'gsi1', 'LEADS#OWNER#u1#0', 'lastActionAt'],
+    [{ name: '佐藤' }, 'gsi1', 'LEADS#OWNER#u1#0', undefined],
+    [{ campaignId: 'C1' }, 'gsi1', 'LEADS#OWNER#u1#0', 'campaign'],
+    [{ campaignId: 'C1', stage: 'new', sort: 'name' }, 'gsi2', 'LEADS#OWNER#u1#STAGE#new#0', 'campaign'],
+  ])("an agent's %j comes from its own partitions (%s), ordered %s", (query, index, firstPartition, order) => {
+    const chosen = plan(query as Record<string, string>, 'agent');
+    expect(chosen).toMatchObject({ index });
+    expect(chosen.partitions[0]).toBe(firstPartition);
+    expect(chosen.partitions.every((p) => p.includes('#OWNER#u1#'))).toBe(true);
+    expect(chosen.order).toBe(order);
+  });
+
   test('a name search orders by the name key, from its normalised prefix', () => {
     const chosen = plan({ name: 'ＳＡＴＯ　Taro' });
     expect(chosen).toMatchObject({ index: 'gsi6', descending: false, sortPrefix: 'satotaro' });
