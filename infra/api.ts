@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import type { RouteGroup } from '../lib/http/route';
 import { ROUTE_GROUPS, ROUTES } from '../lib/http/routes';
 import { backendFunction } from './function-defaults';
-import { BUCKET_PREFIXES } from '../lib/storage/layout';
+import { grantRouteGroup, ROUTE_GROUP_GRANTS, touchesData } from './route-group-grants';
 import type { Storage } from './storage';
 
 /** A JWT issuer outside this stack (an existing Cognito pool, or another IdP). */
@@ -40,17 +40,17 @@ export interface ApiProps {
   mfaRequired: boolean;
 }
 
-/** Groups that serve only from code (`/health`, `/openapi.json`): no data, no secrets. */
-const STATELESS_GROUPS: ReadonlySet<RouteGroup> = new Set(['system']);
-
 /**
  * The HTTP API: one function per route group (functions/http/{group}.ts), every route of lib/http/routes.ts wired
- * to its group's function, and a JWT authorizer on every route that is not declared public.
+ * to its group's function, and a JWT authorizer on every route that is not declared public. Each function may touch
+ * only what its group's entry in infra/route-group-grants.ts names.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly functions: Record<RouteGroup, NodejsFunction>;
+  /** The functions whose routes start the export worker: infra/exports.ts lets them invoke it. */
+  readonly exportRequesters: NodejsFunction[];
   readonly cursorSecret: Secret;
   /** Set when the stack issues its own tokens. */
   readonly users?: UserDirectory;
@@ -97,6 +97,7 @@ export class Api extends Construct {
     this.functions = Object.fromEntries(
       ROUTE_GROUPS.map((group) => [group, this.createGroupFunction(group, storage, appBaseUrl, choices)]),
     ) as Record<RouteGroup, NodejsFunction>;
+    this.exportRequesters = ROUTE_GROUPS.filter((group) => ROUTE_GROUP_GRANTS[group].startsExportWorker).map((group) => this.functions[group]);
 
     const integrations = new Map<RouteGroup, HttpLambdaIntegration>();
     for (const route of ROUTES) {
@@ -150,24 +151,21 @@ export class Api extends Construct {
   private createGroupFunction(group: RouteGroup, storage: Storage, appBaseUrl: string | undefined, choices: string | undefined): NodejsFunction {
     const entry = `functions/http/${group}.ts`;
     const description = `HTTP API routes of the ${group} group`;
-    if (STATELESS_GROUPS.has(group)) return backendFunction(this, `${group}Function`, { entry, description });
+    const grants = ROUTE_GROUP_GRANTS[group];
+    if (!touchesData(grants)) return backendFunction(this, `${group}Function`, { entry, description });
 
     const fn = backendFunction(this, `${group}Function`, {
       entry,
       description,
       environment: {
         TABLE_NAME: storage.table.tableName,
-        INTAKE_BUCKET: storage.intakeBucket.bucketName,
-        CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
+        ...(grants.objects && { INTAKE_BUCKET: storage.intakeBucket.bucketName }),
+        ...(grants.cursorSecret && { CURSOR_SECRET_ARN: this.cursorSecret.secretArn }),
         ...(appBaseUrl && { APP_BASE_URL: appBaseUrl }),
         ...(choices && { CHOICES: choices }),
       },
     });
-    storage.grantTableReadWrite(fn);
-    this.cursorSecret.grantRead(fn);
-    // The API only presigns URLs: uploads of lists to import, downloads of rejection reports and exports.
-    storage.grantObjects(fn, 's3:PutObject', BUCKET_PREFIXES.imports);
-    storage.grantObjects(fn, 's3:GetObject', BUCKET_PREFIXES.rejections, BUCKET_PREFIXES.exports);
+    grantRouteGroup(fn, grants, { storage, cursorSecret: this.cursorSecret });
     return fn;
   }
 }

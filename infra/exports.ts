@@ -8,8 +8,8 @@ import type { Storage } from './storage';
 
 export interface ExportsProps {
   storage: Storage;
-  /** The API function that starts exports (POST /exports). */
-  requester: NodejsFunction;
+  /** The API functions that start exports (POST /exports): Api.exportRequesters. */
+  requesters: NodejsFunction[];
 }
 
 /**
@@ -38,8 +38,10 @@ export class Exports extends Construct {
     storage.grantTableRead(this.function);
     storage.grantObjects(this.function, 's3:PutObject', BUCKET_PREFIXES.exports);
 
-    // The function itself, not `:*` (its versions and aliases) as grantInvoke would allow.
-    props.requester.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }));
-    props.requester.addEnvironment('EXPORT_FUNCTION_NAME', this.function.functionName);
+    for (const requester of props.requesters) {
+      // The function itself, not `:*` (its versions and aliases) as grantInvoke would allow.
+      requester.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }));
+      requester.addEnvironment('EXPORT_FUNCTION_NAME', this.function.functionName);
+    }
   }
 }

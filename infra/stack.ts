@@ -46,7 +46,7 @@ export class LeadBackendStack extends Stack {
       choices: props.choices,
       mfaRequired: props.mfaRequired,
     });
-    this.exports = new Exports(this, 'Exports', { storage: this.storage, requester: this.api.functions.exports });
+    this.exports = new Exports(this, 'Exports', { storage: this.storage, requesters: this.api.exportRequesters });
     this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail, storage: this.storage, appBaseUrl: props.appBaseUrl });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });

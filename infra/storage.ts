@@ -11,9 +11,12 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, type BucketPrefix } from '../lib/storage/layout';
-import { TABLE_DEFINITION } from '../lib/table/definition';
+import { INDEXES, TABLE_DEFINITION, type IndexKey } from '../lib/table/definition';
+import { PARTITION_PREFIXES, type PartitionKind } from '../lib/table/keys';
 import { acknowledgeOnGrantee } from './function-defaults';
 
+/** The item-level DynamoDB actions a grant may name; never Scan. */
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query' | 'BatchGetItem' | 'BatchWriteItem';
 
 export interface StorageProps {
   /** Refuse to delete the table through CloudFormation. */
@@ -48,6 +51,30 @@ export class Storage extends Construct {
   /** Only these item-level actions, on the table's items (Table.grant would add its indexes too). */
   grantTableItems(grantee: IGrantable, ...actions: ('GetItem' | 'PutItem' | 'UpdateItem')[]): Grant {
     return Grant.addToPrincipal({ grantee, actions: actions.map((action) => `dynamodb:${action}`), resourceArns: [this.table.tableArn] });
+  }
+
+  /**
+   * These actions on the table's items (not its indexes), only where the partition key starts with a prefix of one of
+   * these kinds (dynamodb:LeadingKeys; ForAllValues, as AWS requires for this key: every key a request touches must
+   * match).
+   */
+  grantItems(grantee: IGrantable, actions: ItemAction[], partitions: PartitionKind[]): Grant {
+    if (actions.length === 0 || partitions.length === 0) throw new Error('a grant on items names its actions and partitions');
+    return Grant.addToPrincipal({
+      grantee,
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions.map((kind) => `${PARTITION_PREFIXES[kind]}*`) } },
+    });
+  }
+
+  /** Query on these indexes only, by their ARNs (no `index/*`). */
+  grantIndexQueries(grantee: IGrantable, indexes: IndexKey[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: indexes.map((index) => `${this.table.tableArn}/index/${INDEXES[index].indexName}`),
+    });
   }
 
   /** Items and every index, read only. */

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { ROUTES } from '../http/routes';
@@ -156,12 +157,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // A long import hands itself to a fresh invocation, and POST /exports starts the export worker, asynchronously
     // as in the cloud; the export is tracked with the intake so tests can wait for both.
-    setLocalInvoker(async (target, payload) => {
-      if (target === 'intake') return invokeIntake(payload as Parameters<typeof intake.handler>[0]);
-      const run = exportWorker.handler(payload as { exportId: string }).catch((error) => log.error('export invocation failed', { errorName: (error as Error).name }));
-      running.add(run);
-      void run.finally(() => running.delete(run));
-    });
+    // Like a Lambda invocation of its own, it runs apart from the request that started it: in the async context of
+    // the stack's start, so nothing scoped to that request (a test's record of which function made a table call)
+    // follows it into the worker.
+    const apart = new AsyncResource('LocalAsyncInvocation');
+    setLocalInvoker(async (target, payload) =>
+      apart.runInAsyncScope(() => {
+        if (target === 'intake') return invokeIntake(payload as Parameters<typeof intake.handler>[0]);
+        const run = exportWorker.handler(payload as { exportId: string }).catch((error) => log.error('export invocation failed', { errorName: (error as Error).name }));
+        running.add(run);
+        void run.finally(() => running.delete(run));
+      }),
+    );
 
     // The outbox's consumer: the table's stream and a timer, both into the cloud's handler.
     const dispatcher = await startLocalDispatcher({

@@ -28,26 +28,57 @@ export const allShards = (shards = LEAD_LIST_SHARDS): number[] => Array.from({ l
 /** Owner value used in index keys for a lead nobody owns yet. */
 export const UNASSIGNED = '-';
 
+/**
+ * How the table's partition keys begin, by what the partition holds. Every table key below starts with one of
+ * these; the cloud stack limits each API function to the partitions its routes touch (IAM's dynamodb:LeadingKeys,
+ * infra/route-group-grants.ts), so a new kind of partition needs a grant before any function can use it.
+ */
+export const PARTITION_PREFIXES = {
+  /** A user, its notifications and their unread counter. */
+  user: 'USER#',
+  userEmail: 'USEREMAIL#',
+  /** A campaign, its metric counters and its intake lock. */
+  campaign: 'CAMPAIGN#',
+  /** A lead, its campaign histories, its actions and its history events. */
+  lead: 'LEAD#',
+  leadMatchKey: 'LEADKEY#',
+  /** An assignment operation and its plan. */
+  assignment: 'ASSIGNMENT#',
+  assignmentRotation: 'ASSIGNROTATION#',
+  deal: 'DEAL#',
+  /** An account, its contacts and its deal links. */
+  account: 'ACCOUNT#',
+  accountName: 'ACCOUNTNAME#',
+  /** An import, its row notes and the assignments an update list made. */
+  import: 'IMPORT#',
+  importObject: 'IMPORTOBJECT#',
+  export: 'EXPORT#',
+  /** A replayed write's first answer and its parts. */
+  idempotency: 'IDEMPOTENCY#',
+} as const;
+
+export type PartitionKind = keyof typeof PARTITION_PREFIXES;
+
 export const keys = {
   // --- users -------------------------------------------------------------------------------------------------
-  user: (userId: string): Key => ({ PK: `USER#${userId}`, SK: 'USER' }),
+  user: (userId: string): Key => ({ PK: `${PARTITION_PREFIXES.user}${userId}`, SK: 'USER' }),
   /** The user's partition: the user, its notifications and their unread counter. */
-  userPartition: (userId: string) => `USER#${userId}`,
+  userPartition: (userId: string) => `${PARTITION_PREFIXES.user}${userId}`,
   /** Uniqueness guard: one user per normalised e-mail; also answers "which user has this e-mail?". */
-  userEmail: (normalisedEmail: string): Key => ({ PK: `USEREMAIL#${normalisedEmail}`, SK: 'USEREMAIL' }),
+  userEmail: (normalisedEmail: string): Key => ({ PK: `${PARTITION_PREFIXES.userEmail}${normalisedEmail}`, SK: 'USEREMAIL' }),
   /** GSI1: all users in id order. */
   usersIndex: (userId: string) => ({ GSI1PK: 'USERS', GSI1SK: userId }),
   usersPartition: 'USERS',
 
   // --- campaigns -----------------------------------------------------------------------------------------------
-  campaign: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'CAMPAIGN' }),
+  campaign: (campaignId: string): Key => ({ PK: `${PARTITION_PREFIXES.campaign}${campaignId}`, SK: 'CAMPAIGN' }),
   /** Counters for the campaign's metrics, kept apart from the campaign so edits and counters never contend. */
-  campaignMetrics: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'METRICS' }),
+  campaignMetrics: (campaignId: string): Key => ({ PK: `${PARTITION_PREFIXES.campaign}${campaignId}`, SK: 'METRICS' }),
   /**
    * Held by the one list import of this campaign that may write its campaign histories right now: imports of one
    * campaign take turns, which lets them write histories with plain batch writes (lib/intake/register-list.ts).
    */
-  campaignIntakeLock: (campaignId: string): Key => ({ PK: `CAMPAIGN#${campaignId}`, SK: 'INTAKELOCK' }),
+  campaignIntakeLock: (campaignId: string): Key => ({ PK: `${PARTITION_PREFIXES.campaign}${campaignId}`, SK: 'INTAKELOCK' }),
   /** GSI1: all campaigns, newest first (ULIDs sort by creation time). */
   campaignsIndex: (campaignId: string) => ({ GSI1PK: 'CAMPAIGNS', GSI1SK: campaignId }),
   campaignsPartition: 'CAMPAIGNS',
@@ -56,16 +87,16 @@ export const keys = {
   campaignsByStatusPartition: (status: string) => `CAMPAIGNS#${status}`,
 
   // --- leads ---------------------------------------------------------------------------------------------------
-  lead: (leadId: string): Key => ({ PK: `LEAD#${leadId}`, SK: 'LEAD' }),
+  lead: (leadId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: 'LEAD' }),
   /** The lead's partition: the lead, its campaign histories, its actions and its history events. */
-  leadPartition: (leadId: string) => `LEAD#${leadId}`,
+  leadPartition: (leadId: string) => `${PARTITION_PREFIXES.lead}${leadId}`,
   /** Uniqueness guard for dedupe (名寄せ): one lead per match key, claimed with a conditional write. */
-  leadMatchKey: (matchKey: string): Key => ({ PK: `LEADKEY#${matchKey}`, SK: 'LEADKEY' }),
+  leadMatchKey: (matchKey: string): Key => ({ PK: `${PARTITION_PREFIXES.leadMatchKey}${matchKey}`, SK: 'LEADKEY' }),
   /** Campaign history (キャンペーン履歴): one item per lead × campaign, stored with the lead. */
-  membership: (leadId: string, campaignId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `CAMPAIGN#${campaignId}` }),
+  membership: (leadId: string, campaignId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `CAMPAIGN#${campaignId}` }),
   /** Sort keys of a lead's campaign histories. */
   membershipPrefix: 'CAMPAIGN#',
-  action: (leadId: string, actionId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `ACTION#${actionId}` }),
+  action: (leadId: string, actionId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `ACTION#${actionId}` }),
 
   /** GSI1: leads of one owner (or unassigned), most recently updated first. */
   leadsByOwnerIndex: (ownerId: string | undefined, shard: number, updatedAt: string, leadId: string) => ({
@@ -128,32 +159,32 @@ export const keys = {
   },
 
   /** The lead's history (who assigned or handed it over, when, from whom, to whom), oldest first. */
-  leadEvent: (leadId: string, at: string, eventId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `EVENT#${at}#${eventId}` }),
+  leadEvent: (leadId: string, at: string, eventId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `EVENT#${at}#${eventId}` }),
   leadEventPrefix: 'EVENT#',
 
   // --- assignment ----------------------------------------------------------------------------------------------
   /** One assignment operation (POST /leads/assign): its plan, progress and result. */
-  assignment: (assignmentId: string): Key => ({ PK: `ASSIGNMENT#${assignmentId}`, SK: 'ASSIGNMENT' }),
+  assignment: (assignmentId: string): Key => ({ PK: `${PARTITION_PREFIXES.assignment}${assignmentId}`, SK: 'ASSIGNMENT' }),
   /** The planned moves of an operation, in parts of at most ASSIGNMENT_PLAN_PART leads. */
-  assignmentPlan: (assignmentId: string, part: number): Key => ({ PK: `ASSIGNMENT#${assignmentId}`, SK: `PLAN#${String(part).padStart(4, '0')}` }),
+  assignmentPlan: (assignmentId: string, part: number): Key => ({ PK: `${PARTITION_PREFIXES.assignment}${assignmentId}`, SK: `PLAN#${String(part).padStart(4, '0')}` }),
   assignmentPlanPrefix: 'PLAN#',
-  assignmentPartition: (assignmentId: string) => `ASSIGNMENT#${assignmentId}`,
+  assignmentPartition: (assignmentId: string) => `${PARTITION_PREFIXES.assignment}${assignmentId}`,
   /** GSI2 (sparse): operations not yet finished, oldest first; the dispatcher finishes those left behind by a crash. */
   unfinishedAssignmentsIndex: (createdAt: string, assignmentId: string) => ({ GSI2PK: 'ASSIGNMENTS#UNFINISHED', GSI2SK: `${createdAt}#${assignmentId}` }),
   unfinishedAssignmentsPartition: 'ASSIGNMENTS#UNFINISHED',
   /** The attributes an operation drops to leave the unfinished index. */
   unfinishedAssignmentsAttributes: indexAttributes('gsi2'),
   /** Where round robin over one set of owners starts next time, so no owner is always dealt the first lead. */
-  assignmentRotation: (ownerSetKey: string): Key => ({ PK: `ASSIGNROTATION#${ownerSetKey}`, SK: 'ASSIGNROTATION' }),
+  assignmentRotation: (ownerSetKey: string): Key => ({ PK: `${PARTITION_PREFIXES.assignmentRotation}${ownerSetKey}`, SK: 'ASSIGNROTATION' }),
 
   // --- notifications -------------------------------------------------------------------------------------------
   /** In-app notification (通知), stored with its user; ids are time-ordered, so newest first is a reverse query. */
-  notification: (userId: string, notificationId: string): Key => ({ PK: `USER#${userId}`, SK: `NOTIFICATION#${notificationId}` }),
+  notification: (userId: string, notificationId: string): Key => ({ PK: `${PARTITION_PREFIXES.user}${userId}`, SK: `NOTIFICATION#${notificationId}` }),
   notificationPrefix: 'NOTIFICATION#',
   /** Marks that an unread notification's expiry was counted off the unread count (a stream record comes at least once). */
   notificationExpired: (userId: string, notificationId: string): Key => ({ PK: `USER#${userId}`, SK: `EXPIRED#${notificationId}` }),
   /** The user's unread count, kept by the same writes that add or read notifications. */
-  notificationCounter: (userId: string): Key => ({ PK: `USER#${userId}`, SK: 'NOTIFICATIONS' }),
+  notificationCounter: (userId: string): Key => ({ PK: `${PARTITION_PREFIXES.user}${userId}`, SK: 'NOTIFICATIONS' }),
   /** GSI2 (sparse): the outbox, e-mails still to send, by when the next attempt is due. */
   outboxIndex: (nextAttemptAt: string, userId: string, notificationId: string) => ({ GSI2PK: 'OUTBOX', GSI2SK: `${nextAttemptAt}#${userId}#${notificationId}` }),
   outboxPartition: 'OUTBOX',
@@ -171,7 +202,7 @@ export const keys = {
   actionPrefix: 'ACTION#',
 
   // --- deals and accounts (案件・取引先) ------------------------------------------------------------------------
-  deal: (dealId: string): Key => ({ PK: `DEAL#${dealId}`, SK: 'DEAL' }),
+  deal: (dealId: string): Key => ({ PK: `${PARTITION_PREFIXES.deal}${dealId}`, SK: 'DEAL' }),
   /** GSI1: deals of one main owner (案件主担当), newest first (deal ids are ULIDs). */
   dealsByOwnerIndex: (ownerId: string, dealId: string) => ({ GSI1PK: `DEALS#OWNER#${ownerId}`, GSI1SK: dealId }),
   dealsByOwnerPartition: (ownerId: string) => `DEALS#OWNER#${ownerId}`,
@@ -182,25 +213,25 @@ export const keys = {
   dealsByCampaignIndex: (campaignId: string, dealId: string) => ({ GSI4PK: `DEALS#CAMPAIGN#${campaignId}`, GSI4SK: dealId }),
   dealsByCampaignPartition: (campaignId: string) => `DEALS#CAMPAIGN#${campaignId}`,
 
-  account: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
-  accountPartition: (accountId: string) => `ACCOUNT#${accountId}`,
+  account: (accountId: string): Key => ({ PK: `${PARTITION_PREFIXES.account}${accountId}`, SK: 'ACCOUNT' }),
+  accountPartition: (accountId: string) => `${PARTITION_PREFIXES.account}${accountId}`,
   /** A contact of the account (取引先担当者): a lead converted into it. */
-  accountContact: (accountId: string, leadId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `CONTACT#${leadId}` }),
+  accountContact: (accountId: string, leadId: string): Key => ({ PK: `${PARTITION_PREFIXES.account}${accountId}`, SK: `CONTACT#${leadId}` }),
   accountContactPrefix: 'CONTACT#',
   /** A deal of the account; the deal itself stays at keys.deal(dealId). */
-  accountDeal: (accountId: string, dealId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `DEAL#${dealId}` }),
+  accountDeal: (accountId: string, dealId: string): Key => ({ PK: `${PARTITION_PREFIXES.account}${accountId}`, SK: `DEAL#${dealId}` }),
   accountDealPrefix: 'DEAL#',
   /**
    * Claimed when the first account with a normalised name is created: two conversions creating the same new company
    * at once cannot both do so unless one asked for it (`force`).
    */
-  accountName: (normalisedName: string): Key => ({ PK: `ACCOUNTNAME#${normalisedName}`, SK: 'ACCOUNTNAME' }),
+  accountName: (normalisedName: string): Key => ({ PK: `${PARTITION_PREFIXES.accountName}${normalisedName}`, SK: 'ACCOUNTNAME' }),
   /** GSI3: accounts by normalised name (width, case, spaces and legal forms ignored): prefix search. */
   accountsByNameIndex: (normalisedName: string, accountId: string) => ({ GSI3PK: 'ACCOUNTS#NAME', GSI3SK: `${normalisedName}#${accountId}` }),
   accountsByNamePartition: 'ACCOUNTS#NAME',
 
   // --- imports -------------------------------------------------------------------------------------------------
-  import: (importId: string): Key => ({ PK: `IMPORT#${importId}`, SK: 'IMPORT' }),
+  import: (importId: string): Key => ({ PK: `${PARTITION_PREFIXES.import}${importId}`, SK: 'IMPORT' }),
   /** GSI1: imports of one campaign, newest first. */
   importsByCampaignIndex: (campaignId: string | undefined, importId: string) => ({
     GSI1PK: `IMPORTS#${campaignId ?? '-'}`,
@@ -211,21 +242,21 @@ export const keys = {
   importsIndex: (importId: string) => ({ GSI2PK: 'IMPORTS', GSI2SK: importId }),
   importsPartition: 'IMPORTS',
   /** The import's partition: the record, its row notes and the assignments an update list made. */
-  importPartition: (importId: string) => `IMPORT#${importId}`,
+  importPartition: (importId: string) => `${PARTITION_PREFIXES.import}${importId}`,
   /** Which import an uploaded object (bucket, key, version) belongs to: the same S3 event twice is one import. */
-  importObject: (bucket: string, key: string, version: string): Key => ({ PK: `IMPORTOBJECT#${bucket}/${key}#${version}`, SK: 'IMPORTOBJECT' }),
+  importObject: (bucket: string, key: string, version: string): Key => ({ PK: `${PARTITION_PREFIXES.importObject}${bucket}/${key}#${version}`, SK: 'IMPORTOBJECT' }),
   /** Leads an update list gave to one owner in one chunk: the import's notifications are built from these. */
   importAssignments: (importId: string, ownerId: string, firstRow: number): Key => ({
-    PK: `IMPORT#${importId}`,
+    PK: `${PARTITION_PREFIXES.import}${importId}`,
     SK: `ASSIGNED#${ownerId}#${String(firstRow).padStart(8, '0')}`,
   }),
   importAssignmentsPrefix: 'ASSIGNED#',
   /** A row of an import that needs reporting (rejected, or merged into an earlier row), by row number. */
-  importRow: (importId: string, rowNumber: number): Key => ({ PK: `IMPORT#${importId}`, SK: `ROW#${String(rowNumber).padStart(8, '0')}` }),
+  importRow: (importId: string, rowNumber: number): Key => ({ PK: `${PARTITION_PREFIXES.import}${importId}`, SK: `ROW#${String(rowNumber).padStart(8, '0')}` }),
   importRowPrefix: 'ROW#',
 
   // --- exports -------------------------------------------------------------------------------------------------
-  export: (exportId: string): Key => ({ PK: `EXPORT#${exportId}`, SK: 'EXPORT' }),
+  export: (exportId: string): Key => ({ PK: `${PARTITION_PREFIXES.export}${exportId}`, SK: 'EXPORT' }),
 
   // --- idempotency ---------------------------------------------------------------------------------------------
   /** A write's first answer, replayed for 24 h to a retry with the same Idempotency-Key from the same caller. */
@@ -233,7 +264,7 @@ export const keys = {
     PK: keys.idempotencyPartition(callerId, scope, idempotencyKey),
     SK: 'IDEMPOTENCY',
   }),
-  idempotencyPartition: (callerId: string, scope: string, idempotencyKey: string) => `IDEMPOTENCY#${callerId}#${scope}#${idempotencyKey}`,
+  idempotencyPartition: (callerId: string, scope: string, idempotencyKey: string) => `${PARTITION_PREFIXES.idempotency}${callerId}#${scope}#${idempotencyKey}`,
   /** A part of a large first answer, beside its record (see lib/http/idempotency.ts). */
   idempotencyPart: (record: Key, part: number): Key => ({ PK: record.PK, SK: `PART#${String(part).padStart(4, '0')}` }),
   idempotencyPartPrefix: 'PART#',

@@ -7,8 +7,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/app';
 import type { LeadBackendStack } from '../../infra/stack';
-import { routeKey } from '../../lib/http/route';
-import { ROUTE_GROUPS, ROUTES } from '../../lib/http/routes';
+import { routeKey, type RouteGroup } from '../../lib/http/route';
+import { ROUTE_GROUPS, ROUTES, routesOf } from '../../lib/http/routes';
 import { TABLE_DEFINITION } from '../../lib/table/definition';
 
 /**
@@ -54,6 +54,151 @@ const statementsOf = (resources: Synthesised['resources']) =>
     .filter((r) => r.Type === 'AWS::IAM::Policy')
     .flatMap((r) => r.Properties.PolicyDocument.Statement as Record<string, any>[]);
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/**
+ * What each API function may do, written out here on purpose (not read from infra/route-group-grants.ts): a grant
+ * added there without its line here fails. Table items: actions on the table, each with the partition-key prefixes
+ * (dynamodb:LeadingKeys) it is limited to; indexes: Query only; objects: `action prefix*` on the intake bucket.
+ */
+interface ExpectedGrants {
+  items: { actions: string[]; keys: string[] }[];
+  indexes: string[];
+  objects: string[];
+  cursorSecret: boolean;
+  startsExportWorker: boolean;
+}
+const IDEMPOTENCY = { actions: ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'Query'], keys: ['IDEMPOTENCY#*'] };
+const NONE: ExpectedGrants = { items: [], indexes: [], objects: [], cursorSecret: false, startsExportWorker: false };
+const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
+  system: NONE,
+  users: {
+    ...NONE,
+    items: [
+      { actions: ['GetItem'], keys: ['USER#*'] },
+      { actions: ['PutItem', 'DeleteItem'], keys: ['USER#*', 'USEREMAIL#*'] },
+    ],
+    indexes: ['GSI1'],
+    cursorSecret: true,
+  },
+  campaigns: {
+    ...NONE,
+    items: [
+      { actions: ['GetItem', 'BatchGetItem'], keys: ['USER#*', 'CAMPAIGN#*', 'LEAD#*'] },
+      { actions: ['PutItem'], keys: ['CAMPAIGN#*'] },
+    ],
+    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'],
+    cursorSecret: true,
+  },
+  imports: {
+    ...NONE,
+    items: [{ actions: ['GetItem'], keys: ['USER#*', 'CAMPAIGN#*', 'IMPORT#*'] }, { actions: ['PutItem'], keys: ['IMPORT#*'] }, IDEMPOTENCY],
+    indexes: ['GSI1', 'GSI2'],
+    objects: ['s3:GetObject rejections/*', 's3:PutObject imports/*'],
+    cursorSecret: true,
+  },
+  leads: {
+    ...NONE,
+    items: [
+      { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*'] },
+      { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'ASSIGNMENT#*', 'ASSIGNROTATION#*'] },
+      { actions: ['PutItem', 'DeleteItem'], keys: ['LEAD#*', 'LEADKEY#*'] },
+      { actions: ['BatchWriteItem'], keys: ['ASSIGNMENT#*'] },
+      IDEMPOTENCY,
+    ],
+    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7'],
+    cursorSecret: true,
+  },
+  exports: {
+    ...NONE,
+    items: [{ actions: ['GetItem'], keys: ['USER#*', 'EXPORT#*'] }, { actions: ['PutItem'], keys: ['EXPORT#*'] }, IDEMPOTENCY],
+    objects: ['s3:GetObject exports/*'],
+    startsExportWorker: true,
+  },
+  me: {
+    ...NONE,
+    items: [
+      { actions: ['GetItem', 'Query'], keys: ['USER#*'] },
+      { actions: ['UpdateItem'], keys: ['USER#*'] },
+    ],
+    cursorSecret: true,
+  },
+  actions: {
+    ...NONE,
+    items: [
+      { actions: ['GetItem', 'Query'], keys: ['USER#*', 'LEAD#*'] },
+      { actions: ['PutItem', 'UpdateItem'], keys: ['LEAD#*', 'CAMPAIGN#*'] },
+    ],
+    indexes: ['GSI1'],
+    cursorSecret: true,
+  },
+  deals: {
+    ...NONE,
+    items: [
+      { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ACCOUNT#*'] },
+      { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ACCOUNT#*', 'ACCOUNTNAME#*'] },
+      IDEMPOTENCY,
+    ],
+    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4'],
+    cursorSecret: true,
+  },
+};
+
+/** One line per action and key set it is allowed on: statements CDK merges or splits read the same. */
+const expandItems = (items: ExpectedGrants['items']) =>
+  items.flatMap((item) => item.actions.map((action) => `dynamodb:${action} on ${[...item.keys].sort().join(' ')}`));
+
+/** The statements of an API function's role, without what every function has (its logs, X-Ray). */
+function apiStatementsOf(s: Synthesised, group: RouteGroup): Record<string, any>[] {
+  const roles = JSON.stringify([ref(s.id(s.stack.api.functions[group].role!))]);
+  return Object.values(s.resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[])
+    .filter((st) => !asList(st.Action).every((a: string) => a.startsWith('logs:') || a.startsWith('xray:')));
+}
+
+/** An API function's grants, classified; anything that fits no class lands in `other`. */
+function apiGrantsOf(s: Synthesised, group: RouteGroup) {
+  const table = JSON.stringify(arnOf(s.id(s.stack.storage.table)));
+  const bucketArn = JSON.stringify(arnOf(s.id(s.stack.storage.intakeBucket)));
+  const secret = JSON.stringify(ref(s.id(s.stack.api.cursorSecret)));
+  const joined = (resource: unknown, arn: string): string | undefined => {
+    const parts = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (!parts || parts[0] !== '' || parts[1].length !== 2 || JSON.stringify(parts[1][0]) !== arn || typeof parts[1][1] !== 'string') return undefined;
+    return parts[1][1];
+  };
+  const found = { tableItems: [] as string[], indexQueries: [] as string[], objects: [] as string[], cursorSecret: false, invokes: [] as string[], other: [] as unknown[] };
+  for (const st of apiStatementsOf(s, group)) {
+    if (st.Effect !== 'Allow' || st.NotAction || st.NotResource) {
+      found.other.push(st);
+      continue;
+    }
+    for (const action of asList(st.Action) as string[]) {
+      for (const resource of asList(st.Resource)) {
+        const json = JSON.stringify(resource);
+        const index = joined(resource, table)?.match(/^\/index\/(GSI\d)$/)?.[1];
+        const object = joined(resource, bucketArn)?.match(/^\/(.+)$/)?.[1];
+        const leadingKeys = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+        if (action.startsWith('dynamodb:') && json === table && Array.isArray(leadingKeys) && Object.keys(st.Condition).length === 1) {
+          found.tableItems.push(`${action} on ${[...leadingKeys].sort().join(' ')}`);
+        } else if (action === 'dynamodb:Query' && index && !st.Condition) {
+          found.indexQueries.push(index);
+        } else if ((action === 's3:GetObject' || action === 's3:PutObject') && object && !st.Condition) {
+          found.objects.push(`${action} ${object}`);
+        } else if ((action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:DescribeSecret') && json === secret && !st.Condition) {
+          found.cursorSecret = true;
+        } else if (action === 'lambda:InvokeFunction' && resource?.['Fn::GetAtt']?.[1] === 'Arn' && !st.Condition) {
+          found.invokes.push(resource['Fn::GetAtt'][0]);
+        } else {
+          found.other.push({ action, resource, condition: st.Condition });
+        }
+      }
+    }
+  }
+  found.tableItems.sort();
+  found.indexQueries.sort();
+  found.objects.sort();
+  return found;
+}
 
 describe('LeadBackendStack', () => {
   let s: Synthesised;
@@ -306,24 +451,68 @@ describe('LeadBackendStack', () => {
       });
     });
 
-    it('gives data groups the table, the cursor secret and the bucket prefixes, and the system group nothing', () => {
-      const policyOf = (group: (typeof ROUTE_GROUPS)[number]) => {
-        const roles = JSON.stringify([ref(s.id(s.stack.api.functions[group].role!))]);
-        const policy = Object.values(s.resources).find(
-          (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles,
-        );
-        expect(policy).toBeDefined();
-        return JSON.stringify(policy!.Properties.PolicyDocument);
-      };
-      expect(ROUTE_GROUPS).toContain('system');
+    it('gives the system group no data, no secret and no bucket', () => {
+      const env = s.resources[s.id(s.stack.api.functions.system)]!.Properties.Environment.Variables;
+      expect(Object.keys(env).sort()).toEqual(['LOG_LEVEL', 'NODE_OPTIONS']);
+    });
+
+    it('tells each data group the table, and the bucket and the cursor secret only when it may use them', () => {
       for (const group of ROUTE_GROUPS.filter((g) => g !== 'system')) {
-        expect(policyOf(group)).toContain('dynamodb:PutItem');
-        expect(policyOf(group)).toContain('secretsmanager:GetSecretValue');
-        expect(policyOf(group)).toContain('/imports/*');
         const env = s.resources[s.id(s.stack.api.functions[group])]!.Properties.Environment.Variables;
-        expect(Object.keys(env)).toEqual(expect.arrayContaining(['TABLE_NAME', 'INTAKE_BUCKET', 'CURSOR_SECRET_ARN']));
+        const expected = API_GRANTS[group];
+        expect([group, Object.keys(env).filter((k) => k === 'INTAKE_BUCKET' || k === 'CURSOR_SECRET_ARN').sort()]).toEqual([
+          group,
+          [...(expected.cursorSecret ? ['CURSOR_SECRET_ARN'] : []), ...(expected.objects.length > 0 ? ['INTAKE_BUCKET'] : [])],
+        ]);
+        expect(env.TABLE_NAME).toEqual(ref(s.id(s.stack.storage.table)));
       }
-      expect(policyOf('system')).not.toMatch(/dynamodb:|secretsmanager:|s3:/);
+    });
+  });
+
+  describe('API function grants (one test per group: any widening fails)', () => {
+    const grantsOf = (group: RouteGroup) => apiGrantsOf(s, group);
+
+    it('covers every route group, and only them', () => {
+      expect(Object.keys(API_GRANTS).sort()).toEqual([...ROUTE_GROUPS].sort());
+    });
+
+    it.each([...ROUTE_GROUPS])('%s: exactly its table items, indexes, bucket prefixes and other services', (group) => {
+      const expected = API_GRANTS[group];
+      const actual = grantsOf(group);
+      expect(actual.tableItems).toEqual(expandItems(expected.items).sort());
+      expect(actual.indexQueries).toEqual([...expected.indexes].sort());
+      expect(actual.objects).toEqual([...expected.objects].sort());
+      expect(actual.cursorSecret).toBe(expected.cursorSecret);
+      expect(actual.invokes).toEqual(expected.startsExportWorker ? [s.id(s.stack.exports.function)] : []);
+      expect(actual.other).toEqual([]);
+    });
+
+    it('limits every table statement of an API function to partition-key prefixes', () => {
+      for (const group of ROUTE_GROUPS) {
+        for (const st of apiStatementsOf(s, group).filter((st) => asList(st.Action).some((a: string) => a.startsWith('dynamodb:')))) {
+          if (JSON.stringify(st.Resource) === JSON.stringify(arnOf(s.id(s.stack.storage.table)))) {
+            expect([group, Object.keys(st.Condition ?? {})]).toEqual([group, ['ForAllValues:StringLike']]);
+            expect(Object.keys(st.Condition['ForAllValues:StringLike'])).toEqual(['dynamodb:LeadingKeys']);
+          } else {
+            // Index ARNs only, for Query only (grantsOf classifies them; nothing else reaches here).
+            expect([group, asList(st.Action)]).toEqual([group, ['dynamodb:Query']]);
+          }
+        }
+      }
+    });
+
+    it('lets no API function Scan, nor use a DynamoDB wildcard action', () => {
+      for (const group of ROUTE_GROUPS) {
+        const actions = apiStatementsOf(s, group).flatMap((st) => asList(st.Action) as string[]);
+        expect([group, actions.filter((a) => /^dynamodb:(Scan|.*\*)/.test(a) || a === '*')]).toEqual([group, []]);
+      }
+    });
+
+    it('gives the idempotency records to exactly the groups with an idempotent route', () => {
+      for (const group of ROUTE_GROUPS) {
+        const holds = API_GRANTS[group].items.some((item) => item.keys.length === 1 && item.keys[0] === 'IDEMPOTENCY#*');
+        expect([group, holds]).toEqual([group, routesOf(group).some((route) => route.idempotent)]);
+      }
     });
   });
 
