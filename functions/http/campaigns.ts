@@ -1,10 +1,12 @@
-import { createCampaign, listCampaigns, requireCampaign, updateCampaign } from '../../lib/campaigns/repository';
+import { createCampaign, updateCampaign } from '../../lib/campaigns/repository';
 import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
 import { expectedVersion } from '../../lib/http/versioning';
 import { campaignMetrics } from '../../lib/read-models/campaign-metrics';
+import { campaignSeenBy, listCampaignsSeenBy } from '../../lib/read-models/campaigns-seen';
+import { seesOwnLeadsOnly } from '../../lib/users/roles';
 
 /** Campaigns: POST/GET /campaigns, GET/PATCH /campaigns/{campaignId}, GET /campaigns/{campaignId}/metrics. */
 
@@ -14,13 +16,14 @@ export const handler = httpHandler([
     return reply(201, campaign, { Location: `/campaigns/${campaign.campaignId}` });
   }),
 
-  implement(routes.listCampaigns, async ({ query }) => {
-    const scope = scopeOf('campaigns', query);
-    const page = await listCampaigns(query, await startKeyFrom(query.cursor, scope));
+  implement(routes.listCampaigns, async ({ query, caller }) => {
+    // An agent's list pages through its own histories, not the campaign index: its cursors are of another kind.
+    const scope = scopeOf(seesOwnLeadsOnly(caller.role) ? `campaigns:own:${caller.userId}` : 'campaigns', query);
+    const page = await listCampaignsSeenBy(caller, query, await startKeyFrom(query.cursor, scope));
     return reply(200, await pageResponse(page.items, page.lastKey, scope));
   }),
 
-  implement(routes.getCampaign, async ({ params }) => reply(200, await requireCampaign(params.campaignId))),
+  implement(routes.getCampaign, async ({ params, caller }) => reply(200, await campaignSeenBy(caller, params.campaignId))),
 
   implement(routes.updateCampaign, async ({ params, body, headers }) => {
     const { version, ...patch } = body;

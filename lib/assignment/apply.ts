@@ -1,5 +1,6 @@
 import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { leadEventItem } from '../leads/events';
+import { historiesFollowOwners, type LeadOwner } from '../leads/memberships';
 import { leadFromItem, leadOwnerIndexKeys, withOwner, type Lead } from '../leads/model';
 import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
@@ -75,6 +76,8 @@ export async function applyMoves(
 ): Promise<{ applied: Applied[]; skipped: { leadId: string; reason: SkipReason }[] }> {
   const applied: Applied[] = [];
   const skipped: { leadId: string; reason: SkipReason }[] = [];
+  /** The owner and version each applied lead has now. */
+  const followers: LeadOwner[] = [];
   let pending = moves;
   let current = known;
   for (let round = 0; pending.length > 0; round++) {
@@ -88,7 +91,10 @@ export async function applyMoves(
       const lead = current.get(move.leadId);
       if (!lead) skipped.push({ leadId: move.leadId, reason: 'not_found' });
       // Written by this operation already (a resumed run): done; the owner it had before is no longer known here.
-      else if (lead.assignmentId === record.assignmentId) applied.push({ leadId: move.leadId, to: move.to, lead });
+      else if (lead.assignmentId === record.assignmentId) {
+        applied.push({ leadId: move.leadId, to: move.to, lead });
+        followers.push({ leadId: move.leadId, ownerId: move.to, version: lead.version });
+      }
       else if (lead.stage === 'converted') skipped.push({ leadId: move.leadId, reason: 'converted' });
       else if (lead.ownerId === move.to) skipped.push({ leadId: move.leadId, reason: 'already_owned' });
       else writable.push({ leadId: move.leadId, to: move.to, ...(lead.ownerId ? { from: lead.ownerId } : {}), lead });
@@ -100,6 +106,7 @@ export async function applyMoves(
       try {
         await transact(group.flatMap((a) => [ownerWrite(a.lead, owners.get(a.to)!, record, now), eventWrite(record, a)]));
         applied.push(...group);
+        followers.push(...group.map((a) => ({ leadId: a.leadId, ownerId: a.to, version: a.lead.version + 1 })));
       } catch (error) {
         if (!(error instanceof TransactionCancelledError)) throw error;
         again.push(...group.map((a) => ({ leadId: a.leadId, to: a.to, version: a.lead.version })));
@@ -107,6 +114,9 @@ export async function applyMoves(
     });
     pending = again;
   }
+  // Only now that the owners are committed may the histories take them (lib/leads/memberships.ts). A resumed run
+  // finds its leads tagged and applied, and runs this again for them: a crash before it loses nothing.
+  await historiesFollowOwners(followers);
   // In the order asked for (transactions finish in any order): the digest lists the first leads of the request.
   const order = new Map(moves.map((m, index) => [m.leadId, index]));
   applied.sort((a, b) => order.get(a.leadId)! - order.get(b.leadId)!);

@@ -2,6 +2,7 @@ import { getCampaign } from '../campaigns/repository';
 import { ForbiddenError } from '../errors';
 import type { Caller } from '../users/caller';
 import { leadEventItem } from '../leads/events';
+import { historiesFollowOwners } from '../leads/memberships';
 import { leadItem, withOwner, type Lead } from '../leads/model';
 import { latestActions } from '../actions/repository';
 import { campaignHistory, requireVisibleLead, staleLeadConflict } from '../leads/repository';
@@ -33,8 +34,12 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
     }
     if (request.version !== undefined && lead.version !== request.version) throw await staleLeadConflict(leadId, request.version);
     checkStageChange(lead.stage, 'handed_over', undefined, 'handover');
-    // Handed over to this owner already: nothing changes, nobody is told twice.
-    if (lead.stage === 'handed_over' && lead.ownerId === request.ownerId) return lead;
+    // Handed over to this owner already: nothing changes, nobody is told twice. The histories follow the owner again,
+    // in case the first call ended before they did.
+    if (lead.stage === 'handed_over' && lead.ownerId === request.ownerId) {
+      await historiesFollowOwners([{ leadId, ownerId: lead.ownerId, version: lead.version }]);
+      return lead;
+    }
     const owner = (await requireOwners([request.ownerId], 'body.ownerId', HANDOVER_ROLES)).get(request.ownerId)!;
 
     const at = now.toISOString();
@@ -75,6 +80,8 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
         ),
         ...notificationWrites(notification),
       ]);
+      // The lead's campaign histories take the new owner once it is committed (lib/leads/memberships.ts).
+      await historiesFollowOwners([{ leadId, ownerId: owner.userId, version: next.version }]);
       return next;
     } catch (error) {
       const stale = error instanceof TransactionCancelledError && error.failed('lead');

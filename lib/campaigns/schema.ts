@@ -123,6 +123,17 @@ export const CampaignSchema = z.object({
   version: z.number().int(),
 });
 
+/**
+ * What an agent (外注業者) reads of a campaign one of its own leads is a member of (api.md): no budget, actual cost,
+ * targets or stakeholders. Strict, so a reply that carried any of them would break the contract.
+ */
+export const AgentCampaignSchema = z
+  .strictObject(CampaignSchema.omit({ budgetJpy: true, actualCostJpy: true, targets: true, stakeholders: true }).shape)
+  .meta({ title: 'AgentCampaign', description: "A campaign as an agent sees it: one of the agent's own leads is its member" });
+
+/** Campaign routes answer the full campaign, or to an agent the reduced view. */
+export const CampaignViewSchema = z.union([CampaignSchema, AgentCampaignSchema]);
+
 export const CampaignListQuery = z.strictObject({
   status: csvOf([...CAMPAIGN_STATUSES]).optional(),
   limit: limitParam,
@@ -131,8 +142,17 @@ export const CampaignListQuery = z.strictObject({
 
 export const CampaignIdParams = z.object({ campaignId: idParam });
 export const CampaignPage = paginated(CampaignSchema);
+export const AgentCampaignPage = paginated(AgentCampaignSchema);
+export const CampaignViewPage = z.union([CampaignPage, AgentCampaignPage]);
 
 export type Campaign = z.infer<typeof CampaignSchema>;
 export type CampaignCreate = z.infer<typeof CampaignCreateSchema>;
 export type CampaignPatch = z.infer<typeof CampaignPatchSchema>;
 export type CampaignListQuery = z.infer<typeof CampaignListQuery>;
+export type AgentCampaign = z.infer<typeof AgentCampaignSchema>;
+
+/** The agent's view of a campaign: the fields it may read, nothing else. */
+export function agentView(campaign: Campaign): AgentCampaign {
+  const { budgetJpy: _budget, actualCostJpy: _cost, targets: _targets, stakeholders: _stakeholders, ...rest } = campaign;
+  return rest;
+}

@@ -3,9 +3,10 @@ import {
   CampaignCreateSchema,
   CampaignIdParams,
   CampaignListQuery,
-  CampaignPage,
   CampaignPatchSchema,
   CampaignSchema,
+  CampaignViewPage,
+  CampaignViewSchema,
 } from '../campaigns/schema';
 import {
   ImportCreatedSchema,
@@ -128,9 +129,9 @@ export const routes = {
     path: '/campaigns',
     group: 'campaigns',
     roles: PERMISSIONS.readCampaigns,
-    summary: 'List campaigns',
+    summary: "List campaigns, newest first (an agent: only those one of its own leads is a member of, in the agent's view)",
     query: CampaignListQuery,
-    response: CampaignPage,
+    response: CampaignViewPage,
   }),
   getCampaign: defineRoute({
     operationId: 'getCampaign',
@@ -138,9 +139,9 @@ export const routes = {
     path: '/campaigns/{campaignId}',
     group: 'campaigns',
     roles: PERMISSIONS.readCampaigns,
-    summary: 'Read a campaign',
+    summary: "Read a campaign (an agent: only one its own leads are a member of, in the agent's view; else 404)",
     params: CampaignIdParams,
-    response: CampaignSchema,
+    response: CampaignViewSchema,
   }),
   updateCampaign: defineRoute({
     operationId: 'updateCampaign',

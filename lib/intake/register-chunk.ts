@@ -1,6 +1,7 @@
 import { forEachConcurrently } from '../async';
 import { FAULT_POINTS, faultPoint } from '../faults';
 import { newId } from '../ids';
+import { campaignHistoriesFollowLeads } from '../leads/memberships';
 import { leadItem, newLead } from '../leads/model';
 import { batchGet, batchWrite, keyString, putIfAbsent, putRequest, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
@@ -120,8 +121,12 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
 
   // 4. Creations replayed after a crash: the claim is ours, its lead and history may not have been written yet.
   //    Written only where missing, so nothing done to them since (an edit, an action) is lost.
+  // Leads that may have an owner and got this campaign's history from this chunk (or may have, in a replay): their
+  // histories take the owner once written (lib/leads/memberships.ts). A new person's lead is nobody's yet.
+  const mayBeOwned: string[] = [];
   const createAgain = async ({ row, leadId, takenOverFrom }: { row: PreparedRow; leadId: string; takenOverFrom?: string }) => {
     giveHistory(leadId);
+    mayBeOwned.push(leadId);
     await putIfAbsent(leadOf(ctx, row, leadId));
     countCreated(await ensureHistory(ctx, row, leadId, takenOverFrom));
   };
@@ -168,7 +173,10 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
     for (const person of pending) {
       const history = histories.get(keyString(keys.membership(person.leadId, ctx.campaignId)));
       const decision = decideHistory(history, person.row, ctx.importId, flag);
-      if (decision.kind === 'replayed') countMatched(decision.firstReach, madeBothByRow(history, person.row, ctx.importId)); // our own write, replayed
+      if (decision.kind === 'replayed') {
+        countMatched(decision.firstReach, madeBothByRow(history, person.row, ctx.importId)); // our own write, replayed
+        mayBeOwned.push(person.leadId);
+      }
       else if (decision.kind === 'merged') merge({ row: person.row, intoRow: decision.intoRow });
       else if (decision.kind === 'unchanged') counts.unchanged++;
       else writes.push({ ...person, history });
@@ -177,13 +185,20 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
     const firstReach = ctx.exclusive ? writes.filter((w) => w.history === undefined) : [];
     if (firstReach.length > 0) {
       await batchWrite(firstReach.map((w) => putRequest(historyOf(ctx, w.row, w.leadId))), { concurrency });
-      firstReach.forEach(() => countMatched(true, false));
+      firstReach.forEach((w) => {
+        countMatched(true, false);
+        mayBeOwned.push(w.leadId);
+      });
     }
     const conditional = ctx.exclusive ? writes.filter((w) => w.history !== undefined) : writes;
     await forEachConcurrently(chunks(conditional, HISTORIES_PER_TRANSACTION), concurrency, async (group) => {
       try {
         await transact(group.map((w) => historyWrite(ctx, w.row, w.leadId, w.history)));
-        group.forEach((w) => countMatched(w.history === undefined, makesBoth(ctx, w.history)));
+        group.forEach((w) => {
+          countMatched(w.history === undefined, makesBoth(ctx, w.history));
+          // A history that existed keeps the owner it carries; a new one has none yet.
+          if (w.history === undefined) mayBeOwned.push(w.leadId);
+        });
       } catch (error) {
         if (!(error instanceof TransactionCancelledError)) throw error;
         // Changed since our read (or a conflicting transaction): read again and decide again.
@@ -191,6 +206,8 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
       }
     });
   }
+
+  await campaignHistoriesFollowLeads(ctx.campaignId, [...new Set(mayBeOwned)], concurrency);
 
   return { counts, metrics, notes };
 }

@@ -1,4 +1,5 @@
 import { leadEventItem } from '../leads/events';
+import { historiesFollowOwners } from '../leads/memberships';
 import { leadFromItem, withOwner, type Lead } from '../leads/model';
 import { MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
 import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
@@ -123,7 +124,10 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
     if (!applied.changed && !reassign) {
       if (item.lastImportRow !== marker) return { kind: 'unchanged' };
       // A replay of this row, already written: report what the first run did, the assignment included.
-      return item.assignmentId === marker ? { kind: 'updated', assigned: assignedOf(lead, lead.ownerId!, undefined, lead.updatedAt) } : { kind: 'updated' };
+      if (item.assignmentId !== marker) return { kind: 'updated' };
+      // The first run may have ended before the lead's histories took its new owner.
+      await historiesFollowOwners([{ leadId, ownerId: lead.ownerId, version: lead.version }]);
+      return { kind: 'updated', assigned: assignedOf(lead, lead.ownerId!, undefined, lead.updatedAt) };
     }
 
     const at = ctx.now.toISOString();
@@ -132,6 +136,8 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
     try {
       // The marker lets a replay of this chunk recognise its own write (see the version check above).
       await saveLead(lead, next, { lastImportRow: marker, ...(reassign ? { assignmentId: marker } : {}) });
+      // A new owner, committed: the lead's campaign histories take it (lib/leads/memberships.ts).
+      if (reassign) await historiesFollowOwners([{ leadId, ownerId: next.ownerId, version: next.version }]);
       return { kind: 'updated', ...(reassign ? { assigned: assignedOf(next, owner.userId, lead.ownerId, next.updatedAt) } : {}) };
     } catch (error) {
       if (error instanceof StaleLeadError) continue; // edited meanwhile: read again and re-apply

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError } from '../errors';
 import type { Caller } from '../users/caller';
-import { getItem, putItem, type Item } from '../table/client';
+import { seesOwnLeadsOnly } from '../users/roles';
+import { batchGet, getItem, putItem, type Item } from '../table/client';
 import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
@@ -11,11 +12,18 @@ import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './mo
 /** Leads as stored at LEAD#{id}/LEAD, with the rules every reader and writer shares. */
 
 /** An agent (外注業者) sees only the leads it owns; everyone else sees every lead (api.md). */
-export const canSee = (caller: Caller, lead: Pick<Lead, 'ownerId'>): boolean => caller.role !== 'agent' || lead.ownerId === caller.userId;
+export const canSee = (caller: Caller, lead: Pick<Lead, 'ownerId'>): boolean => !seesOwnLeadsOnly(caller.role) || lead.ownerId === caller.userId;
 
 export async function getLead(leadId: string): Promise<{ lead: Lead; item: Item } | undefined> {
   const item = await getItem(keys.lead(leadId));
   return item ? { lead: leadFromItem(item), item } : undefined;
+}
+
+/** Several leads by id, in one batch read (strongly consistent); ids of leads that do not exist are left out. */
+export async function getLeads(leadIds: string[]): Promise<Map<string, Lead>> {
+  if (leadIds.length === 0) return new Map();
+  const items = await batchGet<Item>(leadIds.map((leadId) => keys.lead(leadId)));
+  return new Map([...items.values()].map((item) => [item.leadId as string, leadFromItem(item)]));
 }
 
 /** The lead, or 404 when it does not exist or the caller may not see it (never reveal which). */

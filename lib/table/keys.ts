@@ -129,6 +129,21 @@ export const keys = {
     GSI5SK: `${arisenOn}#${leadId}`,
   }),
   campaignMembersPartition: (campaignId: string, shard: number) => `MEMBERS#${campaignId}#${shard}`,
+  /**
+   * GSI1 (on the campaign-history item): the histories of one owner's leads, by campaign. It answers "is one of this
+   * owner's leads a member of this campaign?" and "which campaigns have one?" without reading the campaign's members
+   * or the owner's leads: agents see only such campaigns. Sharded by lead id like the lead lists, because an
+   * assignment of thousands of leads to one owner moves their histories into this owner's partition at once.
+   */
+  ownedMembershipsIndex: (ownerId: string, shard: number, campaignId: string, leadId: string) => ({
+    GSI1PK: `MEMBERSHIPS#OWNER#${ownerId}#${shard}`,
+    GSI1SK: `${campaignId}#${leadId}`,
+  }),
+  ownedMembershipsPartition: (ownerId: string, shard: number) => `MEMBERSHIPS#OWNER#${ownerId}#${shard}`,
+  /** The sort keys of one campaign's histories in an owner's partition. */
+  ownedMembershipsOfCampaignPrefix: (campaignId: string) => `${campaignId}#`,
+  /** The attributes a history drops when its lead has no owner. */
+  ownedMembershipsAttributes: indexAttributes('gsi1'),
   /** GSI6: leads by normalised name: prefix search and alphabetical order. */
   leadsByNameIndex: (shard: number, normalisedName: string, leadId: string) => ({
     GSI6PK: `LEADS#NAME#${shard}`,

@@ -23,6 +23,8 @@ export interface QuerySpec {
   /** Newest first for ULID and timestamp sort keys. */
   descending?: boolean;
   filter?: { expression: string; names?: Record<string, string>; values?: Item };
+  /** A strongly consistent read (the table only, not an index): sees every write that finished before it. */
+  consistent?: boolean;
 }
 
 /**
@@ -132,6 +134,7 @@ async function queryOnce<T>(spec: QuerySpec, options: { limit?: number; startKey
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: toAttributes(values),
         ScanIndexForward: !spec.descending,
+        ...(spec.consistent ? { ConsistentRead: true } : {}),
         Limit: options.limit,
         ExclusiveStartKey: options.startKey ? toAttributes(options.startKey) : undefined,
         ...(options.count ? { Select: 'COUNT' as const } : {}),

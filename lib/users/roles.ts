@@ -9,6 +9,13 @@ export type Role = (typeof ROLES)[number];
 export const OWN_LEADS_ONLY: readonly Role[] = ['rep', 'sales', 'agent'];
 export const worksOwnLeadsOnly = (role: Role): boolean => OWN_LEADS_ONLY.includes(role);
 
+/**
+ * Roles that see only the leads they own, and of campaigns only those one of their own leads is a member of, without
+ * budget, cost, targets or stakeholders (api.md): the outsourced caller (外注業者).
+ */
+export const SEES_OWN_LEADS_ONLY: readonly Role[] = ['agent'];
+export const seesOwnLeadsOnly = (role: Role): boolean => SEES_OWN_LEADS_ONLY.includes(role);
+
 /** Who may do what, per api.md's role table. Ownership rules (own leads) are checked in the domain. */
 export const PERMISSIONS = {
   manageUsers: ['admin'],

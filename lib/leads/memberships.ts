@@ -1,0 +1,110 @@
+import { forEachConcurrently } from '../async';
+import { batchGet, updateItem, type Item, type UpdateRequest } from '../table/client';
+import { ConditionFailedError } from '../table/errors';
+import { ITEM_EXISTS } from '../table/expressions';
+import { allShards, keys, shardOf } from '../table/keys';
+import { queryAll, queryPage } from '../table/queries';
+
+/**
+ * A campaign history carries its lead's owner, indexed by owner (keys.ownedMembershipsIndex), so "is one of this
+ * owner's leads a member of this campaign?" is one short query per shard instead of a walk over the campaign's members
+ * or the owner's leads. Agents see only such campaigns.
+ *
+ * The owner on a history follows the lead's: every write that changes an owner (assignment, hand-over, update list)
+ * first commits the lead, then reads the lead's histories and sets the new owner on each; every write that gives a
+ * lead a history (list register) first writes the history, then reads the lead and sets its owner on it. Whichever of
+ * two such writers comes second sees the other's write (both reads are strongly consistent), so a history never keeps
+ * an owner its lead has left for good. Each history remembers the lead version its owner was read at and takes only
+ * a newer one, so two owner changes of the same lead land in their order whatever order their follow-ups run in.
+ * Readers still check the lead's owner before they trust an entry: a follow-up cut short by a crash is run again by
+ * the operation's resumption, and until then an entry may be stale, never a leak.
+ */
+
+export interface LeadOwner {
+  leadId: string;
+  ownerId?: string;
+  /** The lead's version with this owner. */
+  version: number;
+}
+
+const OWNER_VERSION = 'ownerVersion';
+const FOLLOW_CONCURRENCY = 8;
+
+function ownerFollowUpdate(campaignId: string, lead: LeadOwner): UpdateRequest {
+  const indexed = lead.ownerId ? keys.ownedMembershipsIndex(lead.ownerId, shardOf(lead.leadId), campaignId, lead.leadId) : {};
+  return {
+    key: keys.membership(lead.leadId, campaignId),
+    changes: lead.ownerId
+      ? { set: { ownerId: lead.ownerId, [OWNER_VERSION]: lead.version, ...indexed } }
+      : { set: { [OWNER_VERSION]: lead.version }, remove: ['ownerId', ...keys.ownedMembershipsAttributes] },
+    condition: `${ITEM_EXISTS} AND (attribute_not_exists(#ownerVersion) OR #ownerVersion < :version)`,
+    names: { '#ownerVersion': OWNER_VERSION },
+    values: { ':version': lead.version },
+  };
+}
+
+/** Sets the lead's owner on its history of one campaign, unless a newer owner is there already. */
+async function historyFollows(campaignId: string, lead: LeadOwner): Promise<void> {
+  try {
+    await updateItem(ownerFollowUpdate(campaignId, lead));
+  } catch (error) {
+    // A newer owner is on the history already (or the history is gone): nothing to do.
+    if (!(error instanceof ConditionFailedError)) throw error;
+  }
+}
+
+/** After an owner change is committed: every history of each lead takes the lead's new owner. */
+export async function historiesFollowOwners(leads: LeadOwner[]): Promise<void> {
+  await forEachConcurrently(leads, FOLLOW_CONCURRENCY, async (lead) => {
+    const histories = await queryAll<Item>({ partition: keys.leadPartition(lead.leadId), sortPrefix: keys.membershipPrefix, consistent: true });
+    await Promise.all(histories.map((history) => historyFollows(history.campaignId as string, lead)));
+  });
+}
+
+/**
+ * After histories of `campaignId` were written for these leads (list register): each takes its lead's owner, read
+ * now. Leads nobody owns are left as they are: a history is written without an owner.
+ */
+export async function campaignHistoriesFollowLeads(campaignId: string, leadIds: string[], concurrency = FOLLOW_CONCURRENCY): Promise<void> {
+  if (leadIds.length === 0) return;
+  const leads = await batchGet<Item>(leadIds.map((leadId) => keys.lead(leadId)), { concurrency });
+  const owned = [...leads.values()].filter((lead) => typeof lead.ownerId === 'string');
+  await forEachConcurrently(owned, concurrency, (lead) =>
+    historyFollows(campaignId, { leadId: lead.leadId as string, ownerId: lead.ownerId as string, version: lead.version as number }),
+  );
+}
+
+/** An entry of an owner's histories: a lead of the owner (as last followed) in a campaign. */
+export interface OwnedMembership {
+  campaignId: string;
+  leadId: string;
+}
+
+const owned = (item: Item): OwnedMembership => ({ campaignId: item.campaignId as string, leadId: item.leadId as string });
+
+/** Up to `perShard` of the owner's histories of one campaign from every shard: 8 short queries in parallel. */
+export async function ownedMembershipsOfCampaign(ownerId: string, campaignId: string, perShard: number): Promise<OwnedMembership[]> {
+  const pages = await Promise.all(
+    allShards().map((shard) =>
+      queryPage<Item>({ index: 'gsi1', partition: keys.ownedMembershipsPartition(ownerId, shard), sortPrefix: keys.ownedMembershipsOfCampaignPrefix(campaignId), limit: perShard }),
+    ),
+  );
+  return pages.flatMap((page) => page.items.map(owned));
+}
+
+/** One page of an owner's histories in one shard, newest campaign first, of campaigns before `beforeCampaignId`. */
+export async function ownedMembershipsBefore(
+  ownerId: string,
+  shard: number,
+  beforeCampaignId: string | undefined,
+  limit: number,
+): Promise<{ items: OwnedMembership[]; more: boolean }> {
+  const page = await queryPage<Item>({
+    index: 'gsi1',
+    partition: keys.ownedMembershipsPartition(ownerId, shard),
+    descending: true,
+    limit,
+    ...(beforeCampaignId !== undefined ? { sortBefore: beforeCampaignId } : {}),
+  });
+  return { items: page.items.map(owned), more: page.lastKey !== undefined };
+}
