@@ -3,7 +3,7 @@ import { batchGet, updateItem, type Item, type UpdateRequest } from '../table/cl
 import { ConditionFailedError } from '../table/errors';
 import { ITEM_EXISTS } from '../table/expressions';
 import { allShards, keys, shardOf } from '../table/keys';
-import { queryAll, queryPage } from '../table/queries';
+import { queryAll, queryPage, queryPages } from '../table/queries';
 
 /**
  * A campaign history carries its lead's owner, indexed by owner (keys.ownedMembershipsIndex), so "is one of this
@@ -107,4 +107,21 @@ export async function ownedMembershipsBefore(
     ...(beforeCampaignId !== undefined ? { sortBefore: beforeCampaignId } : {}),
   });
   return { items: page.items.map(owned), more: page.lastKey !== undefined };
+}
+
+/**
+ * Gives every history of the campaign its lead's owner: for histories written before histories carried owners
+ * (an upgrade), which agents could not see through. Page by page over the campaign's members (GSI5), each page's
+ * leads read by key; safe to run again, and beside live writes (a history takes an owner only from a newer lead
+ * version than the one it has). Returns how many histories it looked at.
+ */
+export async function backfillHistoryOwners(campaignId: string): Promise<number> {
+  let seen = 0;
+  for (const shard of allShards()) {
+    for await (const histories of queryPages<Item>({ index: 'gsi5', partition: keys.campaignMembersPartition(campaignId, shard) }, 500)) {
+      await campaignHistoriesFollowLeads(campaignId, histories.map((history) => history.leadId as string));
+      seen += histories.length;
+    }
+  }
+  return seen;
 }

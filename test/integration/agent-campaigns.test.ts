@@ -1,3 +1,6 @@
+import { backfillHistoryOwners } from '../../lib/leads/memberships';
+import { updateItem } from '../../lib/table/client';
+import { keys } from '../../lib/table/keys';
 import { useLocalStack } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
 
@@ -131,5 +134,18 @@ describe('campaigns an agent sees', () => {
     expect(handover.status).toBe(200);
     expect(await listedIds()).toEqual([]);
     for (const id of [a.campaignId, c.campaignId]) expect((await stack().api('GET', `/campaigns/${id}`, { as: 'agent' })).status).toBe(404);
+  });
+
+  test('a history written before histories carried owners is given its owner by the backfill, and a second run changes nothing', async () => {
+    await assign(leadOf.otsu!, 'agent');
+    expect(await listedIds()).toEqual([b.campaignId]);
+    // As an older release wrote it: no owner on the history, so the agent cannot see the campaign through it.
+    await updateItem({ key: keys.membership(leadOf.otsu!, b.campaignId), changes: { remove: ['ownerId', 'ownerVersion', ...keys.ownedMembershipsAttributes] } });
+    expect(await listedIds()).toEqual([]);
+
+    expect(await backfillHistoryOwners(b.campaignId)).toBe(1);
+    expect(await listedIds()).toEqual([b.campaignId]);
+    expect(await backfillHistoryOwners(b.campaignId)).toBe(1);
+    expect(await listedIds()).toEqual([b.campaignId]);
   });
 });

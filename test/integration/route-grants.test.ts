@@ -144,7 +144,14 @@ describe('the table calls of every route group', () => {
     const handedOver = ids.二郎!;
     await call(200, 'POST', `/leads/${handedOver}/handover`, { as: 'rep1', headers: { 'idempotency-key': 'grants-handover' }, body: { ownerId: 'sales', note: '引継ぎ' } });
     await call(200, 'GET', `/leads/${handedOver}/history`, { as: 'sales' });
-  });
+
+    // An agent's campaigns come through the histories of its own leads, which follow the lead's owner.
+    await call(200, 'POST', '/leads/assign', { as: 'manager', body: { leadIds: [ids.一郎], ownerId: 'agent' } });
+    await call(200, 'GET', '/campaigns', { as: 'agent' });
+    await call(200, 'GET', `/campaigns/${ids.seminar}`, { as: 'agent' });
+    await call(200, 'POST', '/leads/assign', { as: 'manager', body: { leadIds: [ids.一郎], ownerId: 'rep1' } });
+    // A 3,000-lead request and its replay: more than the default 30 s on two busy cores.
+  }, 120_000);
 
   test('actions', async () => {
     const leadId = ids.一郎!;
