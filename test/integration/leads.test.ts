@@ -212,6 +212,12 @@ describe('PATCH /leads/{id}', () => {
     }
     const ok = await stack().api('PATCH', `/leads/${id}`, { as: 'rep1', body: { version: body.version, stage: 'disqualified', stageReason: '競合導入済み' } });
     expect(ok.body).toMatchObject({ stage: 'disqualified', stageReason: '競合導入済み' });
+    // The reason explains its stage: moving to リサイクル needs a new one, and 対象外 cannot lose it.
+    for (const change of [{ stage: 'recycle' }, { stageReason: null }]) {
+      const refused = await stack().api('PATCH', `/leads/${id}`, { as: 'rep1', body: { version: ok.body.version, ...change } });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors[0].path).toBe('body.stageReason');
+    }
   });
 
   test("ownership: a rep edits only its own leads; an agent cannot see others'; marketing cannot edit", async () => {
