@@ -326,8 +326,10 @@ describe('list export (リスト出力)', () => {
     const ExcelJS = (await import('exceljs')).default;
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await (await fetch(xlsxExport.url)).arrayBuffer());
-    const row = workbook.getWorksheet('リード')!.getRow(2);
-    const memoCell = row.getCell(20);
+    const sheet = workbook.getWorksheet('リード')!;
+    const memoColumn = (sheet.getRow(1).values as unknown[]).indexOf('共有メモ');
+    expect(memoColumn).toBeGreaterThan(0);
+    const memoCell = sheet.getRow(2).getCell(memoColumn);
     expect(memoCell.type).toBe(ExcelJS.ValueType.String);
     expect(memoCell.value).toBe(dangerous.memo);
 
