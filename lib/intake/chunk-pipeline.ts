@@ -59,8 +59,8 @@ function preparedRow(row: Extract<JudgedRow, { ok: true }>): PreparedRow {
 }
 
 function updateRow(row: Extract<JudgedRow, { ok: true }>): UpdateRow {
-  const { draft, matchKey, leadId, version, owner } = row.accepted;
-  return { rowNumber: row.rowNumber, cells: row.cells, draft, matchKey, leadId, version, owner };
+  const { draft, matchKey, leadId, version, owner, listed } = row.accepted;
+  return { rowNumber: row.rowNumber, cells: row.cells, draft, matchKey, leadId, version, owner, listed };
 }
 
 function add(target: ImportCounts, delta: ImportCounts): void {
