@@ -160,6 +160,9 @@ export function judgeRow(row: ListRow, options: { kind: 'register' | 'update'; m
     if (!matchKey) return reject('no_match_key', 'メールアドレスも会社名もないため、既存リードと照合できません');
   } else if (!leadId && !matchKey) {
     return reject('no_match_key', 'リードID・メールアドレス・名前と会社名のいずれもないため、更新するリードを特定できません');
+  } else if (!leadId && options.matchMode === 'email+name' && draft.email && !draft.name) {
+    // The dedupe key is e-mail and name here: an e-mail alone would name a key no lead holds.
+    return reject('no_match_key', 'この環境ではメールアドレスと名前で照合するため、リードIDがなければ名前も必要です');
   }
   // リード担当者 assigns the lead on an update list (resolved to a user when the row is applied); a register list
   // never assigns: new leads start unowned.

@@ -1,5 +1,5 @@
 import { EXPORT_COLUMNS } from '../../lib/exports/columns';
-import { DRAFT_FIELDS } from '../../lib/intake/row-rules';
+import { DRAFT_FIELDS, judgeRow } from '../../lib/intake/row-rules';
 import { judgeListedColumns, readOnlyMismatch, UPDATE_LIST_TREATMENT, withListedStage } from '../../lib/intake/update-columns';
 import { CLEAR_MARKER } from '../../lib/intake/update-list';
 import { matchColumn } from '../../lib/leads/columns';
@@ -120,5 +120,17 @@ describe('Japan time in lists', () => {
 
   test('what is not a real date and time names nothing', () => {
     for (const text of ['2026-02-30', '2026-11-20 25:00', '2026-11-20 14:60', '14:05', '']) expect([text, readJapanTime(text)]).toEqual([text, undefined]);
+  });
+});
+
+describe('finding the lead of an update row', () => {
+  const values = { email: 'r@example.com', title: '部長' };
+  const row = (v: Record<string, string>) => ({ rowNumber: 2, cells: [], values: v, extra: {}, errors: [] });
+
+  test('where the dedupe key is e-mail and name, an e-mail alone finds nobody: the row says so', () => {
+    expect(judgeRow(row(values), { kind: 'update', matchMode: 'email+name' })).toMatchObject({ ok: false, rejection: { code: 'no_match_key' } });
+    expect(judgeRow(row({ ...values, name: '列 太郎' }), { kind: 'update', matchMode: 'email+name' })).toMatchObject({ ok: true, matchKey: 'en:r@example.com|列太郎' });
+    expect(judgeRow(row({ ...values, leadId: '01ABC' }), { kind: 'update', matchMode: 'email+name' })).toMatchObject({ ok: true, leadId: '01ABC' });
+    expect(judgeRow(row(values), { kind: 'update', matchMode: 'email' })).toMatchObject({ ok: true, matchKey: 'e:r@example.com' });
   });
 });
