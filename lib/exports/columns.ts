@@ -1,10 +1,13 @@
 import { CANONICAL_LABEL } from '../leads/columns';
 import type { Lead } from '../leads/model';
 import { STAGE_LABELS } from '../leads/stages';
+import { japanClockText } from '../text/japan-time';
 
 /**
  * The export's columns: the labels list intake reads, so an exported file edited and uploaded as an update list
  * maps back into the same fields; リードID and バージョン first, so the update finds the lead and detects a conflict.
+ * The last action's time is written as a person in Japan reads it (`2026-11-20 14:05:30`), and an update list
+ * compares it the same way (lib/intake/update-columns.ts), so an unedited file uploaded back changes nothing.
  */
 
 type Column = { label: string; value: (lead: Lead, ownerEmail: string | undefined) => string | number | undefined };
@@ -30,9 +33,10 @@ export const EXPORT_COLUMNS: Column[] = [
   field('classification'),
   field('products'),
   { label: CANONICAL_LABEL.stage, value: (lead) => STAGE_LABELS[lead.stage] },
+  field('stageReason'),
   { label: CANONICAL_LABEL.owner, value: (_lead, ownerEmail) => ownerEmail },
   { label: CANONICAL_LABEL.ownerTeam, value: (lead) => lead.ownerTeam },
-  { label: CANONICAL_LABEL.lastActionAt, value: (lead) => lead.lastActionAt },
+  { label: CANONICAL_LABEL.lastActionAt, value: (lead) => (lead.lastActionAt ? japanClockText(lead.lastActionAt) : undefined) },
   { label: CANONICAL_LABEL.lastActionResult, value: (lead) => lead.lastActionResult },
   field('memo'),
 ];

@@ -59,8 +59,8 @@ function preparedRow(row: Extract<JudgedRow, { ok: true }>): PreparedRow {
 }
 
 function updateRow(row: Extract<JudgedRow, { ok: true }>): UpdateRow {
-  const { draft, matchKey, leadId, version, owner } = row.accepted;
-  return { rowNumber: row.rowNumber, cells: row.cells, draft, matchKey, leadId, version, owner };
+  const { draft, matchKey, leadId, version, owner, listed } = row.accepted;
+  return { rowNumber: row.rowNumber, cells: row.cells, draft, matchKey, leadId, version, owner, listed };
 }
 
 function add(target: ImportCounts, delta: ImportCounts): void {
@@ -154,13 +154,15 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
   };
 
   const format = formatOf(record.fileName)!;
+  // Invitation and participant lists both register people; an update list only changes known leads.
+  const listKind = kind === 'update' ? 'update' : 'register';
   if (format === 'csv' && checkpoint === 0) {
     // A CSV, unlike a workbook, can hold more rows than the limit: refuse it before writing anything, rather than
     // importing the first million rows and then failing. Counting is a fraction of the import's time.
-    for await (const item of readList(work.path, format, runtime.limits)) void item;
+    for await (const item of readList(work.path, format, runtime.limits, { kind: listKind })) void item;
   }
   try {
-    for await (const item of readList(work.path, format, runtime.limits, { startAfterRow: checkpoint })) {
+    for await (const item of readList(work.path, format, runtime.limits, { startAfterRow: checkpoint, kind: listKind })) {
       if (isListHeader(item)) {
         header = item;
         if (!record.headerLabels) {
@@ -169,7 +171,7 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
         }
         continue;
       }
-      chunk.push(judgeListRow(item, { kind: kind === 'update' ? 'update' : 'register', matchMode }));
+      chunk.push(judgeListRow(item, { kind: listKind, matchMode }));
       if (chunk.length >= chunkSize) {
         await commit();
         if (runtime.remainingMs() < SAFETY_MARGIN_MS) {

@@ -3,6 +3,7 @@ import type { Lead } from '../leads/model';
 import { CANONICAL_LABEL } from '../leads/columns';
 import type { ListRow } from './reader';
 import { matchKeyOf, type MatchMode } from '../leads/match-key';
+import { judgeListedColumns, type ListedColumns } from './update-columns';
 
 /**
  * What a list row means for a lead, and why a row is refused. Pure: no I/O, so every rule is unit-tested directly.
@@ -26,12 +27,15 @@ export interface Rejection {
     | 'ambiguous_owner'
     | 'invalid_owner'
     | 'owner_change_not_allowed'
-    | 'converted';
+    | 'converted'
+    | 'stage_rule'
+    | 'read_only_column'
+    | 'not_on_update_list';
   reason: string;
 }
 
 export type RowVerdict =
-  | { ok: true; draft: LeadDraft; matchKey?: string; arisenOn?: string; leadId?: string; version?: number; owner?: string }
+  | { ok: true; draft: LeadDraft; matchKey?: string; arisenOn?: string; leadId?: string; version?: number; owner?: string; listed?: ListedColumns }
   | { ok: false; rejection: Rejection };
 
 /** What an accepted row gives. */
@@ -128,6 +132,14 @@ export function judgeRow(row: ListRow, options: { kind: 'register' | 'update'; m
     return reject('invalid_email', `メールアドレスの形式が正しくありません: ${draft.email}`);
   }
 
+  // An update list's stage and read-only columns (./update-columns.ts); a register list leaves them to the system.
+  let listed: ListedColumns | undefined;
+  if (options.kind === 'update') {
+    const judged = judgeListedColumns(row.values);
+    if ('code' in judged) return reject(judged.code, judged.reason);
+    listed = judged;
+  }
+
   let arisenOn: string | undefined;
   if (row.values.arisenOn !== undefined) {
     arisenOn = parseListDate(row.values.arisenOn);
@@ -148,9 +160,12 @@ export function judgeRow(row: ListRow, options: { kind: 'register' | 'update'; m
     if (!matchKey) return reject('no_match_key', 'メールアドレスも会社名もないため、既存リードと照合できません');
   } else if (!leadId && !matchKey) {
     return reject('no_match_key', 'リードID・メールアドレス・名前と会社名のいずれもないため、更新するリードを特定できません');
+  } else if (!leadId && options.matchMode === 'email+name' && draft.email && !draft.name) {
+    // The dedupe key is e-mail and name here: an e-mail alone would name a key no lead holds.
+    return reject('no_match_key', 'この環境ではメールアドレスと名前で照合するため、リードIDがなければ名前も必要です');
   }
   // リード担当者 assigns the lead on an update list (resolved to a user when the row is applied); a register list
   // never assigns: new leads start unowned.
   const owner = options.kind === 'update' ? row.values.owner?.normalize('NFKC').trim() || undefined : undefined;
-  return { ok: true, draft, matchKey, arisenOn, leadId, version, ...(owner ? { owner } : {}) };
+  return { ok: true, draft, matchKey, arisenOn, leadId, version, ...(owner ? { owner } : {}), ...(listed ? { listed } : {}) };
 }

@@ -12,6 +12,8 @@ import { markerOf } from './row-marker';
 import type { RowNote } from './row-notes';
 import { matchKeyOf, type MatchMode } from '../leads/match-key';
 import { DRAFT_FIELDS, type LeadDraft } from './row-rules';
+import { isClear } from './clear-marker';
+import { readOnlyMismatch, withListedStage, type ListedColumns } from './update-columns';
 import { emptyCounts, type ImportCounts } from './schema';
 
 /**
@@ -21,11 +23,13 @@ import { emptyCounts, type ImportCounts } from './schema';
  *
  * Cells: blank leaves the field as it is; CLEAR_MARKER empties it. A リード担当者 cell assigns the lead to that user
  * exactly as POST /leads/assign would: the lead's history records it, and each owner is notified once per import
- * (lib/assignment/by-list.ts, when the import finishes).
+ * (lib/assignment/by-list.ts, when the import finishes). リードステージ and ステージ理由 move the stage by the rules
+ * PATCH /leads/{id} follows, and are written the same way (the lead, at a new version: a stage edit records no
+ * history event and moves no counter, by either way). The read-only columns must agree with the lead as the row
+ * leaves it (./update-columns.ts).
  */
 
-export const CLEAR_MARKER = '#CLEAR';
-const isClear = (value: string) => value.normalize('NFKC').trim().toUpperCase() === CLEAR_MARKER;
+export { CLEAR_MARKER } from './clear-marker';
 
 export interface UpdateRow {
   rowNumber: number;
@@ -36,6 +40,8 @@ export interface UpdateRow {
   version?: number;
   /** The リード担当者 cell: an e-mail, a user id or a name. */
   owner?: string;
+  /** The stage, its reason and the read-only cells (none on a row built without them). */
+  listed?: ListedColumns;
 }
 
 export interface UpdateContext {
@@ -72,15 +78,17 @@ function rejected(row: UpdateRow, code: string, reason: string, current?: Lead):
   return { kind: 'rejected', note: { rowNumber: row.rowNumber, outcome: 'rejected', code, reason, cells: row.cells, ...(snapshot ? { current: snapshot } : {}) } };
 }
 
-/** The lead as the row would leave it, or a reason the row cannot apply. */
-export function applyRow(lead: Lead, row: UpdateRow): { next: Lead; changed: boolean } | { error: string } {
-  const next: Lead = { ...lead, extra: { ...lead.extra } };
-  let changed = false;
+/** The lead as the row would leave it (its owner aside), or a reason the row cannot apply. */
+export function applyRow(lead: Lead, row: UpdateRow): { next: Lead; changed: boolean } | { error: string; code: 'invalid_value' | 'stage_rule' } {
+  const staged = withListedStage(lead, row.listed ?? {});
+  if ('refused' in staged) return { error: staged.refused, code: 'stage_rule' };
+  const next: Lead = { ...staged, extra: { ...lead.extra } };
+  let changed = staged.stage !== lead.stage || staged.stageReason !== lead.stageReason;
   for (const field of DRAFT_FIELDS) {
     const value = row.draft[field];
     if (value === undefined) continue;
     if (isClear(value)) {
-      if (field === 'name') return { error: '名前は空にできません' };
+      if (field === 'name') return { error: '名前は空にできません', code: 'invalid_value' };
       if (next[field] !== undefined) {
         delete next[field];
         changed = true;
@@ -115,12 +123,18 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
       return rejected(row, 'version_conflict', `出力後にシステム上で変更されています（出力時バージョン${row.version}、現在${lead.version}）`, lead);
     }
     const applied = applyRow(lead, row);
-    if ('error' in applied) return rejected(row, 'invalid_value', applied.error);
+    if ('error' in applied) return rejected(row, applied.code, applied.error, lead);
     const reassign = owner !== undefined && owner.userId !== lead.ownerId;
     if (reassign && !ctx.mayChangeOwners) {
       return rejected(row, 'owner_change_not_allowed', 'リード担当者を変更できるのは、管理者またはインサイドセールス責任者が依頼した更新リストだけです', lead);
     }
     if (reassign && lead.stage === 'converted') return rejected(row, 'converted', '案件化済みのリードは担当者を変更できません', lead);
+    const at = ctx.now.toISOString();
+    const edited: Lead = { ...applied.next, matchKey: matchKeyOf(applied.next, ctx.matchMode) ?? lead.matchKey, version: lead.version };
+    const next = reassign ? withOwner(edited, owner, at) : { ...edited, updatedAt: at, version: lead.version + 1 };
+    // リード担当組織 beside a new リード担当者 is checked against the new owner's team.
+    const mismatch = readOnlyMismatch(next, row.listed?.readOnly ?? {});
+    if (mismatch) return rejected(row, 'read_only_column', mismatch, lead);
     if (!applied.changed && !reassign) {
       if (item.lastImportRow !== marker) return { kind: 'unchanged' };
       // A replay of this row, already written: report what the first run did, the assignment included.
@@ -130,9 +144,6 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
       return { kind: 'updated', assigned: assignedOf(lead, lead.ownerId!, undefined, lead.updatedAt) };
     }
 
-    const at = ctx.now.toISOString();
-    const edited: Lead = { ...applied.next, matchKey: matchKeyOf(applied.next, ctx.matchMode) ?? lead.matchKey, version: lead.version };
-    const next = reassign ? withOwner(edited, owner, at) : { ...edited, updatedAt: at, version: lead.version + 1 };
     try {
       // The marker lets a replay of this chunk recognise its own write (see the version check above).
       await saveLead(lead, next, { lastImportRow: marker, ...(reassign ? { assignmentId: marker } : {}) });

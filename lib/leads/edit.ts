@@ -5,8 +5,7 @@ import { matchKeyOf, configuredMatchMode } from './match-key';
 import type { Lead } from './model';
 import { MatchKeyTakenError, requireVisibleLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
 import type { LeadPatch } from './schema';
-import { checkStageChange } from './stages';
-
+import { editedStage, stageRefusalError, withStage } from './stages';
 
 /**
  * PATCH /leads/{id}: contact data, classification, qualification, NG actions, the shared memo, and the stage with
@@ -19,16 +18,18 @@ export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadP
   }
   if (lead.version !== expectedVersion) throw await staleLeadConflict(leadId, expectedVersion);
 
-  const next: Lead = { ...lead, extra: { ...lead.extra } };
-  for (const [field, value] of Object.entries(patch)) {
+  const { stage, stageReason, ...fields } = patch;
+  let next: Lead = { ...lead, extra: { ...lead.extra } };
+  for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     if (value === null) delete (next as unknown as Record<string, unknown>)[field];
     else (next as unknown as Record<string, unknown>)[field] = value;
   }
-  if (patch.stage !== undefined) {
-    checkStageChange(lead.stage, patch.stage, next.stageReason, 'edit');
-    // A reason belongs to the stage it explains: moving on without a new one drops the old.
-    if (patch.stage !== lead.stage && patch.stageReason === undefined) delete next.stageReason;
+  if (stage !== undefined || stageReason !== undefined) {
+    // The stage rules an update list's リードステージ follows too.
+    const edited = editedStage(lead, { stage, stageReason }, 'edit');
+    if ('refusal' in edited) throw stageRefusalError(edited.refusal, stage ?? lead.stage);
+    next = withStage(next, edited);
   }
   if (!next.email && !next.company) {
     throw new ValidationError('a lead needs an e-mail address or a company to be recognised in later lists', [

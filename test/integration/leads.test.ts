@@ -212,6 +212,12 @@ describe('PATCH /leads/{id}', () => {
     }
     const ok = await stack().api('PATCH', `/leads/${id}`, { as: 'rep1', body: { version: body.version, stage: 'disqualified', stageReason: '競合導入済み' } });
     expect(ok.body).toMatchObject({ stage: 'disqualified', stageReason: '競合導入済み' });
+    // The reason explains its stage: moving to リサイクル needs a new one, and 対象外 cannot lose it.
+    for (const change of [{ stage: 'recycle' }, { stageReason: null }]) {
+      const refused = await stack().api('PATCH', `/leads/${id}`, { as: 'rep1', body: { version: ok.body.version, ...change } });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors[0].path).toBe('body.stageReason');
+    }
   });
 
   test("ownership: a rep edits only its own leads; an agent cannot see others'; marketing cannot edit", async () => {
@@ -320,8 +326,10 @@ describe('list export (リスト出力)', () => {
     const ExcelJS = (await import('exceljs')).default;
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await (await fetch(xlsxExport.url)).arrayBuffer());
-    const row = workbook.getWorksheet('リード')!.getRow(2);
-    const memoCell = row.getCell(20);
+    const sheet = workbook.getWorksheet('リード')!;
+    const memoColumn = (sheet.getRow(1).values as unknown[]).indexOf('共有メモ');
+    expect(memoColumn).toBeGreaterThan(0);
+    const memoCell = sheet.getRow(2).getCell(memoColumn);
     expect(memoCell.type).toBe(ExcelJS.ValueType.String);
     expect(memoCell.value).toBe(dangerous.memo);
 

@@ -20,6 +20,7 @@ import {
   type ListHeader,
   type ListRow,
   type ReadLimits,
+  type ReadListOptions,
 } from '../../lib/intake/reader';
 import { scratchDirectory, workbookParts, writeWorkbook, writeZip } from '../support/workbooks';
 
@@ -40,7 +41,7 @@ async function read(
   filePath: string,
   format: ListFormat,
   limits?: Partial<ReadLimits>,
-  options?: { startAfterRow?: number },
+  options?: ReadListOptions,
 ): Promise<ReadResult> {
   let header: ListHeader | undefined;
   const rows: ListRow[] = [];
@@ -62,10 +63,11 @@ async function readFailure(
   filePath: string,
   format: ListFormat,
   limits?: Partial<ReadLimits>,
+  options?: ReadListOptions,
 ): Promise<{ error: unknown; yielded: (ListHeader | ListRow)[] }> {
   const yielded: (ListHeader | ListRow)[] = [];
   try {
-    for await (const item of readList(filePath, format, limits)) yielded.push(item);
+    for await (const item of readList(filePath, format, limits, options)) yielded.push(item);
   } catch (error) {
     return { error, yielded };
   }
@@ -360,6 +362,31 @@ describe('reading an .xlsx list', () => {
     await writeWorkbook(low, [['タイトル'], [], [], ['名前', 'メールアドレス']]);
     expect((await readFailure(low, 'xlsx', { headerSearchRows: 3 })).error).toBeInstanceOf(NoHeaderRowError);
     expect((await read(low, 'xlsx', { headerSearchRows: 4 })).header.rowNumber).toBe(4);
+  });
+
+  it("takes an update list by リードID or the dedupe key's columns alone; a register list still needs a name", async () => {
+    const byId = scratch.path('by-id.xlsx');
+    await writeWorkbook(byId, [['リード一覧'], ['リードID', '役職'], ['01ABC', '部長']]);
+    const read1 = await read(byId, 'xlsx', undefined, { kind: 'update' });
+    expect(read1.header).toMatchObject({ rowNumber: 2, fields: ['leadId', 'title'] });
+    expect(read1.rows.map((r) => r.values)).toEqual([{ leadId: '01ABC', title: '部長' }]);
+    expect((await readFailure(byId, 'xlsx')).error).toBeInstanceOf(NoHeaderRowError);
+
+    const byEmail = scratch.path('by-email.xlsx');
+    await writeWorkbook(byEmail, [['メールアドレス', 'リード担当者'], ['a@example.com', 'rep1']]);
+    expect((await read(byEmail, 'xlsx', undefined, { kind: 'update' })).header.fields).toEqual(['email', 'owner']);
+    const byNameAndCompany = scratch.path('by-name-company.xlsx');
+    await writeWorkbook(byNameAndCompany, [['名前', '会社名', '役職'], ['山田 太郎', '株式会社A', '部長']]);
+    expect((await read(byNameAndCompany, 'xlsx', undefined, { kind: 'update' })).header.rowNumber).toBe(1);
+
+    // A name alone finds no lead, and a title row is no header, for an update list either.
+    const nameOnly = scratch.path('name-only.xlsx');
+    await writeWorkbook(nameOnly, [['名前', '役職'], ['山田 太郎', '部長']]);
+    const failure = await readFailure(nameOnly, 'xlsx', undefined, { kind: 'update' });
+    expect(failure.error).toBeInstanceOf(NoHeaderRowError);
+    expect((failure.error as Error).message).toBe(
+      'no header row found in the first 20 rows: expected a column リードID, メールアドレス, or 名前 and 名刺会社',
+    );
   });
 
   it('rejects files that are not workbooks', async () => {

@@ -91,6 +91,6 @@ describe('applying an update row', () => {
 
   test('the same values again change nothing; a name cannot be cleared', () => {
     expect(applyRow(lead, update({ company: '旧社' }))).toMatchObject({ changed: false });
-    expect(applyRow(lead, update({ name: CLEAR_MARKER }))).toEqual({ error: '名前は空にできません' });
+    expect(applyRow(lead, update({ name: CLEAR_MARKER }))).toEqual({ error: '名前は空にできません', code: 'invalid_value' });
   });
 });

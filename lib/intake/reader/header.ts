@@ -1,19 +1,26 @@
 /**
  * Finding the header row and giving each column its meaning. Lists often carry a title, a date or a note above the
- * header, so the header is the first row that names at least a person (名前) and a way to tell people apart
- * (メールアドレス or 名刺会社), not simply row 1.
+ * header, so the header is the first row that names the columns the list's kind cannot do without, not simply row 1:
+ * a register list creates people, so it needs a person (名前) and a way to tell people apart (メールアドレス or
+ * 名刺会社); an update list only finds leads, so a リードID, or the dedupe key's columns (メールアドレス, or 名前 and
+ * 名刺会社), are enough beside the columns it changes.
  */
 
 import { matchColumn, type LeadField } from '../../leads/columns';
 import { isCellProblem, type CellContent } from './cell-text';
-import { columnName, type ListHeader, type ListRow, type SheetRow } from './list';
+import { columnName, type HeaderKind, type ListHeader, type ListRow, type SheetRow } from './list';
+
+const NAMES_ENOUGH: Record<HeaderKind, (has: (field: LeadField) => boolean) => boolean> = {
+  register: (has) => has('name') && (has('email') || has('company')),
+  update: (has) => has('leadId') || has('email') || (has('name') && has('company')),
+};
 
 function textOf(content: CellContent | undefined): string {
   return content === undefined || isCellProblem(content) ? '' : content;
 }
 
-/** The header this row would be, or undefined when it is not one. */
-export function headerFrom(row: SheetRow): ListHeader | undefined {
+/** The header this row would be for a list of this kind, or undefined when it is not one. */
+export function headerFrom(row: SheetRow, kind: HeaderKind = 'register'): ListHeader | undefined {
   const texts = Array.from(row.cells, textOf);
   let width = texts.length;
   while (width > 0 && texts[width - 1] === '') width -= 1;
@@ -31,7 +38,7 @@ export function headerFrom(row: SheetRow): ListHeader | undefined {
       fields.push(undefined);
     }
   }
-  if (!claimed.has('name') || !(claimed.has('email') || claimed.has('company'))) return undefined;
+  if (!NAMES_ENOUGH[kind]((field) => claimed.has(field))) return undefined;
 
   const taken = new Set(labels.filter((_, i) => fields[i] !== undefined));
   const extraKeys = labels.map((label, i) => {

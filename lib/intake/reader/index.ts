@@ -10,18 +10,25 @@ import { CANONICAL_LABEL } from '../../leads/columns';
 import { readCsvRows } from './csv';
 import { NoHeaderRowError, TooManyRowsError } from './errors';
 import { headerFrom, listRowFrom } from './header';
-import { DEFAULT_READ_LIMITS, type ListFormat, type ListHeader, type ListRow, type ReadLimits, type SheetRow } from './list';
+import { DEFAULT_READ_LIMITS, type HeaderKind, type ListFormat, type ListHeader, type ListRow, type ReadLimits, type SheetRow } from './list';
 import { formatCount } from './units';
 import { readWorkbookRows } from './workbook';
 
 export { CANONICAL_LABEL, matchColumn, type LeadField } from '../../leads/columns';
 export * from './errors';
-export { DEFAULT_READ_LIMITS, isListHeader, type ListFormat, type ListHeader, type ListRow, type ReadLimits } from './list';
+export { DEFAULT_READ_LIMITS, isListHeader, type HeaderKind, type ListFormat, type ListHeader, type ListRow, type ReadLimits } from './list';
 
 export interface ReadListOptions {
   /** Rows up to this spreadsheet row number are read (and counted) but not yielded: a resumed import skips them. */
   startAfterRow?: number;
+  /** Which columns make a header row (see ./header.ts); register lists by default. */
+  kind?: HeaderKind;
 }
+
+const EXPECTED_COLUMNS: Record<HeaderKind, string> = {
+  register: `columns such as ${CANONICAL_LABEL.name} and ${CANONICAL_LABEL.email} (or ${CANONICAL_LABEL.company})`,
+  update: `a column ${CANONICAL_LABEL.leadId}, ${CANONICAL_LABEL.email}, or ${CANONICAL_LABEL.name} and ${CANONICAL_LABEL.company}`,
+};
 
 export { formatOf } from './list';
 
@@ -33,6 +40,7 @@ export async function* readList(
 ): AsyncGenerator<ListHeader | ListRow> {
   const resolved = resolveLimits(limits);
   const startAfterRow = options.startAfterRow ?? 0;
+  const kind = options.kind ?? 'register';
   const rows: AsyncGenerator<SheetRow> =
     format === 'xlsx' ? readWorkbookRows(filePath, resolved) : readCsvRows(filePath);
 
@@ -42,7 +50,7 @@ export async function* readList(
     if (header === undefined) {
       // Leaving the loop closes the reader (and its file) before the error is thrown.
       if (row.rowNumber > resolved.headerSearchRows) break;
-      header = headerFrom(row);
+      header = headerFrom(row, kind);
       if (header) yield header;
       continue;
     }
@@ -59,7 +67,7 @@ export async function* readList(
   }
   if (header === undefined) {
     throw new NoHeaderRowError(
-      `no header row found in the first ${formatCount(resolved.headerSearchRows)} rows: expected columns such as ${CANONICAL_LABEL.name} and ${CANONICAL_LABEL.email} (or ${CANONICAL_LABEL.company})`,
+      `no header row found in the first ${formatCount(resolved.headerSearchRows)} rows: expected ${EXPECTED_COLUMNS[kind]}`,
     );
   }
 }

@@ -39,6 +39,9 @@ export interface SheetRow {
   cells: (CellContent | undefined)[];
 }
 
+/** What the header row must name depends on what the list does: register people, or update known leads. */
+export type HeaderKind = 'register' | 'update';
+
 export interface ListHeader {
   rowNumber: number;
   /** Each header cell's text, trimmed; '' for a blank header cell between labelled ones. */
