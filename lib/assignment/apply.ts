@@ -1,6 +1,7 @@
 import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { leadEventItem } from '../leads/events';
 import { leadFromItem, leadOwnerIndexKeys, withOwner, type Lead } from '../leads/model';
+import { isErasedOrErasing } from '../leads/tombstone';
 import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
@@ -89,6 +90,7 @@ export async function applyMoves(
       if (!lead) skipped.push({ leadId: move.leadId, reason: 'not_found' });
       // Written by this operation already (a resumed run): done; the owner it had before is no longer known here.
       else if (lead.assignmentId === record.assignmentId) applied.push({ leadId: move.leadId, to: move.to, lead });
+      else if (isErasedOrErasing(lead)) skipped.push({ leadId: move.leadId, reason: 'erased' });
       else if (lead.stage === 'converted') skipped.push({ leadId: move.leadId, reason: 'converted' });
       else if (lead.ownerId === move.to) skipped.push({ leadId: move.leadId, reason: 'already_owned' });
       else writable.push({ leadId: move.leadId, to: move.to, ...(lead.ownerId ? { from: lead.ownerId } : {}), lead });

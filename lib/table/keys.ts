@@ -61,6 +61,11 @@ export const keys = {
   leadPartition: (leadId: string) => `LEAD#${leadId}`,
   /** Uniqueness guard for dedupe (名寄せ): one lead per match key, claimed with a conditional write. */
   leadMatchKey: (matchKey: string): Key => ({ PK: `LEADKEY#${matchKey}`, SK: 'LEADKEY' }),
+  /**
+   * A person erased on request (個人情報の消去), remembered by a keyed one-way hash of their dedupe key only: a later
+   * list row with the same key is rejected instead of creating them again, and nothing here names them.
+   */
+  erasedMatchKey: (erasedKeyHash: string): Key => ({ PK: `ERASEDKEY#${erasedKeyHash}`, SK: 'ERASEDKEY' }),
   /** Campaign history (キャンペーン履歴): one item per lead × campaign, stored with the lead. */
   membership: (leadId: string, campaignId: string): Key => ({ PK: `LEAD#${leadId}`, SK: `CAMPAIGN#${campaignId}` }),
   /** Sort keys of a lead's campaign histories. */
@@ -241,6 +246,7 @@ export const ENTITY = {
   campaignIntakeLock: 'CampaignIntakeLock',
   lead: 'Lead',
   leadMatchKey: 'LeadMatchKey',
+  erasedMatchKey: 'ErasedMatchKey',
   membership: 'CampaignMembership',
   action: 'Action',
   leadEvent: 'LeadEvent',
