@@ -40,6 +40,9 @@ export interface ApiProps {
   mfaRequired: boolean;
 }
 
+/** Groups that hash dedupe keys with the erasure key: leads (DELETE /leads/{leadId}). */
+const ERASING_GROUPS: ReadonlySet<RouteGroup> = new Set(['leads']);
+
 /** Groups that serve only from code (`/health`, `/openapi.json`): no data, no secrets. */
 const STATELESS_GROUPS: ReadonlySet<RouteGroup> = new Set(['system']);
 
@@ -165,6 +168,7 @@ export class Api extends Construct {
     });
     storage.grantTableReadWrite(fn);
     this.cursorSecret.grantRead(fn);
+    if (ERASING_GROUPS.has(group)) storage.grantErasureKey(fn);
     // The API only presigns URLs: uploads of lists to import, downloads of rejection reports and exports.
     storage.grantObjects(fn, 's3:PutObject', BUCKET_PREFIXES.imports);
     storage.grantObjects(fn, 's3:GetObject', BUCKET_PREFIXES.rejections, BUCKET_PREFIXES.exports);
