@@ -91,6 +91,15 @@ describe('DELETE /leads/{leadId}', () => {
     expect((await stack().api('DELETE', `/leads/${ulid()}`, { as: 'admin' })).status).toBe(404);
   });
 
+  test('is in /openapi.json with its answer and its problems', async () => {
+    const { body } = await stack().api('GET', '/openapi.json');
+    const erase = body.paths['/leads/{leadId}'].delete;
+    expect(erase).toMatchObject({ operationId: 'eraseLead', 'x-roles': ['admin'] });
+    expect(Object.keys(erase.responses)).toEqual(expect.arrayContaining(['200', '403', '404']));
+    expect(erase.responses['200'].content['application/json'].schema.required).toEqual(expect.arrayContaining(['leadId', 'erased', 'erasedAt', 'erasedBy']));
+    expect(Object.keys(body.paths['/leads/{leadId}'].patch.responses)).toContain('410');
+  });
+
   test('answers the erasure, and the same answer again when repeated', async () => {
     expect(erasure.status).toBe(200);
     expect(erasure.body).toEqual({ leadId, erased: true, erasedAt: expect.any(String), erasedBy: 'admin' });
