@@ -88,6 +88,7 @@ export async function startBenchStack(tableName: string): Promise<{ dir: string;
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     CURSOR_SECRET: 'bench',
+    ERASURE_SECRET: 'bench',
   });
   resetDynamoClient();
   await ensureTable(tableName);

@@ -87,6 +87,7 @@ export class Intake extends Construct {
     );
 
     storage.grantTableReadWrite(this.function);
+    storage.grantErasureKey(this.function);
     storage.grantObjects(this.function, 's3:GetObject', BUCKET_PREFIXES.imports);
     storage.grantObjects(this.function, 's3:PutObject', BUCKET_PREFIXES.rejections);
 

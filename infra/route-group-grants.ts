@@ -45,6 +45,8 @@ export interface RouteGroupGrants {
   idempotencyRecords?: true;
   /** It pages: cursors are signed with the cursor secret (lib/http/cursor.ts). */
   cursorSecret?: true;
+  /** It hashes dedupe keys of erased people with the erasure key (lib/leads/erased-key.ts). */
+  erasureKey?: true;
   /** Object actions under bucket prefixes. The API only presigns: this is also all a browser can do with its URLs. */
   objects?: { get?: BucketPrefix[]; put?: BucketPrefix[] };
   /** Invokes the export worker asynchronously (lib/exports/invoke.ts). */
@@ -113,7 +115,8 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     // Query of LEAD#…: campaignHistory, leadEvents, latestActions, countCampaigns (COUNT).
     // BatchGetItem: findLeads reads the leads behind GSI5 histories; listItems reads the deals of converted leads;
     // planAssignment and readLeads read leads by id.
-    reads: { actions: ['GetItem', 'Query', 'BatchGetItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'assignmentRotation'] },
+    // eraseLead queries the import that assigned the lead (IMPORT#…/ASSIGNED#) to take the person out of its digest.
+    reads: { actions: ['GetItem', 'Query', 'BatchGetItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'assignmentRotation', 'import'] },
     writes: [
       // saveLead puts the lead (PATCH, unchanged dedupe key). applyMoves: transactions updating leads and putting
       // their `assigned` events; publishNotifications: transactions putting a notification and updating the unread
@@ -124,12 +127,19 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
       { actions: ['PutItem', 'DeleteItem'], partitions: ['lead', 'leadMatchKey'] },
       // recordOperation writes the plan's parts in batches (ASSIGNMENT#…/PLAN#…).
       { actions: ['BatchWriteItem'], partitions: ['assignment'] },
+      // eraseLead scrubs, in transactions of one partition's items, the lead's actions and events (LEAD#), the
+      // notifications that name it (USER#) and the import digests that list it (IMPORT#).
+      { actions: ['UpdateItem'], partitions: ['user', 'lead', 'import'] },
+      // eraseLead's last step: one transaction putting the tombstone and the erased-key hash, deleting the claim.
+      { actions: ['PutItem', 'DeleteItem'], partitions: ['lead', 'leadMatchKey', 'erasedMatchKey'] },
     ],
     // findLeads picks any of the seven lead lists (planLeadQuery); countOpenLeads counts on GSI2 (balanced).
     queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7'],
     // POST /leads/assign and POST /leads/{id}/handover.
     idempotencyRecords: true,
     cursorSecret: true,
+    // DELETE /leads/{id} keeps a keyed hash of the person's dedupe key.
+    erasureKey: true,
   },
 
   exports: {
@@ -186,12 +196,13 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
 export const touchesData = (grants: RouteGroupGrants): boolean => Object.keys(grants).length > 0;
 
 /** Gives the function exactly what its group's entry says (the export worker's invoke is given by infra/exports.ts). */
-export function grantRouteGroup(grantee: IGrantable, grants: RouteGroupGrants, resources: { storage: Storage; cursorSecret: ISecret }): void {
+export function grantRouteGroup(grantee: IGrantable & { addEnvironment(key: string, value: string): unknown }, grants: RouteGroupGrants, resources: { storage: Storage; cursorSecret: ISecret }): void {
   const { storage, cursorSecret } = resources;
   const items = [...(grants.reads ? [grants.reads] : []), ...(grants.writes ?? []), ...(grants.idempotencyRecords ? [IDEMPOTENCY_RECORDS] : [])];
   for (const item of items) storage.grantItems(grantee, item.actions, item.partitions);
   if (grants.queries?.length) storage.grantIndexQueries(grantee, grants.queries);
   if (grants.cursorSecret) cursorSecret.grantRead(grantee);
+  if (grants.erasureKey) storage.grantErasureKey(grantee);
   if (grants.objects?.get?.length) storage.grantObjects(grantee, 's3:GetObject', ...grants.objects.get);
   if (grants.objects?.put?.length) storage.grantObjects(grantee, 's3:PutObject', ...grants.objects.put);
 }

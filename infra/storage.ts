@@ -1,4 +1,5 @@
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   AttributeType,
   BillingMode,
@@ -25,17 +26,37 @@ export interface StorageProps {
   allowedOrigins: string[];
 }
 
-/** The single table and the intake bucket (with its access-log bucket). */
+/** The single table and the intake bucket (with its access-log bucket), and the key of the erased people's hashes. */
 export class Storage extends Construct {
   readonly table: Table;
   readonly intakeBucket: Bucket;
   readonly accessLogBucket: Bucket;
+  /**
+   * HMAC key of the hashes that remember people erased on request (lib/leads/erased-key.ts). Kept with the table it
+   * belongs to: losing or rotating it would let erased people's next list rows create them again.
+   */
+  readonly erasureKey: Secret;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
     this.table = singleTable(this, props.deletionProtection);
     this.accessLogBucket = accessLogBucket(this);
     this.intakeBucket = intakeBucket(this, this.accessLogBucket, props.allowedOrigins);
+    this.erasureKey = new Secret(this, 'ErasureKey', {
+      description: 'HMAC key of the one-way hashes that remember leads erased on request',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.erasureKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating this key would orphan every stored hash of an erased person, whose next list row would then create them again.',
+    });
+  }
+
+  /** The erasure key, to hash a dedupe key (the leads API erases, the intake turns erased people away). */
+  grantErasureKey(grantee: IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
+    grantee.addEnvironment('ERASURE_SECRET_ARN', this.erasureKey.secretArn);
+    this.erasureKey.grantRead(grantee);
   }
 
   /** Items and every index: queries on the GSIs need `index/*`. */

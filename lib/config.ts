@@ -50,6 +50,12 @@ export const config = {
   /** Secret that signs pagination cursors; locally an env value, in the cloud fetched from Secrets Manager. */
   cursorSecret: () => optional('CURSOR_SECRET'),
   cursorSecretArn: () => optional('CURSOR_SECRET_ARN'),
+  /**
+   * Key of the one-way hashes that remember people erased on request (lib/leads/erased-key.ts); locally an env value,
+   * in the cloud fetched from Secrets Manager. Never rotated: a new key would let an erased person's list row through.
+   */
+  erasureSecret: () => optional('ERASURE_SECRET'),
+  erasureSecretArn: () => optional('ERASURE_SECRET_ARN'),
   /** First retry delay of a failed notification e-mail; each further retry waits twice as long (at most an hour). */
   mailRetryBaseMs: () => integer('MAIL_RETRY_BASE_MS', 30_000),
   /** Send attempts before a notification e-mail is marked failed. */

@@ -55,6 +55,13 @@ export class ConflictError extends DomainError {
   readonly title = 'Conflict';
 }
 
+/** 410: the resource existed and is gone for good (a lead erased on request keeps only an anonymous tombstone). */
+export class GoneError extends DomainError {
+  override readonly name = 'GoneError';
+  readonly status = 410;
+  readonly title = 'Gone';
+}
+
 /** 413: the request body is larger than the API accepts. */
 export class PayloadTooLargeError extends DomainError {
   override readonly name = 'PayloadTooLargeError';

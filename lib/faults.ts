@@ -13,6 +13,8 @@ export const FAULT_POINTS = {
   intakeNewPeople: 'intake.new-people',
   /** After an assignment's leads are written, before an owner's notification is. */
   assignmentPublish: 'assignment.publish',
+  /** After each bounded step of a lead's erasure (a transaction of actions, events or notifications scrubbed). */
+  erasureStep: 'erasure.step',
 } as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[keyof typeof FAULT_POINTS];

@@ -9,6 +9,7 @@ import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
 import { expectedVersion } from '../../lib/http/versioning';
 import { editLead } from '../../lib/leads/edit';
+import { eraseLead } from '../../lib/erasure/erase-lead';
 import { findLeads, listItems } from '../../lib/leads/list';
 import { visibleCampaignHistory } from '../../lib/leads/repository';
 import { leadDetail } from '../../lib/read-models/lead-detail';
@@ -34,6 +35,8 @@ export const handler = httpHandler([
     const { version, ...patch } = body;
     return reply(200, await editLead(caller, params.leadId, patch, expectedVersion(headers, version)));
   }),
+
+  implement(routes.eraseLead, async ({ params, caller }) => reply(200, await eraseLead(caller, params.leadId))),
 
   implement(routes.getLeadCampaigns, async ({ params, caller }) => reply(200, { items: await visibleCampaignHistory(caller, params.leadId) })),
 

@@ -4,7 +4,7 @@ import { counterBump } from '../campaigns/metrics';
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../errors';
 import type { Caller } from '../users/caller';
 import { leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
-import { requireVisibleLead, staleLeadConflict } from '../leads/repository';
+import { requireVisibleLead, requireWorkableLead, staleLeadConflict } from '../leads/repository';
 import { checkStageChange, stageNeedsReason } from '../leads/stages';
 import { choices } from '../settings/choices';
 import { getItem, type Item } from '../table/client';
@@ -77,7 +77,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
   const { version: updatesVersion, ...updates } = input.leadUpdates ?? { version: undefined };
 
   for (let attempt = 1; ; attempt++) {
-    const { lead, item } = await requireVisibleLead(caller, leadId);
+    const { lead, item } = await requireWorkableLead(caller, leadId);
     if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
       throw new ForbiddenError("only the lead's owner, a manager or an admin may log actions on it");
     }

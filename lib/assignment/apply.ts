@@ -2,6 +2,7 @@ import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners, type LeadOwner } from '../leads/memberships';
 import { leadFromItem, leadOwnerIndexKeys, withOwner, type Lead } from '../leads/model';
+import { isErasedOrErasing } from '../leads/tombstone';
 import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
@@ -95,6 +96,7 @@ export async function applyMoves(
         applied.push({ leadId: move.leadId, to: move.to, lead });
         followers.push({ leadId: move.leadId, ownerId: move.to, version: lead.version });
       }
+      else if (isErasedOrErasing(lead)) skipped.push({ leadId: move.leadId, reason: 'erased' });
       else if (lead.stage === 'converted') skipped.push({ leadId: move.leadId, reason: 'converted' });
       else if (lead.ownerId === move.to) skipped.push({ leadId: move.leadId, reason: 'already_owned' });
       else writable.push({ leadId: move.leadId, to: move.to, ...(lead.ownerId ? { from: lead.ownerId } : {}), lead });

@@ -5,7 +5,7 @@ import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners } from '../leads/memberships';
 import { leadItem, withOwner, type Lead } from '../leads/model';
 import { latestActions } from '../actions/repository';
-import { campaignHistory, requireVisibleLead, staleLeadConflict } from '../leads/repository';
+import { campaignHistory, requireWorkableLead, staleLeadConflict } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
 import { TransactionCancelledError } from '../table/errors';
@@ -28,7 +28,7 @@ const MAX_ATTEMPTS = 3;
 
 export async function handOverLead(caller: Caller, leadId: string, request: HandoverRequest, now = new Date()): Promise<Lead> {
   for (let attempt = 0; ; attempt++) {
-    const { lead } = await requireVisibleLead(caller, leadId);
+    const { lead } = await requireWorkableLead(caller, leadId);
     if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
       throw new ForbiddenError("only the lead's owner, a manager or an admin may hand it over");
     }

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors';
 import { findLeads } from '../leads/list';
 import { leadFromItem, type Lead } from '../leads/model';
 import type { LeadFilter, LeadListQuery } from '../leads/schema';
+import { isErasedOrErasing } from '../leads/tombstone';
 import { getItems, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
 import { countAll, ReadBudget } from '../table/queries';
@@ -88,6 +89,7 @@ export async function planAssignment(caller: Caller, request: AssignRequest): Pr
     for (const leadId of ids) {
       const lead = found.get(leadId);
       if (!lead) skipped.push({ leadId, reason: 'not_found' });
+      else if (isErasedOrErasing(lead)) skipped.push({ leadId, reason: 'erased' });
       else if (lead.stage === 'converted') skipped.push({ leadId, reason: 'converted' });
       else if (lead.ownerId === request.ownerId) skipped.push({ leadId, reason: 'already_owned' });
       else {
@@ -102,7 +104,8 @@ export async function planAssignment(caller: Caller, request: AssignRequest): Pr
   const owners = await requireOwners(ownerIds, 'body.ownerIds');
   const eligible: Lead[] = [];
   for (const lead of await leadsByFilter(request.filter!, caller)) {
-    if (lead.stage === 'converted') skipped.push({ leadId: lead.leadId, reason: 'converted' });
+    if (isErasedOrErasing(lead)) skipped.push({ leadId: lead.leadId, reason: 'erased' });
+    else if (lead.stage === 'converted') skipped.push({ leadId: lead.leadId, reason: 'converted' });
     // A lead already with one of these owners stays there: dealing it again would only churn.
     else if (lead.ownerId && owners.has(lead.ownerId)) skipped.push({ leadId: lead.leadId, reason: 'already_owned' });
     else eligible.push(lead);

@@ -8,7 +8,8 @@ import { LeadFilterSchema } from '../leads/schema';
 export const MAX_LEADS_PER_ASSIGNMENT = 20_000;
 export const MAX_OWNERS_PER_ASSIGNMENT = 200;
 
-export const SKIP_REASONS = ['not_found', 'converted', 'already_owned'] as const;
+/** `erased`: the person asked to be erased (個人情報の消去); the tombstone is nobody's to work. */
+export const SKIP_REASONS = ['not_found', 'erased', 'converted', 'already_owned'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /**

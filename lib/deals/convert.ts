@@ -8,7 +8,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import { leadEventItem } from '../leads/events';
 import { leadItemReplacing, type Lead } from '../leads/model';
-import { requireVisibleLead } from '../leads/repository';
+import { requireWorkableLead } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
 import { getItem } from '../table/client';
@@ -78,7 +78,7 @@ interface Prepared {
 }
 
 async function prepare(caller: Caller, leadId: string, input: ConvertInput, now: Date): Promise<Prepared> {
-  const { lead, item } = await requireVisibleLead(caller, leadId);
+  const { lead, item } = await requireWorkableLead(caller, leadId);
   if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
     throw new ForbiddenError("only the lead's owner, a manager or an admin may convert it");
   }

@@ -46,6 +46,9 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
           '403': { description: 'Role or ownership forbids it', content: { 'application/problem+json': { schema: problem } } },
           '422': { description: 'Breaks the schema or a business rule', content: { 'application/problem+json': { schema: problem } } },
         };
+    const ownProblems = Object.fromEntries(
+      Object.entries(route.problems ?? {}).map(([code, description]) => [code, { description, content: { 'application/problem+json': { schema: problem } } }]),
+    );
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       operationId: route.operationId,
@@ -63,6 +66,7 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
           ...(route.response ? { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } } : {}),
         },
         ...errors,
+        ...ownProblems,
       },
     };
   }

@@ -35,6 +35,8 @@ export interface RouteDefinition<
   successStatus?: number;
   /** Honours an `Idempotency-Key` header. */
   idempotent?: boolean;
+  /** Problems this route answers beyond every route's (400, 401, 403, 422), by status: what /openapi.json names. */
+  problems?: Readonly<Record<number, string>>;
 }
 
 export const routeKey = (route: { method: string; path: string }): string => `${route.method} ${route.path}`;

@@ -20,7 +20,7 @@ import {
 import { AssignmentResultSchema, AssignRequestSchema, HandoverRequestSchema } from '../assignment/schema';
 import { NotificationIdParams, NotificationListQuery, NotificationPage, NotificationSchema, ReadAllResultSchema } from '../notifications/schema';
 import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
-import { LeadDetailSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, LeadEventPage, MembershipPage } from '../leads/schema';
+import { LeadDetailSchema, LeadErasureSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, LeadEventPage, MembershipPage } from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
 import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
 import {
@@ -46,6 +46,9 @@ import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
  */
 
 export const HealthSchema = z.object({ status: z.literal('ok'), time: z.string() });
+
+/** What a write to a lead erased on request answers. */
+const ERASED_LEAD = { 404: 'No such lead, or one the caller may not see', 410: 'The lead was erased on request (個人情報の消去): it can no longer be changed' } as const;
 
 export const routes = {
   // --- system ---------------------------------------------------------------------------------------------------
@@ -230,6 +233,19 @@ export const routes = {
     params: LeadIdParams,
     body: LeadPatchSchema,
     response: LeadSchema,
+    problems: ERASED_LEAD,
+  }),
+  eraseLead: defineRoute({
+    operationId: 'eraseLead',
+    method: 'DELETE',
+    path: '/leads/{leadId}',
+    group: 'leads',
+    roles: PERMISSIONS.eraseLeads,
+    summary:
+      "Erase a person's data on request (個人情報の消去): the lead stays as an anonymous tombstone, counters stay exact, and a later list row for the same person is rejected. Repeating it answers the same 200",
+    params: LeadIdParams,
+    response: LeadErasureSchema,
+    problems: { 404: 'No such lead' },
   }),
   getLeadCampaigns: defineRoute({
     operationId: 'getLeadCampaigns',
@@ -276,6 +292,7 @@ export const routes = {
     body: HandoverRequestSchema,
     response: LeadSchema,
     idempotent: true,
+    problems: ERASED_LEAD,
   }),
 
   // --- my notifications -----------------------------------------------------------------------------------------
@@ -345,6 +362,7 @@ export const routes = {
     body: ActionCreateSchema,
     response: ActionLoggedSchema,
     successStatus: 201,
+    problems: ERASED_LEAD,
   }),
   listLeadActions: defineRoute({
     operationId: 'listLeadActions',
@@ -390,6 +408,7 @@ export const routes = {
     response: ConversionSchema,
     successStatus: 201,
     idempotent: true,
+    problems: ERASED_LEAD,
   }),
   listDeals: defineRoute({
     operationId: 'listDeals',

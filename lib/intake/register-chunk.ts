@@ -33,7 +33,12 @@ export interface Snapshot {
   histories: Map<string, MembershipItem>;
   /** Leads whose history was read (a missing history is absent from `histories`). */
   historiesRead: Set<string>;
+  /** Match keys of people erased on request (lib/leads/erased-key.ts): their rows are rejected, never created. */
+  erased: Set<string>;
 }
+
+/** The rejections workbook's reason for a row of a person erased on request. */
+export const ERASED_ON_REQUEST = { code: 'erased_on_request', reason: '消去依頼により登録できません' } as const;
 
 export interface ChunkPeople {
   rows: PreparedRow[];
@@ -56,8 +61,8 @@ function leadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
   return leadItem(newLead({ leadId, fields, extra, matchKey: row.matchKey, source: { campaignId: ctx.campaignId, importId: ctx.importId }, at: ctx.now.toISOString() }));
 }
 
-export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, snapshot: Snapshot, reads: HistoryReads): Promise<ChunkResult> {
-  const { rows, firstByKey } = people;
+export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, snapshot: Snapshot, reads: HistoryReads): Promise<ChunkResult> {
+  const { rows, firstByKey } = chunk;
   const { giveHistory, mayHaveHistory } = reads;
   const counts = emptyCounts();
   const metrics: IntakeMetrics = { invited: 0, responded: 0, invitedResponded: 0, newLeads: 0, knownLeads: 0 };
@@ -87,8 +92,16 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
     countHistory({ madeBoth, adopted: false });
   };
 
+  // 0. People erased on request: every row of theirs is rejected with the reason, none creates or merges anything.
+  const erased = (row: PreparedRow) => snapshot.erased.has(row.matchKey);
+  for (const row of rows.filter(erased)) {
+    counts.rejected++;
+    notes.push({ rowNumber: row.rowNumber, outcome: 'rejected', ...ERASED_ON_REQUEST, cells: row.cells });
+  }
+  const people = [...firstByKey.values()].filter((row) => !erased(row));
+
   // 1. In-chunk duplicates: the first row of a person speaks for it.
-  duplicatesInChunk(rows, firstByKey).forEach(merge);
+  duplicatesInChunk(rows.filter((row) => !erased(row)), firstByKey).forEach(merge);
 
   // 2. Sort people by what the table knows of them: first from the snapshot, then, for rows whose claim was lost to
   //    a concurrent import, from a fresh read.
@@ -102,7 +115,7 @@ export async function registerChunk(ctx: RegisterContext, people: ChunkPeople, s
     sorted.merged.forEach(merge);
     known.push(...sorted.known);
   };
-  sort([...firstByKey.values()], snapshot.claims);
+  sort(people, snapshot.claims);
 
   // 3. New people: their claims (./claims.ts), then the claimed people's leads and histories in plain batch writes.
   for (let round = 0; fresh.length > 0; round++) {

@@ -1,5 +1,6 @@
 import { batchGet, keyString } from '../table/client';
 import { keys } from '../table/keys';
+import { erasedAmong } from '../leads/erased-key';
 import { BloomFilter } from './bloom-filter';
 import { registerChunk, type Snapshot } from './register-chunk';
 import { registerConcurrency, type ChunkResult, type KeyClaim, type MembershipItem, type PreparedRow, type RegisterContext } from './registration';
@@ -41,7 +42,7 @@ export type { PreparedRow, RegisterKind } from './registration';
 
 /**
  * What the table knew of a chunk's people when it was read: their LEADKEY claims and, for claims found, this
- * campaign's histories. Read ahead of the chunk's writes (while the previous chunk's writes run), and checked again
+ * campaign's histories; for the others, whether they were erased on request. Read ahead of the chunk's writes (while the previous chunk's writes run), and checked again
  * at write time for every person a chunk written since could have changed.
  */
 export interface PreparedChunk {
@@ -138,6 +139,8 @@ export class Registrar {
     for (const [k, v] of again.claims) snapshot.claims.set(k, v);
     for (const [k, v] of again.histories) snapshot.histories.set(k, v);
     for (const leadId of again.historiesRead) snapshot.historiesRead.add(leadId);
+    for (const matchKey of stale) snapshot.erased.delete(matchKey);
+    for (const matchKey of again.erased) snapshot.erased.add(matchKey);
   }
 }
 
@@ -146,10 +149,13 @@ export class Registrar {
  * one (the others are known to have none, and count as read). Reads only.
  */
 async function readPeople(ctx: RegisterContext, matchKeys: string[], mayHaveHistory: (leadId: string) => boolean): Promise<Snapshot> {
-  const claims = await batchGet<KeyClaim>(matchKeys.map((k) => keys.leadMatchKey(k)), { concurrency: ctx.concurrency ?? registerConcurrency() });
+  const concurrency = ctx.concurrency ?? registerConcurrency();
+  const claims = await batchGet<KeyClaim>(matchKeys.map((k) => keys.leadMatchKey(k)), { concurrency });
   const leadIds = [...new Set([...claims.values()].map((c) => c.leadId))];
-  const histories = await readHistories(ctx, leadIds.filter(mayHaveHistory));
-  return { claims, histories, historiesRead: new Set(leadIds) };
+  // Only a person nobody holds can be one erased on request (erasure deletes the claim as it records the hash).
+  const unclaimed = matchKeys.filter((k) => !claims.has(keyString(keys.leadMatchKey(k))));
+  const [histories, erased] = await Promise.all([readHistories(ctx, leadIds.filter(mayHaveHistory)), erasedAmong(unclaimed, { concurrency })]);
+  return { claims, histories, historiesRead: new Set(leadIds), erased };
 }
 
 function readHistories(ctx: RegisterContext, leadIds: string[]): Promise<Map<string, MembershipItem>> {

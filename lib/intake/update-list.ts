@@ -8,6 +8,7 @@ import { batchGet, batchWrite, getItem, keyString, putRequest, type Item } from 
 import { ENTITY, keys } from '../table/keys';
 import type { User } from '../users/schema';
 import { CANONICAL_LABEL } from '../leads/columns';
+import { isErasedOrErasing } from '../leads/tombstone';
 import { markerOf } from './row-marker';
 import type { RowNote } from './row-notes';
 import { matchKeyOf, type MatchMode } from '../leads/match-key';
@@ -118,6 +119,8 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
     if (attempt > 0) item = await getItem(keys.lead(leadId));
     if (!item) return rejected(row, 'no_such_lead', '該当するリードがありません');
     const lead = leadFromItem(item);
+    // The person asked to be erased: nothing of theirs comes back, whatever the exported row still says.
+    if (isErasedOrErasing(lead)) return rejected(row, 'erased_on_request', '消去依頼により消去されたリードのため更新できません');
     const marker = markerOf(ctx.importId, row.rowNumber);
     if (row.version !== undefined && row.version < lead.version && (item.lastImportRow !== marker || row.version !== lead.version - 1)) {
       return rejected(row, 'version_conflict', `出力後にシステム上で変更されています（出力時バージョン${row.version}、現在${lead.version}）`, lead);

@@ -3,7 +3,7 @@ import type { Caller } from '../users/caller';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { matchKeyOf, configuredMatchMode } from './match-key';
 import type { Lead } from './model';
-import { MatchKeyTakenError, requireVisibleLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
+import { MatchKeyTakenError, requireWorkableLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
 import type { LeadPatch } from './schema';
 import { editedStage, stageRefusalError, withStage } from './stages';
 
@@ -12,7 +12,7 @@ import { editedStage, stageRefusalError, withStage } from './stages';
  * its reason, all at the version the editor saw. The owner changes only through assignment.
  */
 export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadPatch, 'version'>, expectedVersion: number, now = new Date()): Promise<Lead> {
-  const { lead } = await requireVisibleLead(caller, leadId);
+  const { lead } = await requireWorkableLead(caller, leadId);
   if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
     throw new ForbiddenError('only the lead\'s owner, a manager or an admin may edit it');
   }

@@ -134,6 +134,8 @@ function addLeadClauses(
 
 /** In-memory twin of addLeadClauses, for leads read behind campaign histories. */
 function leadMatches(lead: Item, query: LeadListQuery, owner: { given: boolean; ownerId?: string }): boolean {
+  // Campaign histories of an erased lead stay (the campaign's counts are exact), but the lead is in no list.
+  if (lead.erased === true) return false;
   if (owner.given && lead.ownerId !== owner.ownerId) return false;
   if (query.stage && !query.stage.includes(lead.stage as never)) return false;
   if (query.ownerTeam && lead.ownerTeam !== query.ownerTeam) return false;

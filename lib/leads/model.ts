@@ -42,6 +42,15 @@ export interface Lead {
   dealIds?: string[];
   /** Where the lead came from: the campaign and import that created it. */
   source?: { campaignId?: string; importId?: string };
+  /**
+   * Erased on request (個人情報の消去, lib/erasure/): the lead is an anonymous tombstone, kept so its stage and the
+   * counters that counted it stay true. `erasure` is set while the erasure is under way (it blocks every other write).
+   */
+  erased?: boolean;
+  erasedAt?: string;
+  /** The admin who asked for it. */
+  erasedBy?: string;
+  erasure?: { requestedAt: string; requestedBy: string };
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -49,6 +58,8 @@ export interface Lead {
 
 /** The index keys of every list the lead appears in; they follow its owner, stage, name, last action and updatedAt. */
 export function leadIndexKeys(lead: Lead): Item {
+  // An erased lead is in no list: nobody works it again, and the name index would keep a copy of the name.
+  if (lead.erased) return {};
   const shard = shardOf(lead.leadId);
   return {
     ...keys.leadsByOwnerIndex(lead.ownerId, shard, lead.updatedAt, lead.leadId),
@@ -93,7 +104,7 @@ export function leadItem(lead: Lead): Item {
     entity: ENTITY.lead,
     ...lead,
     // Search keys: the list's name and company filters match ignoring width, case, spaces and legal forms.
-    nameKey: normaliseName(lead.name),
+    ...(lead.erased ? {} : { nameKey: normaliseName(lead.name) }),
     ...(lead.company ? { companyKey: normaliseCompany(lead.company) } : {}),
   };
 }

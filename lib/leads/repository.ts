@@ -8,6 +8,7 @@ import { ENTITY, keys } from '../table/keys';
 import { countAll, queryAll } from '../table/queries';
 import { transact, txDelete, txPut } from '../table/transaction';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
+import { refuseIfErased } from './tombstone';
 
 /** Leads as stored at LEAD#{id}/LEAD, with the rules every reader and writer shares. */
 
@@ -30,6 +31,13 @@ export async function getLeads(leadIds: string[]): Promise<Map<string, Lead>> {
 export async function requireVisibleLead(caller: Caller, leadId: string): Promise<{ lead: Lead; item: Item }> {
   const found = await getLead(leadId);
   if (!found || !canSee(caller, found.lead)) throw new NotFoundError(`no lead ${leadId}`);
+  return found;
+}
+
+/** The lead, to be written: 404 as above, and 410 once it was erased on request (or while it is being erased). */
+export async function requireWorkableLead(caller: Caller, leadId: string): Promise<{ lead: Lead; item: Item }> {
+  const found = await requireVisibleLead(caller, leadId);
+  refuseIfErased(found.lead);
   return found;
 }
 

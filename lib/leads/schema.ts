@@ -127,9 +127,21 @@ export const LeadSchema = z.object({
   /** Deals made from the lead by conversion. */
   dealIds: z.array(z.string()).optional(),
   extra: z.record(z.string(), z.string()),
+  /** Erased on request (DELETE /leads/{leadId}): an anonymous tombstone, its personal fields gone. */
+  erased: z.boolean().optional(),
+  erasedAt: z.string().optional(),
+  erasedBy: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
+});
+
+/** DELETE /leads/{leadId}: the same answer however often it is asked (the erasure's time and who asked for it). */
+export const LeadErasureSchema = z.object({
+  leadId: z.string(),
+  erased: z.literal(true),
+  erasedAt: z.string(),
+  erasedBy: z.string(),
 });
 
 /** A row of the lead list screen. */

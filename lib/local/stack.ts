@@ -108,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
       CURSOR_SECRET: loadOrCreateSecret(join(options.dataDir, 'cursor-secret')).toString('base64'),
+      ERASURE_SECRET: loadOrCreateSecret(join(options.dataDir, 'erasure-secret')).toString('base64'),
     });
     resetDynamoClient();
     resetSesClient();

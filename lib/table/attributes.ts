@@ -1,4 +1,4 @@
-import { INDEXES, TTL_ATTRIBUTE, keyAttributeNames, type IndexKey } from './definition';
+import { INDEXES, TABLE_PARTITION_KEY, TABLE_SORT_KEY, TTL_ATTRIBUTE, keyAttributeNames, type IndexKey } from './definition';
 import type { Item } from './item';
 
 /**
@@ -22,3 +22,6 @@ export const indexAttributes = (index: IndexKey): [string, string] => [INDEXES[i
 /** Whether an attribute is one of the table's (key, index key, entity, expiry). */
 export const isTableAttribute = (attribute: string): boolean => TABLE_ATTRIBUTES.has(attribute);
 
+
+/** The table key of an item as read: to write back to the very item a query returned. */
+export const keyOfItem = (item: Item): { PK: string; SK: string } => ({ PK: item[TABLE_PARTITION_KEY] as string, SK: item[TABLE_SORT_KEY] as string });

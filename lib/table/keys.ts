@@ -42,6 +42,8 @@ export const PARTITION_PREFIXES = {
   /** A lead, its campaign histories, its actions and its history events. */
   lead: 'LEAD#',
   leadMatchKey: 'LEADKEY#',
+  /** A person erased on request, by a keyed hash of their dedupe key. */
+  erasedMatchKey: 'ERASEDKEY#',
   /** An assignment operation and its plan. */
   assignment: 'ASSIGNMENT#',
   assignmentRotation: 'ASSIGNROTATION#',
@@ -92,6 +94,11 @@ export const keys = {
   leadPartition: (leadId: string) => `${PARTITION_PREFIXES.lead}${leadId}`,
   /** Uniqueness guard for dedupe (名寄せ): one lead per match key, claimed with a conditional write. */
   leadMatchKey: (matchKey: string): Key => ({ PK: `${PARTITION_PREFIXES.leadMatchKey}${matchKey}`, SK: 'LEADKEY' }),
+  /**
+   * A person erased on request (個人情報の消去), remembered by a keyed one-way hash of their dedupe key only: a later
+   * list row with the same key is rejected instead of creating them again, and nothing here names them.
+   */
+  erasedMatchKey: (erasedKeyHash: string): Key => ({ PK: `${PARTITION_PREFIXES.erasedMatchKey}${erasedKeyHash}`, SK: 'ERASEDKEY' }),
   /** Campaign history (キャンペーン履歴): one item per lead × campaign, stored with the lead. */
   membership: (leadId: string, campaignId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `CAMPAIGN#${campaignId}` }),
   /** Sort keys of a lead's campaign histories. */
@@ -294,6 +301,7 @@ export const ENTITY = {
   campaignIntakeLock: 'CampaignIntakeLock',
   lead: 'Lead',
   leadMatchKey: 'LeadMatchKey',
+  erasedMatchKey: 'ErasedMatchKey',
   membership: 'CampaignMembership',
   action: 'Action',
   leadEvent: 'LeadEvent',

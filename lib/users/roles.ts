@@ -45,5 +45,7 @@ export const PERMISSIONS = {
   /** The choice lists of forms. */
   readSettings: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   exportLists: ['admin', 'marketing', 'manager', 'rep', 'agent'],
+  /** Erasure on request (個人情報の消去): an admin's decision, never undone. */
+  eraseLeads: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

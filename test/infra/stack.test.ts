@@ -65,6 +65,7 @@ interface ExpectedGrants {
   indexes: string[];
   objects: string[];
   cursorSecret: boolean;
+  erasureKey?: boolean;
   startsExportWorker: boolean;
 }
 const IDEMPOTENCY = { actions: ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'Query'], keys: ['IDEMPOTENCY#*'] };
@@ -99,14 +100,17 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
   leads: {
     ...NONE,
     items: [
-      { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*'] },
+      { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*', 'IMPORT#*'] },
       { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'ASSIGNMENT#*', 'ASSIGNROTATION#*'] },
       { actions: ['PutItem', 'DeleteItem'], keys: ['LEAD#*', 'LEADKEY#*'] },
       { actions: ['BatchWriteItem'], keys: ['ASSIGNMENT#*'] },
+      { actions: ['UpdateItem'], keys: ['USER#*', 'LEAD#*', 'IMPORT#*'] },
+      { actions: ['PutItem', 'DeleteItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*'] },
       IDEMPOTENCY,
     ],
     indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7'],
     cursorSecret: true,
+    erasureKey: true,
   },
   exports: {
     ...NONE,
@@ -161,12 +165,13 @@ function apiGrantsOf(s: Synthesised, group: RouteGroup) {
   const table = JSON.stringify(arnOf(s.id(s.stack.storage.table)));
   const bucketArn = JSON.stringify(arnOf(s.id(s.stack.storage.intakeBucket)));
   const secret = JSON.stringify(ref(s.id(s.stack.api.cursorSecret)));
+  const erasureSecret = JSON.stringify(ref(s.id(s.stack.storage.erasureKey)));
   const joined = (resource: unknown, arn: string): string | undefined => {
     const parts = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
     if (!parts || parts[0] !== '' || parts[1].length !== 2 || JSON.stringify(parts[1][0]) !== arn || typeof parts[1][1] !== 'string') return undefined;
     return parts[1][1];
   };
-  const found = { tableItems: [] as string[], indexQueries: [] as string[], objects: [] as string[], cursorSecret: false, invokes: [] as string[], other: [] as unknown[] };
+  const found = { tableItems: [] as string[], indexQueries: [] as string[], objects: [] as string[], cursorSecret: false, erasureKey: false, invokes: [] as string[], other: [] as unknown[] };
   for (const st of apiStatementsOf(s, group)) {
     if (st.Effect !== 'Allow' || st.NotAction || st.NotResource) {
       found.other.push(st);
@@ -186,6 +191,8 @@ function apiGrantsOf(s: Synthesised, group: RouteGroup) {
           found.objects.push(`${action} ${object}`);
         } else if ((action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:DescribeSecret') && json === secret && !st.Condition) {
           found.cursorSecret = true;
+        } else if ((action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:DescribeSecret') && json === erasureSecret && !st.Condition) {
+          found.erasureKey = true;
         } else if (action === 'lambda:InvokeFunction' && resource?.['Fn::GetAtt']?.[1] === 'Arn' && !st.Condition) {
           found.invokes.push(resource['Fn::GetAtt'][0]);
         } else {
@@ -483,6 +490,7 @@ describe('LeadBackendStack', () => {
       expect(actual.indexQueries).toEqual([...expected.indexes].sort());
       expect(actual.objects).toEqual([...expected.objects].sort());
       expect(actual.cursorSecret).toBe(expected.cursorSecret);
+      expect(actual.erasureKey).toBe(expected.erasureKey ?? false);
       expect(actual.invokes).toEqual(expected.startsExportWorker ? [s.id(s.stack.exports.function)] : []);
       expect(actual.other).toEqual([]);
     });

@@ -3,6 +3,7 @@ import { newId } from '../../lib/ids';
 import { routeKey, type RouteGroup } from '../../lib/http/route';
 import { ROUTE_GROUPS, ROUTES } from '../../lib/http/routes';
 import { useLocalStack } from '../support/local-stack';
+import { intakeHelpers } from '../support/intake';
 import { xlsx } from '../support/lists';
 import { allows, itemGrantsOf, recordTableUse, type TableUse } from '../support/table-usage';
 
@@ -227,6 +228,19 @@ describe('the table calls of every route group', () => {
     await call(200, 'GET', `/campaigns/${ids.seminar}/metrics`, { as: 'manager' });
     const recounted = await call(200, 'GET', `/campaigns/${ids.seminar}/metrics?recount=true`, { as: 'admin' });
     expect(recounted.recount.agrees).toBe(true);
+  });
+
+  test('erasure of a lead an update list assigned, with an action, notifications and history', async () => {
+    const leadId = ids.五郎!;
+    const owner = (await call(200, 'GET', `/leads/${leadId}`, { as: 'admin' })).lead.ownerId === 'rep2' ? 'rep1' : 'rep2';
+    const imported = await intakeHelpers(stack).uploadAs('manager', ids.seminar!, 'update', 'owners.xlsx', await xlsx([[leadId, owner]], ['リードID', 'リード担当者']));
+    expect(imported.counts).toMatchObject({ updated: 1, rejected: 0 });
+    await call(201, 'POST', `/leads/${leadId}/actions`, {
+      as: owner,
+      body: { campaignId: ids.seminar, at: '2026-09-05T10:00:00+09:00', channel: 'phone', content: 'ヒアリング', result: '不在', note: '本人の携帯 090-0000-0000' },
+    });
+    const erased = await call(200, 'DELETE', `/leads/${leadId}`, { as: 'admin' });
+    expect(await call(200, 'DELETE', `/leads/${leadId}`, { as: 'admin' })).toEqual(erased);
   });
 });
 
