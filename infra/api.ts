@@ -38,6 +38,8 @@ export interface ApiProps {
   choices?: string;
   /** Cognito users must sign in with a TOTP second factor (the default); `false` lets them enrol one by one. */
   mfaRequired: boolean;
+  /** The largest list POST /imports lets a user upload (MAX_UPLOAD_BYTES); lib/config.ts's default when absent. */
+  maxUploadBytes?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const { storage, appBaseUrl, choices } = props;
+    const { storage, appBaseUrl, choices, maxUploadBytes } = props;
 
     // Signs pagination cursors (lib/http/cursor.ts).
     this.cursorSecret = new Secret(this, 'CursorSecret', {
@@ -95,7 +97,7 @@ export class Api extends Construct {
     this.stage = this.createDefaultStage();
 
     this.functions = Object.fromEntries(
-      ROUTE_GROUPS.map((group) => [group, this.createGroupFunction(group, storage, appBaseUrl, choices)]),
+      ROUTE_GROUPS.map((group) => [group, this.createGroupFunction(group, storage, { appBaseUrl, choices, maxUploadBytes })]),
     ) as Record<RouteGroup, NodejsFunction>;
     this.exportRequesters = ROUTE_GROUPS.filter((group) => ROUTE_GROUP_GRANTS[group].startsExportWorker).map((group) => this.functions[group]);
 
@@ -148,7 +150,12 @@ export class Api extends Construct {
     });
   }
 
-  private createGroupFunction(group: RouteGroup, storage: Storage, appBaseUrl: string | undefined, choices: string | undefined): NodejsFunction {
+  private createGroupFunction(
+    group: RouteGroup,
+    storage: Storage,
+    settings: { appBaseUrl?: string; choices?: string; maxUploadBytes?: number },
+  ): NodejsFunction {
+    const { appBaseUrl, choices, maxUploadBytes } = settings;
     const entry = `functions/http/${group}.ts`;
     const description = `HTTP API routes of the ${group} group`;
     const grants = ROUTE_GROUP_GRANTS[group];
@@ -163,6 +170,8 @@ export class Api extends Construct {
         ...(grants.cursorSecret && { CURSOR_SECRET_ARN: this.cursorSecret.secretArn }),
         ...(appBaseUrl && { APP_BASE_URL: appBaseUrl }),
         ...(choices && { CHOICES: choices }),
+        // Only the group that signs uploads needs to know how large one may be.
+        ...(grants.objects?.put && maxUploadBytes !== undefined && { MAX_UPLOAD_BYTES: String(maxUploadBytes) }),
       },
     });
     grantRouteGroup(fn, grants, { storage, cursorSecret: this.cursorSecret });

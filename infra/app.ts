@@ -11,7 +11,9 @@ import { LeadBackendStack } from './stack';
  * - `jwtIssuer` + `jwtAudience` (optional, together): verify tokens from that issuer instead of creating a user pool;
  * - `appBaseUrl` (optional): the front-end's origin, for links in e-mails and CORS;
  * - `matchKey` (default `email`): the dedupe key of list intake, `email` or `email+name` (seed 000 A.1.1);
- * - `choices` (optional): the choice lists of the forms as JSON (lib/settings/choices.ts), checked at synth.
+ * - `choices` (optional): the choice lists of the forms as JSON (lib/settings/choices.ts), checked at synth;
+ * - `maxUploadMb` (default 200): the largest list a user may upload, at most the intake function's 4 GiB disk;
+ * - `mfa` (default `required`): `optional` lets Cognito users sign in without a second factor.
  * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
  */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
@@ -27,6 +29,7 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     matchKey: matchKey(app),
     choices: choices(app),
     mfaRequired: mfaRequired(app),
+    maxUploadBytes: maxUploadBytes(app),
   });
   return { app, stack };
 }
@@ -64,6 +67,21 @@ function mfaRequired(app: App): boolean {
   const value = optionalString(app, 'mfa') ?? 'required';
   if (value !== 'required' && value !== 'optional') throw new Error(`context mfa must be "required" or "optional", not "${value}"`);
   return value === 'required';
+}
+
+/**
+ * `-c maxUploadMb=500`: the upload limit POST /imports signs and the intake checks before it downloads. The intake
+ * keeps the file on its temporary disk (4,096 MiB) while it reads it, so a limit past that is refused at synth.
+ */
+export const INTAKE_DISK_MIB = 4096;
+function maxUploadBytes(app: App): number | undefined {
+  const value: unknown = app.node.tryGetContext('maxUploadMb');
+  if (value === undefined || value === '') return undefined;
+  const mb = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(mb) || mb < 1 || mb > INTAKE_DISK_MIB - 96) {
+    throw new Error(`context maxUploadMb must be a whole number of MiB from 1 to ${INTAKE_DISK_MIB - 96} (the intake's disk, less room for its work), not ${JSON.stringify(value)}`);
+  }
+  return mb * 1024 * 1024;
 }
 
 /** `-c key=false` arrives as the string "false"; cdk.json gives a real boolean. */

@@ -15,6 +15,8 @@ export interface IntakeProps {
   storage: Storage;
   /** The dedupe key (名寄せキー): e-mail, or e-mail + name (lib/leads/match-key.ts). */
   matchKey: 'email' | 'email+name';
+  /** The largest list it reads (MAX_UPLOAD_BYTES); the default of lib/config.ts when absent. */
+  maxUploadBytes?: number;
 }
 
 /**
@@ -70,6 +72,7 @@ export class Intake extends Construct {
         INTAKE_BUCKET: storage.intakeBucket.bucketName,
         SELF_FUNCTION_NAME: functionName,
         MATCH_KEY: props.matchKey,
+        ...(props.maxUploadBytes !== undefined && { MAX_UPLOAD_BYTES: String(props.maxUploadBytes) }),
       },
     });
     this.function.addToRolePolicy(

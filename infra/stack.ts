@@ -19,6 +19,8 @@ export interface LeadBackendStackProps extends StackProps {
   choices?: string;
   /** Cognito sign-in needs a TOTP second factor. */
   mfaRequired: boolean;
+  /** The largest list a user may upload; 200 MiB when absent (lib/config.ts). */
+  maxUploadBytes?: number;
 }
 
 /** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail. */
@@ -37,7 +39,7 @@ export class LeadBackendStack extends Stack {
       // Presigned URLs carry their own authorisation; without a known front-end any origin may use one.
       allowedOrigins: [props.appBaseUrl ?? '*'],
     });
-    this.intake = new Intake(this, 'Intake', { storage: this.storage, matchKey: props.matchKey });
+    this.intake = new Intake(this, 'Intake', { storage: this.storage, matchKey: props.matchKey, maxUploadBytes: props.maxUploadBytes });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
       externalIssuer: props.externalIssuer,
@@ -45,6 +47,7 @@ export class LeadBackendStack extends Stack {
       deletionProtection: props.deletionProtection,
       choices: props.choices,
       mfaRequired: props.mfaRequired,
+      maxUploadBytes: props.maxUploadBytes,
     });
     this.exports = new Exports(this, 'Exports', { storage: this.storage, requesters: this.api.exportRequesters });
     this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail, storage: this.storage, appBaseUrl: props.appBaseUrl });

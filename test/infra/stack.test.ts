@@ -642,6 +642,25 @@ describe('context', () => {
     SYNTH_TIMEOUT,
   );
 
+  it(
+    'tells the upload signer and the intake the upload limit the deployment gives, and refuses one past the disk',
+    () => {
+      const plain = synth();
+      for (const fn of [plain.stack.intake.function, ...Object.values(plain.stack.api.functions)]) {
+        expect(plain.resources[plain.id(fn)]!.Properties.Environment?.Variables?.MAX_UPLOAD_BYTES).toBeUndefined();
+      }
+      const { resources, stack, id } = synth({ maxUploadMb: '500' });
+      const limitOf = (fn: IConstruct) => resources[id(fn)]!.Properties.Environment?.Variables?.MAX_UPLOAD_BYTES;
+      expect(limitOf(stack.intake.function)).toBe(String(500 * 1024 * 1024));
+      expect(limitOf(stack.api.functions.imports)).toBe(String(500 * 1024 * 1024));
+      for (const group of ROUTE_GROUPS.filter((g) => g !== 'imports')) expect([group, limitOf(stack.api.functions[group])]).toEqual([group, undefined]);
+      for (const bad of ['0', '1.5', 'big', '4096']) {
+        expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, maxUploadMb: bad })).toThrow(/maxUploadMb must be/);
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
+
   it('requires a sender address', () => {
     expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, senderEmail: undefined })).toThrow(
       /senderEmail is required/,
