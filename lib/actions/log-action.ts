@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from 
 import type { Caller } from '../users/caller';
 import { leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
 import { requireVisibleLead, requireWorkableLead, staleLeadConflict } from '../leads/repository';
+import { requireApproachAllowed } from '../leads/ng-actions';
 import { checkStageChange, stageNeedsReason } from '../leads/stages';
 import { choices } from '../settings/choices';
 import { getItem, type Item } from '../table/client';
@@ -82,6 +83,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       throw new ForbiddenError("only the lead's owner, a manager or an admin may log actions on it");
     }
     if (updatesVersion !== undefined && lead.version !== updatesVersion) throw await staleLeadConflict(leadId, updatesVersion);
+    requireApproachAllowed(lead, input.channel, 'body.channel');
     const membership = await getItem<CampaignMembership & Item>(keys.membership(leadId, input.campaignId));
     if (!membership) {
       throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);

@@ -203,6 +203,39 @@ describe('POST /leads/{id}/actions', () => {
   });
 });
 
+describe('approaches the person declined (NG)', () => {
+  test('a phone action on a 電話NG lead and a visit on a 訪問NG one are 422 naming the channel, and store nothing', async () => {
+    const id = ids[1]!;
+    await setLead(id, { ngActions: ['no_call', 'no_visit'] });
+    const before = await lead(id);
+    const countersBefore = await counters(seminar);
+    const post = (body: unknown) => stack().api('POST', `/leads/${id}/actions`, { as: 'rep1', body });
+    for (const channel of ['phone', 'visit']) {
+      const refused = await post(action(seminar, { channel }));
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors).toEqual([{ path: 'body.channel', message: expect.stringMatching(channel === 'phone' ? /no_call/ : /no_visit/) }]);
+      expect(refused.body.detail).toMatch(channel === 'phone' ? /電話NG/ : /訪問NG/);
+    }
+    const after = await lead(id);
+    expect(after.version).toBe(before.version);
+    expect(after.counts.actions).toBe(before.counts.actions);
+    expect((await counters(seminar)).actions).toBe(countersBefore.actions);
+    // An e-mail is still allowed.
+    expect((await post(action(seminar, { channel: 'email', result: '興味あり' }))).status).toBe(201);
+  });
+
+  test('a call in which the person declines further calls is logged, with the NG it sets; the next call is refused', async () => {
+    const id = ids[6]!;
+    await setLead(id, { ownerId: 'rep1' });
+    const current = await lead(id);
+    const post = (body: unknown) => stack().api('POST', `/leads/${id}/actions`, { as: 'rep1', body });
+    const declined = await post(action(seminar, { result: '見込みなし', leadUpdates: { version: current.version, ngActions: ['no_call'] } }));
+    expect(declined.status).toBe(201);
+    expect((await lead(id)).lead.ngActions).toEqual(['no_call']);
+    expect((await post(action(seminar, { at: '2026-10-02T10:00:00+09:00' }))).status).toBe(422);
+  });
+});
+
 describe('reading actions', () => {
   test("a lead's actions, newest logged first, page by page", async () => {
     const first = await stack().api('GET', `/leads/${ids[0]}/actions?limit=2`, { as: 'sales' });
