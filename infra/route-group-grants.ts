@@ -123,15 +123,15 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
       // counter (USER#); handOverLead: one transaction putting the lead, its event, the notification and the counter.
       // recordOperation and finishOperation update the operation (ASSIGNMENT#); advanceRotation its rotation.
       { actions: ['PutItem', 'UpdateItem'], partitions: ['user', 'lead', 'assignment', 'assignmentRotation'] },
-      // saveLead with a new dedupe key: one transaction putting the lead and the new LEADKEY# claim, deleting the old.
-      { actions: ['PutItem', 'DeleteItem'], partitions: ['lead', 'leadMatchKey'] },
+      // saveLead with a new dedupe key: one transaction putting the lead and the new LEADKEY# claim, deleting the old,
+      // and checking the new key is no erased person's (ERASEDKEY#). eraseLead's last step: one transaction putting
+      // the tombstone and the erased-key hash, deleting the claim.
+      { actions: ['PutItem', 'DeleteItem', 'ConditionCheckItem'], partitions: ['lead', 'leadMatchKey', 'erasedMatchKey'] },
       // recordOperation writes the plan's parts in batches (ASSIGNMENT#…/PLAN#…).
       { actions: ['BatchWriteItem'], partitions: ['assignment'] },
       // eraseLead scrubs, in transactions of one partition's items, the lead's actions and events (LEAD#), the
       // notifications that name it (USER#) and the import digests that list it (IMPORT#).
       { actions: ['UpdateItem'], partitions: ['user', 'lead', 'import'] },
-      // eraseLead's last step: one transaction putting the tombstone and the erased-key hash, deleting the claim.
-      { actions: ['PutItem', 'DeleteItem'], partitions: ['lead', 'leadMatchKey', 'erasedMatchKey'] },
     ],
     // findLeads picks any of the seven lead lists (planLeadQuery); countOpenLeads counts on GSI2 (balanced).
     queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7'],

@@ -1,7 +1,7 @@
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners } from '../leads/memberships';
 import { leadFromItem, withOwner, type Lead } from '../leads/model';
-import { MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
+import { ErasedPersonError, MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
 import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
 import { forEachConcurrently } from '../async';
 import { batchGet, batchWrite, getItem, keyString, putRequest, type Item } from '../table/client';
@@ -156,6 +156,7 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
     } catch (error) {
       if (error instanceof StaleLeadError) continue; // edited meanwhile: read again and re-apply
       if (error instanceof MatchKeyTakenError) return rejected(row, 'email_taken', 'このメールアドレスは別のリードが使っています');
+      if (error instanceof ErasedPersonError) return rejected(row, 'erased_on_request', '消去依頼により登録できません（このメールアドレスの人は消去を依頼しています）');
       throw error;
     }
   }

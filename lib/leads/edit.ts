@@ -3,7 +3,7 @@ import type { Caller } from '../users/caller';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { matchKeyOf, configuredMatchMode } from './match-key';
 import type { Lead } from './model';
-import { MatchKeyTakenError, requireWorkableLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
+import { ErasedPersonError, MatchKeyTakenError, requireWorkableLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
 import type { LeadPatch } from './schema';
 import { editedStage, stageRefusalError, withStage } from './stages';
 
@@ -44,6 +44,11 @@ export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadP
   } catch (error) {
     if (error instanceof StaleLeadError) throw await staleLeadConflict(leadId, expectedVersion);
     if (error instanceof MatchKeyTakenError) throw new ConflictError('another lead already has this e-mail address', { cause: error });
+    if (error instanceof ErasedPersonError) {
+      throw new ValidationError('the person with this e-mail address asked to be erased (個人情報の消去) and cannot be recorded again', [
+        { path: 'body.email', message: 'erased on request' },
+      ]);
+    }
     throw error;
   }
   return next;

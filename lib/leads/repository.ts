@@ -6,7 +6,8 @@ import { ConditionFailedError, TransactionCancelledError } from '../table/errors
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import { countAll, queryAll } from '../table/queries';
-import { transact, txDelete, txPut } from '../table/transaction';
+import { transact, txCheck, txDelete, txPut } from '../table/transaction';
+import { erasedKeyOf } from './erased-key';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
 import { refuseIfErased } from './tombstone';
 
@@ -49,6 +50,11 @@ export class MatchKeyTakenError extends Error {
   override readonly name = 'MatchKeyTakenError';
 }
 
+/** The new dedupe key is a person's who asked to be erased: an edit may not bring them back under another lead. */
+export class ErasedPersonError extends Error {
+  override readonly name = 'ErasedPersonError';
+}
+
 /**
  * Writes `next` over `previous` if nobody changed the lead since `previous.version` was read. When the dedupe key
  * changes (a new e-mail), the LEADKEY claim moves with the lead in the same transaction, or the write is refused
@@ -66,11 +72,14 @@ export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}
       txPut('lead', stored, { condition: 'version = :v', values: { ':v': previous.version } }),
       txPut('newMatchKey', { ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId: next.leadId, createdBy: `lead#${next.leadId}`, createdAt: next.updatedAt }, ours),
       txDelete('oldMatchKey', keys.leadMatchKey(previous.matchKey), ours),
+      // In the same transaction, so an erasure that lands meanwhile is seen too.
+      txCheck('notErased', keys.erasedMatchKey(await erasedKeyOf(next.matchKey)), { condition: ITEM_ABSENT }),
     ]);
   } catch (error) {
     if (error instanceof ConditionFailedError) throw new StaleLeadError(`lead ${next.leadId} changed since version ${previous.version}`, { cause: error });
     if (error instanceof TransactionCancelledError) {
       if (error.failed('newMatchKey')) throw new MatchKeyTakenError(`the dedupe key of lead ${next.leadId} belongs to another lead`, { cause: error });
+      if (error.failed('notErased')) throw new ErasedPersonError(`the new dedupe key of lead ${next.leadId} is an erased person's`, { cause: error });
       throw new StaleLeadError(`lead ${next.leadId} changed since version ${previous.version}`, { cause: error });
     }
     throw error;

@@ -102,10 +102,9 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
     items: [
       { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*', 'IMPORT#*'] },
       { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'ASSIGNMENT#*', 'ASSIGNROTATION#*'] },
-      { actions: ['PutItem', 'DeleteItem'], keys: ['LEAD#*', 'LEADKEY#*'] },
+      { actions: ['PutItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*'] },
       { actions: ['BatchWriteItem'], keys: ['ASSIGNMENT#*'] },
       { actions: ['UpdateItem'], keys: ['USER#*', 'LEAD#*', 'IMPORT#*'] },
-      { actions: ['PutItem', 'DeleteItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*'] },
       IDEMPOTENCY,
     ],
     indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7'],

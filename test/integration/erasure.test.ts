@@ -215,6 +215,23 @@ describe('DELETE /leads/{leadId}', () => {
     const found = await stack().api('GET', `/leads?name=${encodeURIComponent('鈴木')}`, { as: 'admin' });
     expect(found.body.items).toEqual([]);
   });
+
+  test("no edit brings the person back under another lead: a PATCH or an update list giving it their e-mail is refused", async () => {
+    const other = (await stack().api('GET', `/leads/${otherId}`, { as: 'admin' })).body.lead;
+    const patched = await stack().api('PATCH', `/leads/${otherId}`, { as: 'manager', body: { email: 'ＳＵＺＵＫＩ．ＩＣＨＩＲＯ＠ＥＸＡＭＰＬＥ．ＣＯＭ', version: other.version } });
+    expect(patched.status).toBe(422);
+    expect(patched.body.errors).toEqual([{ path: 'body.email', message: 'erased on request' }]);
+
+    const listed = await importList(campaignId, 'update', '更新.xlsx', await xlsx([[otherId, ' Suzuki.Ichiro@Example.com ']], ['リードID', 'メールアドレス']));
+    expect(listed).toMatchObject({ counts: { rows: 1, updated: 0, rejected: 1 } });
+    const link = await stack().api('GET', `/imports/${listed.importId}/rejections`, { as: 'marketing' });
+    const rejected = (await readWorkbook(await (await fetch(link.body.url)).arrayBuffer())).get('取り込めなかった行')!;
+    expect(String(rejected[1]![1])).toMatch(/^消去依頼により登録できません/);
+
+    const after = (await stack().api('GET', `/leads/${otherId}`, { as: 'admin' })).body.lead;
+    expect(after).toMatchObject({ email: other.email, version: other.version });
+    expect(await leadByEmail(PERSON.email)).toBeUndefined();
+  });
 });
 
 describe('an erasure interrupted midway', () => {
