@@ -54,12 +54,13 @@ export interface RouteGroupGrants {
 }
 
 /**
- * lib/http/idempotency.ts: the record is put, read, moved to done or expired (GetItem, PutItem, UpdateItem); a large
- * first answer is written beside it in parts (BatchWriteItem) and read back by a query of its partition (Query).
+ * lib/http/idempotency.ts: the record is put, read, moved to done (GetItem, PutItem, UpdateItem) or deleted when the
+ * request is refused (DeleteItem); a large first answer is written beside it in parts (BatchWriteItem) and read back by
+ * a query of its partition (Query).
  * Never in a transaction or a batch with anything else, so it is an entry of its own.
  */
 export const IDEMPOTENCY_RECORDS: ItemGrant = {
-  actions: ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'Query'],
+  actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'Query'],
   partitions: ['idempotency'],
 };
 

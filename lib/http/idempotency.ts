@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConflictError, ValidationError } from '../errors';
-import { batchWrite, getItem, putItem, putRequest, updateItem } from '../table/client';
+import { batchWrite, deleteItem, getItem, putItem, putRequest, updateItem } from '../table/client';
 import { ConditionFailedError } from '../table/errors';
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
@@ -103,8 +103,15 @@ export async function idempotent(
   try {
     reply = await run();
   } catch (error) {
-    // Nothing was done (or it was rolled back): let a retry with the same key try again.
-    await updateItem({ key, update: 'SET expiresAt = :past', values: { ':past': 0 } }).catch(() => undefined);
+    // Nothing was done (or it was rolled back): the record goes, so that a refused request leaves nothing behind and
+    // a retry with the same key runs afresh. (It used to stay with expiresAt 0, which TTL never deletes: DynamoDB
+    // skips items that expired over five years ago, so each refusal left an item for good.) Only our own record, still
+    // in progress, is deleted.
+    await deleteItem(key, {
+      condition: 'requestHash = :hash AND #state = :inProgress',
+      names: { '#state': 'state' },
+      values: { ':hash': requestHash, ':inProgress': 'in_progress' },
+    }).catch(() => undefined);
     throw error;
   }
   await storeReply(key, reply, expiresAt);

@@ -51,6 +51,14 @@ function compile(route: RouteDefinition): CompiledRoute {
   };
 }
 
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A literal segment beats a parameter, as in API Gateway (`/leads/assign` before `/leads/{leadId}`). */
 export function routeMatcher(routes: readonly RouteDefinition[]) {
   const compiled = routes.map(compile).sort((a, b) => b.literalSegments - a.literalSegments);
@@ -59,7 +67,11 @@ export function routeMatcher(routes: readonly RouteDefinition[]) {
       if (candidate.route.method !== method) continue;
       const match = candidate.pattern.exec(path);
       if (!match) continue;
-      const pathParameters = Object.fromEntries(candidate.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+      // A segment that is not valid percent-encoded UTF-8 (`%`, `%zz`, a cut-off sequence) cannot be a parameter:
+      // decodeURIComponent throws on it, which used to escape as a 500. It is the client's error.
+      const decoded = candidate.params.map((_, i) => decodeSegment(match[i + 1]!));
+      if (decoded.some((value) => value === undefined)) return { route: candidate.route, malformed: true as const };
+      const pathParameters = Object.fromEntries(candidate.params.map((name, i) => [name, decoded[i]!]));
       return { route: candidate.route, pathParameters };
     }
     return undefined;
@@ -131,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ server: S
       const method = (request.method ?? 'GET').toUpperCase();
       const matched = match(method, url.pathname);
       if (!matched) return send(response, gatewayProblem(404, 'Not found', `no route ${method} ${url.pathname}`));
+      if ('malformed' in matched) return send(response, gatewayProblem(400, 'Bad request', 'a path segment is not valid percent-encoded UTF-8'));
 
       let claims: Record<string, string> | undefined;
       if (!matched.route.public) {
@@ -193,6 +206,17 @@ export async function startGateway(options: GatewayOptions): Promise<{ server: S
       log.error('local gateway failure', { requestId, errorName: (error as Error).name, errorMessage: (error as Error).message });
       send(response, gatewayProblem(500, 'Internal server error', `Quote request id ${requestId} when reporting it.`));
     }
+  });
+
+  // Node answers a request it cannot parse (a request line or headers over its limit: 431; a malformed request: 400)
+  // itself, with an empty body; answer problem+json there too, as every other error of the API is.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (error as { code?: string }).code === 'ECONNRESET') return socket.destroy();
+    const [status, title] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request header fields too large'] : [400, 'Bad request'];
+    const body = JSON.stringify({ type: `/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`, title, status, detail: 'the request could not be read' });
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -68,7 +68,7 @@ interface ExpectedGrants {
   erasureKey?: boolean;
   startsExportWorker: boolean;
 }
-const IDEMPOTENCY = { actions: ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'Query'], keys: ['IDEMPOTENCY#*'] };
+const IDEMPOTENCY = { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'Query'], keys: ['IDEMPOTENCY#*'] };
 const NONE: ExpectedGrants = { items: [], indexes: [], objects: [], cursorSecret: false, startsExportWorker: false };
 const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
   system: NONE,

@@ -221,7 +221,13 @@ describe('POST /leads/{id}/convert', () => {
     expect(noCompany.status).toBe(422);
     expect(noCompany.body.errors[0].path).toBe('body.account.new.name');
     expect((await lead(ids[4]!)).lead.stage).toBe('new');
-    expect((await post('rep2', body)).status).toBe(201);
+    // Refused after its Idempotency-Key was taken: the key's record goes with the refusal (it used to stay, expired at
+    // 0, which TTL never deletes), and the same key with the mistake corrected then converts.
+    const keyed = { 'idempotency-key': 'convert-refused-then-fixed' };
+    const refusedWithKey = await stack().api('POST', `/leads/${ids[4]}/convert`, { as: 'rep2', headers: keyed, body: { ...body, deal: { name: 'x', ownerId: 'sales', stage: '妄想' } } });
+    expect(refusedWithKey.status).toBe(422);
+    expect(await getItem(keys.idempotency('rep2', `POST /leads/${ids[4]}/convert`, keyed['idempotency-key']))).toBeUndefined();
+    expect((await stack().api('POST', `/leads/${ids[4]}/convert`, { as: 'rep2', headers: keyed, body })).status).toBe(201);
   });
 });
 

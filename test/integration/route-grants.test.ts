@@ -41,6 +41,7 @@ const IDEMPOTENT_PARTS = [
   { action: 'Query', partition: 'idempotency', why: 'no answer of this group reaches 100 KB' },
 ];
 for (const group of ['imports', 'exports', 'deals'] as const) UNREACHED[group] = [...IDEMPOTENT_PARTS];
+UNREACHED.exports!.push({ action: 'DeleteItem', partition: 'idempotency', why: 'a valid export request is refused only when its worker fails to start' });
 
 beforeAll(async () => {
   const { httpHandlers } = await import('../../functions/http/index');
@@ -82,6 +83,8 @@ describe('the table calls of every route group', () => {
     const upload = await call(201, 'POST', '/imports', { as: 'marketing', headers, body: request });
     await call(201, 'POST', '/imports', { as: 'marketing', headers, body: request });
     await call(404, 'GET', `/imports/${upload.importId}/rejections`, { as: 'marketing' });
+    // Refused after taking its key (no such campaign): the record is deleted.
+    await call(422, 'POST', '/imports', { as: 'marketing', headers: { 'idempotency-key': 'grants-import-refused' }, body: { ...request, campaignId: 'no-such-campaign' } });
 
     const people = [
       ['田中 一郎', 'g0@example.com', '株式会社ミライ商事', '情報システム部', '部長', '03-1111-2222'],
@@ -144,6 +147,8 @@ describe('the table calls of every route group', () => {
 
     const handedOver = ids.二郎!;
     await call(200, 'POST', `/leads/${handedOver}/handover`, { as: 'rep1', headers: { 'idempotency-key': 'grants-handover' }, body: { ownerId: 'sales', note: '引継ぎ' } });
+    // Refused after taking its key (the lead has moved on since version 1): the record is deleted.
+    await call(409, 'POST', `/leads/${handedOver}/handover`, { as: 'manager', headers: { 'idempotency-key': 'grants-handover-stale' }, body: { ownerId: 'sales', version: 1 } });
     await call(200, 'GET', `/leads/${handedOver}/history`, { as: 'sales' });
 
     // An agent's campaigns come through the histories of its own leads, which follow the lead's owner.
@@ -199,9 +204,10 @@ describe('the table calls of every route group', () => {
     };
     const first = await call(201, 'POST', `/leads/${ids.一郎}/convert`, conversion);
     await call(201, 'POST', `/leads/${ids.一郎}/convert`, conversion);
-    // The same company again, unforced: refused with the accounts of that name.
+    // The same company again, unforced: refused with the accounts of that name (after taking its key, which goes).
     await call(409, 'POST', `/leads/${ids.三郎}/convert`, {
       as: 'manager',
+      headers: { 'idempotency-key': 'grants-convert-refused' },
       body: { campaignId: ids.seminar, account: { new: { name: 'ミライ商事' } }, deal, notify: false },
     });
     await call(201, 'POST', `/leads/${ids.三郎}/convert`, {

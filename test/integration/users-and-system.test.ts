@@ -102,6 +102,22 @@ describe('open routes', () => {
     expect(createCampaign.properties.type.enum).toContain('seminar');
   });
 
+  test('a path segment that is not valid percent-encoding is 400 problem+json, before and after the token check', async () => {
+    for (const options of [{ as: 'admin' }, {}]) {
+      const malformed = await stack().api('GET', '/leads/%E0%A4%A/history', options);
+      expect(malformed.status).toBe(400);
+      expect(malformed.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(malformed.body).toMatchObject({ status: 400, title: 'Bad request' });
+    }
+  });
+
+  test('a request line over the server limit is 431 problem+json, not an empty reply', async () => {
+    const long = await stack().api('GET', `/campaigns?status=${'a'.repeat(20_000)}`, { as: 'admin' });
+    expect(long.status).toBe(431);
+    expect(long.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(long.body).toMatchObject({ status: 431, title: 'Request header fields too large', detail: expect.any(String) });
+  });
+
   test('an unknown path is 404 problem+json', async () => {
     const missing = await stack().api('GET', '/nothing-here', { as: 'admin' });
     expect(missing.status).toBe(404);

@@ -31,6 +31,14 @@ describe('the route table', () => {
     expect(match('GET', '/leads/01ABC')).toMatchObject({ route: { operationId: 'a' }, pathParameters: { leadId: '01ABC' } });
     expect(match('POST', '/leads/01ABC')).toBeUndefined();
   });
+
+  test('the local gateway tells a path segment that is not valid percent-encoding, rather than throwing on it', () => {
+    const match = routeMatcher([{ operationId: 'a', method: 'GET', path: '/leads/{leadId}', group: 'system', summary: '' }]);
+    for (const segment of ['%', '%zz', '%E0%A4%A', '%C0%AF', '%F0%9F']) {
+      expect(match('GET', `/leads/${segment}`)).toEqual({ route: expect.objectContaining({ operationId: 'a' }), malformed: true });
+    }
+    expect(match('GET', '/leads/%E5%B1%B1%2F')).toMatchObject({ pathParameters: { leadId: '山/' } });
+  });
 });
 
 describe('problem documents', () => {
