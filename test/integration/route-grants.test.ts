@@ -11,9 +11,10 @@ import { allows, itemGrantsOf, recordTableUse, type TableUse } from '../support/
  * Every route, driven through the local stack along the paths that touch the table differently (each lead list
  * index, the e-mail and phone look-ups, a lead edit that moves the dedupe key or a phone's look-up entries, each form
  * of assignment, a conversion with a new and with an existing account, a recount, replays of Idempotency-Keys), with
- * every table call recorded against the group whose handler made it. Each call must be allowed by that group's grants (infra/route-group-grants.ts), read as IAM reads them:
- * locally nothing enforces IAM, so a grant missing there would only show in production. And each grant must be used:
- * a grant nothing here needs is wider than the routes.
+ * every table call recorded against the group whose handler made it. Each call must be allowed by that group's
+ * grants (infra/route-group-grants.ts), read as IAM reads them: locally nothing enforces IAM, so a grant missing
+ * there would only show in production. And each grant must be used: a grant nothing here needs is wider than the
+ * routes.
  */
 
 const stack = useLocalStack();
