@@ -1,8 +1,9 @@
-import type { Item } from '../table/client';
-import { ENTITY, keys, type Key, type LookupKind } from '../table/keys';
+import { batchWrite, putRequest, type Item } from '../table/client';
+import { allShards, ENTITY, keys, type Key, type LookupKind } from '../table/keys';
+import { queryPages } from '../table/queries';
 import { normaliseEmail } from '../text/normalize';
 import { phoneKeyOf } from '../text/phone';
-import type { Lead } from './model';
+import { leadFromItem, type Lead } from './model';
 
 /**
  * The look-up entries of a lead (GET /leads?phone= and, where the dedupe key is e-mail + name, ?email=): one small
@@ -60,4 +61,24 @@ export function lookupChanges(previous: Lead, next: Lead): { puts: Item[]; delet
     puts: after.filter((k) => !before.some((b) => same(b, k))).map((k) => lookupItem(next.leadId, k)),
     deletes: before.filter((k) => !after.some((a) => same(a, k))).map((k) => keys.leadLookup(previous.leadId, k.kind, k.value)),
   };
+}
+
+/**
+ * Writes the look-up entries of every lead (all of them, shard by shard through the every-lead list, GSI4): once,
+ * after upgrading a deployment whose leads were written before they had entries, which ?phone= cannot find until
+ * then. Rewriting an entry writes the same item, so it may run again. A lead whose number changes while it runs may
+ * keep an entry for the old number: a look-up checks the lead and finds nothing there, and erasure deletes it.
+ */
+export async function backfillLeadLookups(): Promise<{ leads: number; entries: number }> {
+  let leads = 0;
+  let entries = 0;
+  for (const shard of allShards()) {
+    for await (const page of queryPages<Item>({ index: 'gsi4', partition: keys.leadsRecentPartition(shard) }, 500)) {
+      const items = page.map(leadFromItem).flatMap(lookupItemsOf);
+      await batchWrite(items.map(putRequest));
+      leads += page.length;
+      entries += items.length;
+    }
+  }
+  return { leads, entries };
 }

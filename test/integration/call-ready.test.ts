@@ -1,6 +1,9 @@
 import { intakeHelpers } from '../support/intake';
 import { useLocalStack } from '../support/local-stack';
 import { xlsx } from '../support/lists';
+import { backfillLeadLookups } from '../../lib/leads/lookups';
+import { deleteItem } from '../../lib/table/client';
+import { keyOfItem } from '../../lib/table/attributes';
 import { queryAll } from '../../lib/table/queries';
 import { keys } from '../../lib/table/keys';
 
@@ -122,6 +125,17 @@ describe('the call-ready list', () => {
     expect(await byEmail('call.one@example.com', 'agent')).toEqual([]);
     // Everyone else finds it as before.
     expect(await byPhone('045-111-2222', 'rep2')).toEqual([own]);
+  });
+
+  test('a lead written before look-up entries existed is found once the backfill has run', async () => {
+    const id = ids['架電 三郎']!;
+    for (const entry of await queryAll({ partition: keys.leadPartition(id), sortPrefix: keys.leadLookupPrefix })) await deleteItem(keyOfItem(entry));
+    expect(await byPhone('045-111-2222')).toEqual([]);
+    const written = await backfillLeadLookups();
+    expect(written.leads).toBeGreaterThanOrEqual(3);
+    expect(await byPhone('045-111-2222')).toEqual([id]);
+    // Rewriting the entries of leads that had them changes nothing.
+    expect(await byPhone('+81 6 7777 8888')).toEqual([ids['架電 二郎']]);
   });
 
   test('a person erased on request is found by neither look-up', async () => {
