@@ -25,6 +25,8 @@ import type { LeadListQuery } from './schema';
  *
  * No page reads more than one read budget (lib/table/queries.ts): a selective filter gets a short page and a
  * cursor that resumes where the read stopped.
+ *
+ * The exact look-ups (`email`, `phone`) take no other condition and use no list index: see lookUpLeads.
  */
 
 interface Plan {
