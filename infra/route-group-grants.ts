@@ -116,17 +116,21 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     // Query of LEAD#…: campaignHistory, leadEvents, latestActions, countCampaigns (COUNT).
     // BatchGetItem: findLeads reads the leads behind GSI5 histories; listItems reads the deals of converted leads;
     // planAssignment and readLeads read leads by id.
-    // eraseLead queries the import that assigned the lead (IMPORT#…/ASSIGNED#) to take the person out of its digest.
-    reads: { actions: ['GetItem', 'Query', 'BatchGetItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'assignmentRotation', 'import'] },
+    // eraseLead queries the import that assigned the lead (IMPORT#…/ASSIGNED#) to take the person out of its digest,
+    // and the lead's look-up entries (LEAD#…/LOOKUP#) to delete them.
+    // GET /leads?email= (dedupe key e-mail) reads the LEADKEY# claim, then the lead; ?phone= reads the leads its
+    // GSI4 look-up entries name (BatchGetItem).
+    reads: { actions: ['GetItem', 'Query', 'BatchGetItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'assignmentRotation', 'import', 'leadMatchKey'] },
     writes: [
       // saveLead puts the lead (PATCH, unchanged dedupe key). applyMoves: transactions updating leads and putting
       // their `assigned` events; publishNotifications: transactions putting a notification and updating the unread
       // counter (USER#); handOverLead: one transaction putting the lead, its event, the notification and the counter.
       // recordOperation and finishOperation update the operation (ASSIGNMENT#); advanceRotation its rotation.
       { actions: ['PutItem', 'UpdateItem'], partitions: ['user', 'lead', 'assignment', 'assignmentRotation'] },
-      // saveLead with a new dedupe key: one transaction putting the lead and the new LEADKEY# claim, deleting the old,
-      // and checking the new key is no erased person's (ERASEDKEY#). eraseLead's last step: one transaction putting
-      // the tombstone and the erased-key hash, deleting the claim.
+      // saveLead with a new dedupe key or a new phone: one transaction putting the lead and the new LEADKEY# claim,
+      // deleting the old, checking the new key is no erased person's (ERASEDKEY#), and putting and deleting the
+      // lead's look-up entries (LEAD#…/LOOKUP#). eraseLead's last step: one transaction putting the tombstone and the
+      // erased-key hash, deleting the claim and the look-up entries.
       { actions: ['PutItem', 'DeleteItem', 'ConditionCheckItem'], partitions: ['lead', 'leadMatchKey', 'erasedMatchKey'] },
       // recordOperation writes the plan's parts in batches (ASSIGNMENT#…/PLAN#…).
       { actions: ['BatchWriteItem'], partitions: ['assignment'] },
@@ -134,7 +138,8 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
       // notifications that name it (USER#) and the import digests that list it (IMPORT#).
       { actions: ['UpdateItem'], partitions: ['user', 'lead', 'import'] },
     ],
-    // findLeads picks any of the seven lead lists (planLeadQuery); countOpenLeads counts on GSI2 (balanced).
+    // findLeads picks any of the seven lead lists (planLeadQuery), or GSI4's look-up entries for ?phone=;
+    // countOpenLeads counts on GSI2 (balanced).
     queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7'],
     // POST /leads/assign and POST /leads/{id}/handover.
     idempotencyRecords: true,

@@ -27,8 +27,9 @@ import { actionRedaction, eventRedaction, importAssignmentsRedaction, notificati
  *     person while the erasure runs. The lead keeps its data until the end: the later steps need the values to find.
  *  2. Related items are scrubbed in transactions of at most 100 items, each removing only what is still there, so a
  *     retry redoes nothing that was done and skips nothing that was not.
- *  3. Last, one transaction writes the tombstone, deletes the LEADKEY claim and writes the erased-key hash. Before it
- *     the erasure is unfinished and a retry resumes it; after it, a DELETE answers what the first one did.
+ *  3. Last, one transaction writes the tombstone, deletes the LEADKEY claim and the look-up entries (phone keys)
+ *     and writes the erased-key hash. Before it the erasure is unfinished and a retry resumes it; after it, a DELETE
+ *     answers what the first one did.
  *
  * Nothing here logs the person's values: only the lead id.
  */
@@ -157,11 +158,15 @@ async function writeTombstone(leadId: string, now: Date): Promise<Lead> {
     const erasedKey = await erasedKeyOf(lead.matchKey);
     const tombstone = anonymousLead(lead, erasedKey, now.toISOString());
     const ours = { condition: `${ITEM_ABSENT} OR leadId = :leadId`, values: { ':leadId': leadId } };
+    // The look-up entries hold the person's phone keys (and e-mail): all of them go, whatever number they were for.
+    const lookups = await queryAll<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.leadLookupPrefix });
+    const lookupDeletes = lookups.map((entry, i) => txDelete(`lookup:${i}`, keyOfItem(entry)));
     try {
       await transact([
         txPut('lead', leadItemReplacing(item, tombstone), { condition: 'version = :v', values: { ':v': lead.version } }),
         txDelete('claim', keys.leadMatchKey(lead.matchKey), ours),
         txPut('erasedKey', { ...keys.erasedMatchKey(erasedKey), entity: ENTITY.erasedMatchKey, leadId, erasedAt: tombstone.erasedAt }),
+        ...lookupDeletes,
       ]);
       return tombstone;
     } catch (error) {
@@ -171,6 +176,7 @@ async function writeTombstone(leadId: string, now: Date): Promise<Lead> {
         await transact([
           txPut('lead', leadItemReplacing(item, tombstone), { condition: 'version = :v', values: { ':v': lead.version } }),
           txPut('erasedKey', { ...keys.erasedMatchKey(erasedKey), entity: ENTITY.erasedMatchKey, leadId, erasedAt: tombstone.erasedAt }),
+          ...lookupDeletes,
         ]);
         return tombstone;
       }

@@ -2,7 +2,8 @@ import { forEachConcurrently } from '../async';
 import { FAULT_POINTS, faultPoint } from '../faults';
 import { newId } from '../ids';
 import { campaignHistoriesFollowLeads } from '../leads/memberships';
-import { leadItem, newLead } from '../leads/model';
+import { lookupItemsOf } from '../leads/lookups';
+import { leadItem, newLead, type Lead } from '../leads/model';
 import { batchGet, batchWrite, keyString, putIfAbsent, putRequest, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
@@ -56,9 +57,19 @@ export interface HistoryReads {
 
 const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
-function leadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Item {
+function newLeadOf(ctx: RegisterContext, row: PreparedRow, leadId: string): Lead {
   const { extra, ...fields } = row.draft;
-  return leadItem(newLead({ leadId, fields, extra, matchKey: row.matchKey, source: { campaignId: ctx.campaignId, importId: ctx.importId }, at: ctx.now.toISOString() }));
+  return newLead({ leadId, fields, extra, matchKey: row.matchKey, source: { campaignId: ctx.campaignId, importId: ctx.importId }, at: ctx.now.toISOString() });
+}
+
+const leadOf = (ctx: RegisterContext, row: PreparedRow, leadId: string): Item => leadItem(newLeadOf(ctx, row, leadId));
+
+/** The new lead's look-up entries (its phone keys), plain puts beside the lead: rewriting one writes the same item. */
+const lookupsOf = (ctx: RegisterContext, row: PreparedRow, leadId: string): Item[] => lookupItemsOf(newLeadOf(ctx, row, leadId));
+
+/** A lead written again only where missing; when it is, so are its look-up entries. */
+async function putLeadIfAbsent(ctx: RegisterContext, row: PreparedRow, leadId: string): Promise<void> {
+  if (await putIfAbsent(leadOf(ctx, row, leadId))) await batchWrite(lookupsOf(ctx, row, leadId).map(putRequest));
 }
 
 export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, snapshot: Snapshot, reads: HistoryReads): Promise<ChunkResult> {
@@ -125,7 +136,7 @@ export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, sn
     for (const { leadId } of claimed) giveHistory(leadId);
     if (claimed.length > 0) await faultPoint(FAULT_POINTS.intakeNewPeople);
     await batchWrite(
-      claimed.flatMap(({ row, leadId }) => [putRequest(leadOf(ctx, row, leadId)), putRequest(historyOf(ctx, row, leadId))]),
+      claimed.flatMap(({ row, leadId }) => [putRequest(leadOf(ctx, row, leadId)), putRequest(historyOf(ctx, row, leadId)), ...lookupsOf(ctx, row, leadId).map(putRequest)]),
       { concurrency },
     );
     claimed.forEach(() => countCreated(NEW_HISTORY));
@@ -140,7 +151,7 @@ export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, sn
   const createAgain = async ({ row, leadId, takenOverFrom }: { row: PreparedRow; leadId: string; takenOverFrom?: string }) => {
     giveHistory(leadId);
     mayBeOwned.push(leadId);
-    await putIfAbsent(leadOf(ctx, row, leadId));
+    await putLeadIfAbsent(ctx, row, leadId);
     countCreated(await ensureHistory(ctx, row, leadId, takenOverFrom));
   };
   await forEachConcurrently(replayedCreations, concurrency, createAgain);
@@ -164,7 +175,7 @@ export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, sn
   if (stillUnsure.length > 0) {
     const leads = await batchGet(stillUnsure.map(({ leadId }) => keys.lead(leadId)), { concurrency });
     const missing = stillUnsure.filter(({ leadId }) => !leads.has(keyString(keys.lead(leadId))));
-    await forEachConcurrently(missing, concurrency, async ({ row, leadId }) => void (await putIfAbsent(leadOf(ctx, row, leadId))));
+    await forEachConcurrently(missing, concurrency, async ({ row, leadId }) => putLeadIfAbsent(ctx, row, leadId));
   }
 
   // 5. Known people: add this campaign's flag to their history, unless it is there already. The first round decides

@@ -1,12 +1,15 @@
 import { ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
-import { batchGet, keyString, type Item } from '../table/client';
+import { batchGet, getItem, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
 import { ReadBudget } from '../table/queries';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
-import { normaliseCompany, normaliseName } from '../text/normalize';
+import { normaliseCompany, normaliseEmail, normaliseName } from '../text/normalize';
 import { getUser } from '../users/repository';
-import { countCampaigns, toMembership } from './repository';
+import { leadHasLookupKey, type LookupKey } from './lookups';
+import { configuredMatchMode, matchKeyOf } from './match-key';
+import { canSee, countCampaigns, getLead, getLeads, toMembership } from './repository';
+import { isErasedOrErasing } from './tombstone';
 import { leadFromItem, type Lead } from './model';
 import type { LeadListQuery } from './schema';
 
@@ -22,6 +25,8 @@ import type { LeadListQuery } from './schema';
  *
  * No page reads more than one read budget (lib/table/queries.ts): a selective filter gets a short page and a
  * cursor that resumes where the read stopped.
+ *
+ * The exact look-ups (`email`, `phone`) take no other condition and use no list index: see lookUpLeads.
  */
 
 interface Plan {
@@ -174,6 +179,7 @@ const MAX_ROUNDS = 5;
  * assignment by filter) passes one budget for all of them and stops when it is spent.
  */
 export async function findLeads(query: LeadListQuery, caller: Caller, position?: ShardedPosition, budget = new ReadBudget()): Promise<LeadListPage> {
+  if (query.email !== undefined || query.phone !== undefined) return lookUpLeads(query, caller, position, budget);
   const plan = planLeadQuery(query, caller);
   const filter = plan.clauses.length ? { expression: plan.clauses.join(' AND '), names: plan.names, values: plan.values } : undefined;
   const read = (limit: number, at?: ShardedPosition) =>
@@ -197,6 +203,41 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
     for (const history of page.items) {
       const lead = leads.get(keyString(keys.lead(history.leadId as string)));
       if (lead && leadMatches(lead, query, owner)) items.push({ lead: leadFromItem(lead), followStatus: toMembership(history).followStatus });
+    }
+    at = page.position;
+    if (!at || budget.exhausted) break;
+  }
+  return { items, position: at };
+}
+
+/** Found by a look-up, and the caller may have it: not erased, visible to it (an agent: its own), still holding the key. */
+const foundFor = (caller: Caller, lead: Lead, holds: (lead: Lead) => boolean): boolean => !isErasedOrErasing(lead) && canSee(caller, lead) && holds(lead);
+
+/**
+ * GET /leads?email= and ?phone=: the exact look-ups (api.md). Where the dedupe key is the e-mail, `email` is one read
+ * of its LEADKEY claim and one of the lead. Otherwise (a phone; an e-mail where the key is e-mail + name) the lead's
+ * look-up entries on GSI4 name the leads (./lookups.ts), read by key. A lead the caller may not see is simply not
+ * found, as an erased one is; a page reads at most `limit` entries a round, within the read budget.
+ */
+async function lookUpLeads(query: LeadListQuery, caller: Caller, position: ShardedPosition | undefined, budget: ReadBudget): Promise<LeadListPage> {
+  if (query.email !== undefined && configuredMatchMode() === 'email') {
+    const email = query.email;
+    const claim = await getItem<{ leadId: string }>(keys.leadMatchKey(matchKeyOf({ email }, 'email')!));
+    const found = claim ? await getLead(claim.leadId) : undefined;
+    const holds = (lead: Lead) => lead.email !== undefined && normaliseEmail(lead.email) === email;
+    return { items: found && foundFor(caller, found.lead, holds) ? [{ lead: found.lead }] : [] };
+  }
+  const key: LookupKey = query.phone !== undefined ? { kind: 'PHONE', value: query.phone } : { kind: 'EMAIL', value: query.email! };
+  const partitions = [keys.leadsByLookupPartition(key.kind, key.value)];
+  const items: LeadListPage['items'] = [];
+  let at = position;
+  for (let round = 0; round < MAX_ROUNDS && items.length < query.limit; round++) {
+    const page = await shardedQuery<Item>({ index: 'gsi4', partitions, descending: false, limit: query.limit - items.length, position: at, budget });
+    const leads = await getLeads(page.items.map((entry) => entry.leadId as string));
+    budget.spend(page.items.length);
+    for (const entry of page.items) {
+      const lead = leads.get(entry.leadId as string);
+      if (lead && foundFor(caller, lead, (l) => leadHasLookupKey(l, key))) items.push({ lead });
     }
     at = page.position;
     if (!at || budget.exhausted) break;
@@ -257,6 +298,9 @@ async function ownLeadsInOrder(
   };
 }
 
+/** When the lead's next action is due, on a lead that carries it (set by the lead's tasks). */
+const nextActionOf = (lead: Lead): string | undefined => (lead as Lead & { nextActionAt?: unknown }).nextActionAt as string | undefined;
+
 /** What the list screen shows for each lead: the lead's summary, its owner's name, its counts. */
 export async function listItems(page: LeadListPage) {
   const ownerIds = [...new Set(page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id)))];
@@ -272,6 +316,13 @@ export async function listItems(page: LeadListPage) {
     leadId: lead.leadId,
     name: lead.name,
     ...(lead.company ? { company: lead.company } : {}),
+    // The contact fields: a rep works a call list from the list alone (api.md, "lead list item").
+    ...(lead.department ? { department: lead.department } : {}),
+    ...(lead.title ? { title: lead.title } : {}),
+    ...(lead.email ? { email: lead.email } : {}),
+    ...(lead.phone ? { phone: lead.phone } : {}),
+    ...(lead.mobile ? { mobile: lead.mobile } : {}),
+    ...(lead.ngActions ? { ngActions: lead.ngActions } : {}),
     ...(lead.classification ? { classification: lead.classification } : {}),
     stage: lead.stage,
     ...(lead.ownerId ? { ownerId: lead.ownerId, ownerName: owners.get(lead.ownerId) } : {}),
@@ -279,6 +330,7 @@ export async function listItems(page: LeadListPage) {
     ...(followStatus ? { followStatus } : {}),
     ...(lead.lastActionAt ? { lastActionAt: lead.lastActionAt } : {}),
     ...(lead.lastActionResult ? { lastActionResult: lead.lastActionResult } : {}),
+    ...(nextActionOf(lead) ? { nextActionAt: nextActionOf(lead) } : {}),
     counts: { campaigns: campaignCounts[index]!, ...dealCounts(lead) },
     updatedAt: lead.updatedAt,
     version: lead.version,

@@ -9,6 +9,7 @@ import { countAll, queryAll } from '../table/queries';
 import { transact, txCheck, txDelete, txPut } from '../table/transaction';
 import { erasedKeyOf } from './erased-key';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
+import { lookupChanges } from './lookups';
 import { refuseIfErased } from './tombstone';
 
 /** Leads as stored at LEAD#{id}/LEAD, with the rules every reader and writer shares. */
@@ -58,23 +59,29 @@ export class ErasedPersonError extends Error {
 /**
  * Writes `next` over `previous` if nobody changed the lead since `previous.version` was read. When the dedupe key
  * changes (a new e-mail), the LEADKEY claim moves with the lead in the same transaction, or the write is refused
- * because the key belongs to another lead.
+ * because the key belongs to another lead. When a phone changes, its look-up entries (./lookups.ts) move in that
+ * same transaction, so a number finds the lead exactly while the lead has it.
  */
 export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}): Promise<void> {
   const stored = { ...leadItem(next), ...attributes };
+  const lookups = lookupChanges(previous, next);
+  const lookupWrites = [...lookups.puts.map((item, i) => txPut(`lookup:${i}`, item)), ...lookups.deletes.map((key, i) => txDelete(`oldLookup:${i}`, key))];
   try {
-    if (next.matchKey === previous.matchKey) {
+    if (next.matchKey === previous.matchKey && lookupWrites.length === 0) {
       await putItem(stored, { condition: 'version = :v', values: { ':v': previous.version } });
       return;
     }
     const ours = { condition: `${ITEM_ABSENT} OR leadId = :leadId`, values: { ':leadId': next.leadId } };
-    await transact([
-      txPut('lead', stored, { condition: 'version = :v', values: { ':v': previous.version } }),
-      txPut('newMatchKey', { ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId: next.leadId, createdBy: `lead#${next.leadId}`, createdAt: next.updatedAt }, ours),
-      txDelete('oldMatchKey', keys.leadMatchKey(previous.matchKey), ours),
-      // In the same transaction, so an erasure that lands meanwhile is seen too.
-      txCheck('notErased', keys.erasedMatchKey(await erasedKeyOf(next.matchKey)), { condition: ITEM_ABSENT }),
-    ]);
+    const claimMoves =
+      next.matchKey === previous.matchKey
+        ? []
+        : [
+            txPut('newMatchKey', { ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId: next.leadId, createdBy: `lead#${next.leadId}`, createdAt: next.updatedAt }, ours),
+            txDelete('oldMatchKey', keys.leadMatchKey(previous.matchKey), ours),
+            // In the same transaction, so an erasure that lands meanwhile is seen too.
+            txCheck('notErased', keys.erasedMatchKey(await erasedKeyOf(next.matchKey)), { condition: ITEM_ABSENT }),
+          ];
+    await transact([txPut('lead', stored, { condition: 'version = :v', values: { ':v': previous.version } }), ...claimMoves, ...lookupWrites]);
   } catch (error) {
     if (error instanceof ConditionFailedError) throw new StaleLeadError(`lead ${next.leadId} changed since version ${previous.version}`, { cause: error });
     if (error instanceof TransactionCancelledError) {

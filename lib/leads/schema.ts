@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { booleanParam, csvOf, cursorParam, idParam, isoDate, limitParam, paginated } from '../schema/params';
+import { normaliseEmail } from '../text/normalize';
+import { parsePhoneKey } from '../text/phone';
 import { FOLLOW_STATUSES, LEAD_STAGES } from './model';
 
 /** Leads over HTTP: the list screen's search conditions (seed 000 §3.5–3.6), the detail page, edits. */
@@ -81,9 +83,48 @@ export const LeadFilterSchema = z
   .refine(historyNeedsCampaign.check, { message: historyNeedsCampaign.message, path: ['campaignId'] });
 export type LeadFilter = z.infer<typeof LeadFilterSchema>;
 
+/**
+ * The exact look-ups of GET /leads: `email` normalised as dedupe normalises it (width, case, spaces), `phone` as its
+ * phone key (lib/text/phone.ts), so `０３（１２３４）５６７８` and `+81 3 1234 5678` are one number. A phone the key
+ * cannot be made of is a 422 with the reason.
+ */
+const lookupFields = {
+  email: z
+    .string()
+    .max(254)
+    .transform(normaliseEmail)
+    .pipe(z.email())
+    .optional()
+    .describe('exact look-up by e-mail, normalised as dedupe normalises it; takes no other condition'),
+  phone: z
+    .string()
+    .max(40)
+    .transform((written, ctx) => {
+      const parsed = parsePhoneKey(written);
+      if ('reason' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.reason });
+        return z.NEVER;
+      }
+      return parsed.key;
+    })
+    .optional()
+    .describe('exact look-up by phone or mobile, however the number is written (read as Japanese unless it has +); takes no other condition'),
+};
+
+const FILTER_NAMES = Object.keys(leadFilterFields).filter((name) => name !== 'sort') as (keyof typeof leadFilterFields)[];
+
+/** A look-up answers one question: which leads have this e-mail or this number. It narrows by nothing else. */
+const lookupStandsAlone = {
+  check: (q: Record<string, unknown>) =>
+    (q.email === undefined && q.phone === undefined) ||
+    ((q.email === undefined || q.phone === undefined) && FILTER_NAMES.every((name) => q[name] === undefined) && q.sort === 'updatedAt'),
+  message: 'email and phone are exact look-ups: give one of them alone, with no other condition or sort (limit and cursor only)',
+};
+
 export const LeadListQuery = z
-  .strictObject({ ...leadFilterFields, limit: limitParam, cursor: cursorParam })
-  .refine(historyNeedsCampaign.check, { message: historyNeedsCampaign.message, path: ['campaignId'] });
+  .strictObject({ ...leadFilterFields, ...lookupFields, limit: limitParam, cursor: cursorParam })
+  .refine(historyNeedsCampaign.check, { message: historyNeedsCampaign.message, path: ['campaignId'] })
+  .refine(lookupStandsAlone.check, { message: lookupStandsAlone.message });
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
 export const LeadIdParams = z.object({ leadId: idParam });
@@ -149,6 +190,12 @@ export const LeadListItemSchema = LeadSchema.pick({
   leadId: true,
   name: true,
   company: true,
+  department: true,
+  title: true,
+  email: true,
+  phone: true,
+  mobile: true,
+  ngActions: true,
   classification: true,
   stage: true,
   ownerId: true,
@@ -159,6 +206,8 @@ export const LeadListItemSchema = LeadSchema.pick({
   version: true,
 }).extend({
   ownerName: z.string().optional(),
+  /** When the lead's next action is due (its next open task), when it has one. */
+  nextActionAt: z.string().optional(),
   /** The campaign's follow status, when the list is of a campaign's members. */
   followStatus: z.enum(FOLLOW_STATUSES).optional(),
   counts: z.object({ campaigns: z.number().int(), openDeals: z.number().int(), wonDeals: z.number().int() }),

@@ -25,7 +25,7 @@ export const INDEXES = {
   gsi2: { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
   /** Leads by stage across owners (sharded); accounts by normalised name. */
   gsi3: { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
-  /** Every lead, most recently updated first (sharded); deals by campaign. */
+  /** Every lead, most recently updated first (sharded); deals by campaign; leads by phone key (or e-mail) look-up entry. */
   gsi4: { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
   /** Members of a campaign (sharded), from the campaign-history items. */
   gsi5: { indexName: 'GSI5', partitionKey: 'GSI5PK', sortKey: 'GSI5SK' },

@@ -61,6 +61,9 @@ export const PARTITION_PREFIXES = {
 
 export type PartitionKind = keyof typeof PARTITION_PREFIXES;
 
+/** What a lead's look-up entry is keyed by: a phone key (E.164) or a normalised e-mail. */
+export type LookupKind = 'PHONE' | 'EMAIL';
+
 export const keys = {
   // --- users -------------------------------------------------------------------------------------------------
   user: (userId: string): Key => ({ PK: `${PARTITION_PREFIXES.user}${userId}`, SK: 'USER' }),
@@ -179,6 +182,18 @@ export const keys = {
     const byOwnerStage = keys.leadsByOwnerStageIndex(ownerId, stage, shard, updatedAt, leadId);
     return { ...byOwner, ...byOwnerStage, GSI3SK: `${updatedAt}#${leadId}`, GSI4SK: `${updatedAt}#${leadId}` };
   },
+
+  /**
+   * A look-up entry of the lead (GET /leads?phone=, and ?email= where the dedupe key is e-mail + name): one small item
+   * per phone key (or e-mail) in the lead's partition, carrying the index key below. A lead with a phone and a mobile
+   * has two; they move in the same write as the lead when the number changes, and erasure deletes them.
+   */
+  leadLookup: (leadId: string, kind: LookupKind, value: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `LOOKUP#${kind}#${value}` }),
+  leadLookupPrefix: 'LOOKUP#',
+  /** GSI4 (on the look-up entry): the leads with one phone key (or e-mail), by lead id. Not sharded: a
+   *  number (even a company's switchboard) is not written by thousands of leads a second, as the lead lists are. */
+  leadsByLookupIndex: (kind: LookupKind, value: string, leadId: string) => ({ GSI4PK: `LOOKUP#${kind}#${value}`, GSI4SK: leadId }),
+  leadsByLookupPartition: (kind: LookupKind, value: string) => `LOOKUP#${kind}#${value}`,
 
   /** The lead's history (who assigned or handed it over, when, from whom, to whom), oldest first. */
   leadEvent: (leadId: string, at: string, eventId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `EVENT#${at}#${eventId}` }),
@@ -301,6 +316,7 @@ export const ENTITY = {
   campaignIntakeLock: 'CampaignIntakeLock',
   lead: 'Lead',
   leadMatchKey: 'LeadMatchKey',
+  leadLookup: 'LeadLookup',
   erasedMatchKey: 'ErasedMatchKey',
   membership: 'CampaignMembership',
   action: 'Action',

@@ -100,7 +100,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
   leads: {
     ...NONE,
     items: [
-      { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*', 'IMPORT#*'] },
+      { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*', 'IMPORT#*', 'LEADKEY#*'] },
       { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'ASSIGNMENT#*', 'ASSIGNROTATION#*'] },
       { actions: ['PutItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*'] },
       { actions: ['BatchWriteItem'], keys: ['ASSIGNMENT#*'] },

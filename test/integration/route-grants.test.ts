@@ -9,11 +9,12 @@ import { allows, itemGrantsOf, recordTableUse, type TableUse } from '../support/
 
 /**
  * Every route, driven through the local stack along the paths that touch the table differently (each lead list
- * index, a lead edit that moves the dedupe key, each form of assignment, a conversion with a new and with an existing
- * account, a recount, replays of Idempotency-Keys), with every table call recorded against the group whose handler
- * made it. Each call must be allowed by that group's grants (infra/route-group-grants.ts), read as IAM reads them:
- * locally nothing enforces IAM, so a grant missing there would only show in production. And each grant must be used:
- * a grant nothing here needs is wider than the routes.
+ * index, the e-mail and phone look-ups, a lead edit that moves the dedupe key or a phone's look-up entries, each form
+ * of assignment, a conversion with a new and with an existing account, a recount, replays of Idempotency-Keys), with
+ * every table call recorded against the group whose handler made it. Each call must be allowed by that group's
+ * grants (infra/route-group-grants.ts), read as IAM reads them: locally nothing enforces IAM, so a grant missing
+ * there would only show in production. And each grant must be used: a grant nothing here needs is wider than the
+ * routes.
  */
 
 const stack = useLocalStack();
@@ -116,12 +117,20 @@ describe('the table calls of every route group', () => {
     await call(200, 'GET', `/leads?name=${encodeURIComponent('田中')}`, { as: 'admin' });
     await call(200, 'GET', '/leads?sort=lastActionAt', { as: 'admin' });
     await call(200, 'GET', '/leads?owner=me', { as: 'agent' });
+    // The exact look-ups: the e-mail's dedupe-key claim (LEADKEY#), then the lead; a phone's look-up entries (GSI4),
+    // then their leads.
+    await call(200, 'GET', `/leads?email=${encodeURIComponent('Ｇ０＠example.com')}`, { as: 'admin' });
+    await call(200, 'GET', `/leads?phone=${encodeURIComponent('０３（１１１１）２２２２')}`, { as: 'admin' });
+    await call(200, 'GET', '/leads?phone=0311112222', { as: 'agent' });
 
     const leadId = ids.六郎!;
     const detail = await call(200, 'GET', `/leads/${leadId}`, { as: 'admin' });
     const edited = await call(200, 'PATCH', `/leads/${leadId}`, { as: 'admin', body: { memo: 'メモ', version: detail.version } });
     // A new e-mail moves the lead's dedupe-key claim, in one transaction with the lead.
     await call(200, 'PATCH', `/leads/${leadId}`, { as: 'admin', body: { email: 'g5-new@example.com', version: edited.version } });
+    // A new phone moves the lead's look-up entries, in one transaction with the lead.
+    const current = await call(200, 'GET', `/leads/${leadId}`, { as: 'admin' });
+    await call(200, 'PATCH', `/leads/${leadId}`, { as: 'admin', body: { phone: '06-1234-5678', version: current.version } });
     await call(409, 'PATCH', `/leads/${leadId}`, { as: 'admin', body: { memo: 'x', version: 1 } });
     await call(200, 'GET', `/leads/${leadId}/campaigns`, { as: 'admin' });
     await call(200, 'GET', `/leads/${leadId}/history`, { as: 'admin' });
