@@ -6,7 +6,7 @@ import { ConditionFailedError, TransactionCancelledError } from '../table/errors
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import { countAll, queryAll } from '../table/queries';
-import { transact, txDelete, txPut } from '../table/transaction';
+import { transact, txDelete, txPut, type TransactionWrite } from '../table/transaction';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
 import { refuseIfErased } from './tombstone';
 
@@ -41,6 +41,15 @@ export async function requireWorkableLead(caller: Caller, leadId: string): Promi
   return found;
 }
 
+/**
+ * Writes that go in the lead's transaction (an owner change moves its tasks), and what else the lead must still be as
+ * read for them to hold.
+ */
+export interface WrittenAlong {
+  writes: TransactionWrite[];
+  guard?: { condition: string; names?: Record<string, string>; values?: Item };
+}
+
 export class StaleLeadError extends Error {
   override readonly name = 'StaleLeadError';
 }
@@ -54,16 +63,26 @@ export class MatchKeyTakenError extends Error {
  * changes (a new e-mail), the LEADKEY claim moves with the lead in the same transaction, or the write is refused
  * because the key belongs to another lead.
  */
-export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}): Promise<void> {
+export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}, along: WrittenAlong = { writes: [] }): Promise<void> {
   const stored = { ...leadItem(next), ...attributes };
+  const asRead = {
+    condition: along.guard ? `version = :v AND ${along.guard.condition}` : 'version = :v',
+    ...(along.guard?.names ? { names: along.guard.names } : {}),
+    values: { ':v': previous.version, ...along.guard?.values },
+  };
   try {
+    if (next.matchKey === previous.matchKey && along.writes.length === 0) {
+      await putItem(stored, asRead);
+      return;
+    }
     if (next.matchKey === previous.matchKey) {
-      await putItem(stored, { condition: 'version = :v', values: { ':v': previous.version } });
+      await transact([txPut('lead', stored, asRead), ...along.writes]);
       return;
     }
     const ours = { condition: `${ITEM_ABSENT} OR leadId = :leadId`, values: { ':leadId': next.leadId } };
     await transact([
-      txPut('lead', stored, { condition: 'version = :v', values: { ':v': previous.version } }),
+      txPut('lead', stored, asRead),
+      ...along.writes,
       txPut('newMatchKey', { ...keys.leadMatchKey(next.matchKey), entity: ENTITY.leadMatchKey, leadId: next.leadId, createdBy: `lead#${next.leadId}`, createdAt: next.updatedAt }, ours),
       txDelete('oldMatchKey', keys.leadMatchKey(previous.matchKey), ours),
     ]);
