@@ -1,4 +1,7 @@
 import { ulid } from 'ulid';
+import { applyMoves, readLeads } from '../../lib/assignment/apply';
+import type { AssignmentRecord } from '../../lib/assignment/journal';
+import { getUser } from '../../lib/users/repository';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { batchWrite, getItem, putRequest } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
@@ -273,7 +276,7 @@ describe('tasks follow their lead to its new owner', () => {
     await check();
   }, 180_000);
 
-  test('a task written after the lead was read makes the owner change read again, and follows it', async () => {
+  test('a PATCH of the lead keeps its task revision, so the next owner change still finds its tasks', async () => {
     const [lead] = await seedLeads(1, 'Race', 'rep1');
     const first = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '一件目', dueAt: '2027-05-01' } });
     const second = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '二件目', dueAt: '2027-05-02' } });
@@ -284,6 +287,19 @@ describe('tasks follow their lead to its new owner', () => {
     expect((await getItem(keys.lead(lead!)))![LEAD_TASK_REVISION]).toBe(2);
     expect((await api('POST', '/leads/assign', { as: 'manager', body: { leadIds: [lead], ownerId: 'rep2' } })).body.assigned).toBe(1);
     for (const t of [first.body, second.body]) expect((await storedTask(t))!.assigneeId).toBe('rep2');
+  });
+
+  test('an owner change that read the lead before a task was added is refused, reads again, and moves that task too', async () => {
+    const [lead] = await seedLeads(1, 'Stale', 'rep1');
+    const readBefore = await readLeads([lead!]);
+    const added = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '読んだ後に追加', dueAt: '2027-05-03' } });
+    expect(added.status).toBe(201);
+    const record: AssignmentRecord = { assignmentId: ulid(), actorId: 'manager', status: 'applying', planParts: 1, skipped: [], createdAt: new Date().toISOString() };
+    const owners = new Map([['rep2', (await getUser('rep2'))!]]);
+    const { applied } = await applyMoves(record, [{ leadId: lead!, to: 'rep2', version: 1 }], readBefore, owners, new Date());
+    expect(applied.map((a) => a.leadId)).toEqual([lead]);
+    expect((await getItem(keys.lead(lead!)))!.ownerId).toBe('rep2');
+    expect((await storedTask(added.body))!).toMatchObject({ assigneeId: 'rep2', version: 2 });
   });
 
   test('a hand-over gives the open tasks to the field-sales user with the lead', async () => {
