@@ -276,6 +276,16 @@ describe('tasks follow their lead to its new owner', () => {
     await check();
   }, 180_000);
 
+  test('an assignment by filter moves the tasks too', async () => {
+    const leadIds = await seedLeads(5, 'Filterfollow', 'rep1');
+    const tasks = [];
+    for (const leadId of leadIds) tasks.push((await api('POST', `/leads/${leadId}/tasks`, { as: 'rep1', body: { title: '架電', dueAt: '2027-04-02' } })).body);
+    const res = await api('POST', '/leads/assign', { as: 'manager', body: { filter: { owner: 'rep1', name: 'Filterfollow' }, ownerIds: ['sales'], strategy: 'round_robin' } });
+    expect(res.status).toBe(200);
+    expect(res.body.assigned).toBe(5);
+    for (const t of tasks) expect((await storedTask(t))!).toMatchObject({ assigneeId: 'sales', version: 2 });
+  });
+
   test('a PATCH of the lead keeps its task revision, so the next owner change still finds its tasks', async () => {
     const [lead] = await seedLeads(1, 'Race', 'rep1');
     const first = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '一件目', dueAt: '2027-05-01' } });
