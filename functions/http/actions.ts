@@ -4,9 +4,14 @@ import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
+import { expectedVersion } from '../../lib/http/versioning';
 import { choices } from '../../lib/settings/choices';
+import { assigneeOf, createTask, editTask, tasksOfAssignee, tasksOfVisibleLead } from '../../lib/tasks/tasks';
 
-/** Actions: POST/GET /leads/{leadId}/actions, GET /actions, and the forms' choice lists at GET /settings/choices. */
+/**
+ * Actions: POST/GET /leads/{leadId}/actions, GET /actions, the forms' choice lists at GET /settings/choices; tasks:
+ * POST/GET /leads/{leadId}/tasks, PATCH /tasks/{taskId}, GET /tasks.
+ */
 
 // Read and validated at cold start: a broken CHOICES setting stops the function here, not on some later request.
 choices();
@@ -28,6 +33,23 @@ export const handler = httpHandler([
     // The resolved actor is part of the scope: `me` is someone else for another caller.
     const scope = scopeOf('actions', { ...query, actorId });
     const page = await actionsOfActor(actorId, query, await startKeyFrom(query.cursor, scope));
+    return reply(200, await pageResponse(page.items, page.lastKey, scope));
+  }),
+
+  implement(routes.createTask, async ({ params, body, caller }) => reply(201, await createTask(caller, params.leadId, body), { Location: `/leads/${params.leadId}/tasks` })),
+
+  implement(routes.listLeadTasks, async ({ params, query, caller }) => reply(200, { items: await tasksOfVisibleLead(caller, params.leadId, query.status) })),
+
+  implement(routes.updateTask, async ({ params, body, headers, caller }) => {
+    const { version, ...patch } = body;
+    return reply(200, await editTask(caller, params.taskId, patch, expectedVersion(headers, version)));
+  }),
+
+  implement(routes.listTasks, async ({ query, caller }) => {
+    const assigneeId = assigneeOf(query, caller);
+    // The resolved assignee is part of the scope: `me` is someone else for another caller.
+    const scope = scopeOf('tasks', { ...query, assigneeId });
+    const page = await tasksOfAssignee(assigneeId, query, await startKeyFrom(query.cursor, scope));
     return reply(200, await pageResponse(page.items, page.lastKey, scope));
   }),
 

@@ -7,34 +7,49 @@ import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
 import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
+import { LEAD_TASK_REVISION, type Task } from '../tasks/model';
+import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../tasks/follow';
 import type { User } from '../users/schema';
 import type { AssignmentRecord, Move } from './journal';
 import type { SkipReason } from './schema';
 
 /**
  * Step 3 of an assignment: the planned moves written, LEADS_PER_WRITE leads to a transaction. Each lead's owner
- * (conditional on the version it was judged at) goes with its history event, so a lead never has one without the
- * other. A transaction cancelled because one of its leads changed meanwhile is read again and judged again, lead by
+ * (conditional on the version it was judged at, and on its task revision) goes with its history event and the moves
+ * of its open tasks of the previous owner (lib/tasks/follow.ts), so a lead never has one without the others. A transaction cancelled because one of its leads changed meanwhile is read again and judged again, lead by
  * lead, in the next round. A lead tagged with the operation is done already (a resumed run).
  */
 
-/** Leads per transaction: a lead and its history event are two of the 100 writes a transaction may hold. */
+/**
+ * Leads per transaction: a lead and its history event are two of the 100 writes a transaction may hold, and each of
+ * its open tasks that follows it one more (at most MAX_OPEN_TASKS_PER_LEAD), so a transaction also stops at
+ * WRITES_PER_TRANSACTION.
+ */
 const LEADS_PER_WRITE = 50;
+const WRITES_PER_TRANSACTION = 100;
 const WRITE_CONCURRENCY = 4;
 const MAX_ROUNDS = 6;
 
-export type LeadState = Lead & { assignmentId?: string };
+export type LeadState = Lead & { assignmentId?: string; taskRevision?: number };
+
+/** The lead as an assignment judges it: with the operation that last assigned it and its task revision. */
+export const leadStateOf = (item: Item): LeadState => ({
+  ...leadFromItem(item),
+  ...(item.assignmentId ? { assignmentId: item.assignmentId as string } : {}),
+  ...(item[LEAD_TASK_REVISION] !== undefined ? { taskRevision: item[LEAD_TASK_REVISION] as number } : {}),
+});
 
 export interface Applied {
   leadId: string;
   to: string;
   from?: string;
-  lead: Lead;
+  lead: LeadState;
 }
 
-/** The lead with its new owner, as a transaction write valid only over the version it was read at. */
-function ownerWrite(lead: Lead, owner: User, record: AssignmentRecord, now: Date): TransactionWrite {
+/** The lead with its new owner, as a transaction write valid only over the version and task revision it was read at. */
+function ownerWrite(lead: LeadState, owner: User, record: AssignmentRecord, now: Date): TransactionWrite {
   const next = withOwner(lead, owner, now.toISOString());
+  const tasksAsRead = taskRevisionGuard({ [LEAD_TASK_REVISION]: lead.taskRevision });
   // Owner, version and the index keys that follow owner and updatedAt; everything else on the item stays.
   return txUpdate(`lead:${lead.leadId}`, {
     key: keys.lead(lead.leadId),
@@ -42,9 +57,32 @@ function ownerWrite(lead: Lead, owner: User, record: AssignmentRecord, now: Date
       set: { ownerId: next.ownerId, ownerTeam: next.ownerTeam, updatedAt: next.updatedAt, version: next.version, assignmentId: record.assignmentId, ...leadOwnerIndexKeys(next) },
       remove: next.ownerTeam ? [] : ['ownerTeam'],
     },
-    condition: 'version = :expected',
-    values: { ':expected': lead.version },
+    condition: `version = :expected AND ${tasksAsRead.condition}`,
+    names: tasksAsRead.names,
+    values: { ':expected': lead.version, ...tasksAsRead.values },
   });
+}
+
+/** Every write of one lead's move: its owner, its history event, its open tasks of the owner it leaves. */
+function moveWrites(a: Applied, owner: User, record: AssignmentRecord, open: readonly Task[], now: Date): TransactionWrite[] {
+  return [ownerWrite(a.lead, owner, record, now), eventWrite(record, a), ...taskFollowWrites(tasksThatFollow(open, a.from), a.to, now.toISOString())];
+}
+
+/** The moves in groups of at most LEADS_PER_WRITE leads and WRITES_PER_TRANSACTION writes, a lead never split. */
+function transactionsOf(writable: Applied[], writesOf: (a: Applied) => TransactionWrite[]): { group: Applied[]; writes: TransactionWrite[] }[] {
+  const out: { group: Applied[]; writes: TransactionWrite[] }[] = [];
+  let current: { group: Applied[]; writes: TransactionWrite[] } = { group: [], writes: [] };
+  for (const a of writable) {
+    const writes = writesOf(a);
+    if (current.group.length > 0 && (current.group.length >= LEADS_PER_WRITE || current.writes.length + writes.length > WRITES_PER_TRANSACTION)) {
+      out.push(current);
+      current = { group: [], writes: [] };
+    }
+    current.group.push(a);
+    current.writes.push(...writes);
+  }
+  if (current.group.length > 0) out.push(current);
+  return out;
 }
 
 function eventWrite(record: AssignmentRecord, a: Applied): TransactionWrite {
@@ -65,7 +103,7 @@ function eventWrite(record: AssignmentRecord, a: Applied): TransactionWrite {
 
 export async function readLeads(leadIds: string[]): Promise<Map<string, LeadState>> {
   const found = await getItems<Item>(leadIds.map((id) => keys.lead(id)), { concurrency: 8 });
-  return new Map(found.map((item) => [item.leadId as string, { ...leadFromItem(item), ...(item.assignmentId ? { assignmentId: item.assignmentId as string } : {}) }]));
+  return new Map(found.map((item) => [item.leadId as string, leadStateOf(item)]));
 }
 
 export async function applyMoves(
@@ -102,11 +140,12 @@ export async function applyMoves(
       else writable.push({ leadId: move.leadId, to: move.to, ...(lead.ownerId ? { from: lead.ownerId } : {}), lead });
     }
     const again: Move[] = [];
-    const groups: Applied[][] = [];
-    for (let offset = 0; offset < writable.length; offset += LEADS_PER_WRITE) groups.push(writable.slice(offset, offset + LEADS_PER_WRITE));
-    await forEachConcurrently(groups, WRITE_CONCURRENCY, async (group) => {
+    // Read after the task revision the leads were read with: a task written since fails the revision condition.
+    const openTasks = await openTasksOfLeads(writable.filter((a) => a.lead.taskRevision !== undefined).map((a) => ({ leadId: a.leadId, item: { [LEAD_TASK_REVISION]: a.lead.taskRevision } })));
+    const transactions = transactionsOf(writable, (a) => moveWrites(a, owners.get(a.to)!, record, openTasks.get(a.leadId) ?? [], now));
+    await forEachConcurrently(transactions, WRITE_CONCURRENCY, async ({ group, writes }) => {
       try {
-        await transact(group.flatMap((a) => [ownerWrite(a.lead, owners.get(a.to)!, record, now), eventWrite(record, a)]));
+        await transact(writes);
         applied.push(...group);
         followers.push(...group.map((a) => ({ leadId: a.leadId, ownerId: a.to, version: a.lead.version + 1 })));
       } catch (error) {

@@ -3,13 +3,14 @@ import { ForbiddenError } from '../errors';
 import type { Caller } from '../users/caller';
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners } from '../leads/memberships';
-import { leadItem, withOwner, type Lead } from '../leads/model';
+import { leadItem, taskRevisionKept, withOwner, type Lead } from '../leads/model';
 import { latestActions } from '../actions/repository';
 import { campaignHistory, requireWorkableLead, staleLeadConflict } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
 import { TransactionCancelledError } from '../table/errors';
 import { transact, txPut } from '../table/transaction';
+import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../tasks/follow';
 import { getUser } from '../users/repository';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { handoverMail } from './mail';
@@ -18,8 +19,9 @@ import type { HandoverRequest } from './schema';
 
 /**
  * Hand-over (営業引継ぎ, seed 000 §3.7.2): the lead goes to a field-sales user in stage `handed_over`, and the new
- * owner is told with the lead's summary and latest actions. Lead, history event and notification are one
- * transaction: the new owner hears of it exactly when it happened.
+ * owner is told with the lead's summary and latest actions. Lead, history event, notification and the lead's open
+ * tasks of the previous owner (lib/tasks/follow.ts) are one transaction: the new owner hears of it exactly when it
+ * happened, and finds the tasks with the lead.
  */
 
 /** Field sales (営業担当) receive handed-over leads. */
@@ -28,7 +30,7 @@ const MAX_ATTEMPTS = 3;
 
 export async function handOverLead(caller: Caller, leadId: string, request: HandoverRequest, now = new Date()): Promise<Lead> {
   for (let attempt = 0; ; attempt++) {
-    const { lead } = await requireWorkableLead(caller, leadId);
+    const { lead, item } = await requireWorkableLead(caller, leadId);
     if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
       throw new ForbiddenError("only the lead's owner, a manager or an admin may hand it over");
     }
@@ -71,9 +73,16 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
       mail: rendered.mail,
       now,
     });
+    const open = (await openTasksOfLeads([{ leadId, item }])).get(leadId) ?? [];
+    const tasksAsRead = taskRevisionGuard(item);
     try {
       await transact([
-        txPut('lead', leadItem(next), { condition: 'version = :v', values: { ':v': lead.version } }),
+        txPut(
+          'lead',
+          { ...leadItem(next), ...taskRevisionKept(item) },
+          { condition: `version = :v AND ${tasksAsRead.condition}`, names: tasksAsRead.names, values: { ':v': lead.version, ...tasksAsRead.values } },
+        ),
+        ...taskFollowWrites(tasksThatFollow(open, lead.ownerId), owner.userId, at),
         txPut(
           'event',
           leadEventItem({ eventId, leadId, kind: 'handed_over', at, actorId: caller.userId, fromOwnerId: lead.ownerId, toOwnerId: owner.userId, note: request.note || undefined }),

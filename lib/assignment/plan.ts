@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { config } from '../config';
 import { ValidationError } from '../errors';
 import { findLeads } from '../leads/list';
-import { leadFromItem, type Lead } from '../leads/model';
+import type { Lead } from '../leads/model';
+import { leadStateOf } from './apply';
 import type { LeadFilter, LeadListQuery } from '../leads/schema';
 import { isErasedOrErasing } from '../leads/tombstone';
 import { getItems, type Item } from '../table/client';
@@ -32,7 +33,7 @@ export interface Plan {
 
 async function leadsByIds(leadIds: string[]): Promise<Map<string, Lead>> {
   const found = await getItems<Item>(leadIds.map((id) => keys.lead(id)), { concurrency: 8 });
-  return new Map(found.map((item) => [item.leadId as string, leadFromItem(item)]));
+  return new Map(found.map((item) => [item.leadId as string, leadStateOf(item)]));
 }
 
 /**

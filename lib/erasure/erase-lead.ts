@@ -12,11 +12,11 @@ import { ENTITY, keys } from '../table/keys';
 import { queryAll, queryPages } from '../table/queries';
 import { transact, txDelete, txPut, txUpdate } from '../table/transaction';
 import type { Caller } from '../users/caller';
-import { actionRedaction, eventRedaction, importAssignmentsRedaction, notificationRedaction } from './redaction';
+import { actionRedaction, eventRedaction, importAssignmentsRedaction, notificationRedaction, taskRedaction } from './redaction';
 
 /**
  * DELETE /leads/{leadId}: erasure on request (個人情報の消去; GDPR's right to erasure). The person's data goes from the
- * lead, the free text of its actions and its history, the notifications that name them and the update-list digests
+ * lead, the free text of its actions, its tasks and its history, the notifications that name them and the update-list digests
  * not yet sent; the lead stays as an anonymous tombstone (lib/leads/tombstone.ts), so every counter that counted it
  * stays exact, and its dedupe key is replaced by a keyed one-way hash that turns a later list row for the same person
  * away (lib/leads/erased-key.ts).
@@ -53,6 +53,7 @@ export async function eraseLead(caller: Caller, leadId: string, now = new Date()
 
   const events = await queryAll<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.leadEventPrefix });
   await scrubActions(leadId);
+  await scrubTasks(leadId);
   await scrubEvents(events);
   await scrubNotifications(lead, events);
   await scrubImportAssignments(leadId, events);
@@ -112,6 +113,14 @@ async function scrubActions(leadId: string): Promise<void> {
   const withFreeText = { expression: 'attribute_exists(#note) OR attribute_exists(#reason)', names: { '#note': 'note', '#reason': 'stageReason' } };
   for await (const page of queryPages<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.actionPrefix, filter: withFreeText })) {
     await applyInSteps(scrubsOf(page, actionRedaction));
+  }
+}
+
+/** Step 2a': the tasks' notes. The mark on the lead refuses every task write from now on (lib/tasks/tasks.ts). */
+async function scrubTasks(leadId: string): Promise<void> {
+  const withNote = { expression: 'attribute_exists(#note)', names: { '#note': 'note' } };
+  for await (const page of queryPages<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.taskPrefix, filter: withNote })) {
+    await applyInSteps(scrubsOf(page, taskRedaction));
   }
 }
 

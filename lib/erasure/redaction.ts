@@ -25,6 +25,10 @@ export const actionRedaction = (action: Item): Changes | undefined => removing(a
 
 export const eventRedaction = (event: Item): Changes | undefined => removing(event, EVENT_FREE_TEXT);
 
+/** Free text of a task: its note. The kind, title, due date and status stay (the work lists count them). */
+const TASK_FREE_TEXT = ['note'] as const;
+export const taskRedaction = (task: Item): Changes | undefined => removing(task, TASK_FREE_TEXT);
+
 /** Every occurrence of the person's values in `text`, longest first, replaced by the erased name. */
 export function redactText(text: string, values: readonly string[]): string {
   let out = text;

@@ -23,6 +23,7 @@ import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/sch
 import { LeadDetailSchema, LeadErasureSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, LeadEventPage, MembershipPage } from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
 import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import { LeadTaskList, LeadTasksQuery, TaskCreateSchema, TaskIdParams, TaskListQuery, TaskPage, TaskPatchSchema, TaskSchema } from '../tasks/schema';
 import {
   AccountDetailSchema,
   AccountIdParams,
@@ -393,6 +394,56 @@ export const routes = {
     roles: PERMISSIONS.readSettings,
     summary: 'Read the choice lists of the action and deal forms',
     response: ChoicesResponseSchema,
+  }),
+
+  // --- tasks (ToDo) -------------------------------------------------------------------------------------------------
+  createTask: defineRoute({
+    operationId: 'createTask',
+    method: 'POST',
+    path: '/leads/{leadId}/tasks',
+    group: 'actions',
+    roles: PERMISSIONS.workTasks,
+    summary:
+      "Add a task to a lead, for the lead's owner (or the caller) unless a manager or an admin names someone; a rep, sales or agent only on its own leads, for itself. A lead holds at most 20 open tasks",
+    params: LeadIdParams,
+    body: TaskCreateSchema,
+    response: TaskSchema,
+    successStatus: 201,
+    problems: ERASED_LEAD,
+  }),
+  listLeadTasks: defineRoute({
+    operationId: 'listLeadTasks',
+    method: 'GET',
+    path: '/leads/{leadId}/tasks',
+    group: 'actions',
+    roles: PERMISSIONS.workTasks,
+    summary: "A lead's tasks the caller may see (a rep, sales or agent: its own), open first by due",
+    params: LeadIdParams,
+    query: LeadTasksQuery,
+    response: LeadTaskList,
+    problems: { 404: 'No such lead, or one the caller may not see' },
+  }),
+  updateTask: defineRoute({
+    operationId: 'updateTask',
+    method: 'PATCH',
+    path: '/tasks/{taskId}',
+    group: 'actions',
+    roles: PERMISSIONS.workTasks,
+    summary: 'Edit, close (done, cancelled) or reopen a task at the version seen; a manager or an admin may give it to someone else',
+    params: TaskIdParams,
+    body: TaskPatchSchema,
+    response: TaskSchema,
+    problems: { 404: 'No such task, or one the caller may not see', 409: 'The task changed since that version', 410: 'Its lead was erased on request' },
+  }),
+  listTasks: defineRoute({
+    operationId: 'listTasks',
+    method: 'GET',
+    path: '/tasks',
+    group: 'actions',
+    roles: PERMISSIONS.workTasks,
+    summary: "One person's tasks of a status by due, optionally overdue, due today or upcoming (days in Japan); a rep, sales or agent: only its own",
+    query: TaskListQuery,
+    response: TaskPage,
   }),
 
   // --- conversion (案件化), deals and accounts ---------------------------------------------------------------------

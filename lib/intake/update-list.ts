@@ -1,6 +1,6 @@
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners } from '../leads/memberships';
-import { leadFromItem, withOwner, type Lead } from '../leads/model';
+import { leadFromItem, taskRevisionKept, withOwner, type Lead } from '../leads/model';
 import { ErasedPersonError, MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
 import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
 import { forEachConcurrently } from '../async';
@@ -16,6 +16,7 @@ import { DRAFT_FIELDS, type LeadDraft } from './row-rules';
 import { isClear } from './clear-marker';
 import { readOnlyMismatch, withListedStage, type ListedColumns } from './update-columns';
 import { emptyCounts, type ImportCounts } from './schema';
+import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../tasks/follow';
 
 /**
  * List update (リスト更新, seed 000 table A.1.3): a row that matches a lead updates it; a row that matches none is
@@ -149,7 +150,14 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
 
     try {
       // The marker lets a replay of this chunk recognise its own write (see the version check above).
-      await saveLead(lead, next, { lastImportRow: marker, ...(reassign ? { assignmentId: marker } : {}) });
+      // A new owner takes the lead's open tasks of the previous one, in the lead's own write (lib/tasks/follow.ts).
+      const open = reassign ? ((await openTasksOfLeads([{ leadId, item }])).get(leadId) ?? []) : [];
+      await saveLead(
+        lead,
+        next,
+        { lastImportRow: marker, ...taskRevisionKept(item), ...(reassign ? { assignmentId: marker } : {}) },
+        reassign ? { writes: taskFollowWrites(tasksThatFollow(open, lead.ownerId), owner.userId, at), guard: taskRevisionGuard(item) } : { writes: [] },
+      );
       // A new owner, committed: the lead's campaign histories take it (lib/leads/memberships.ts).
       if (reassign) await historiesFollowOwners([{ leadId, ownerId: next.ownerId, version: next.version }]);
       return { kind: 'updated', ...(reassign ? { assigned: assignedOf(next, owner.userId, lead.ownerId, next.updatedAt) } : {}) };

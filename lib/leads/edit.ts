@@ -2,7 +2,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { matchKeyOf, configuredMatchMode } from './match-key';
-import type { Lead } from './model';
+import { taskRevisionKept, type Lead } from './model';
 import { ErasedPersonError, MatchKeyTakenError, requireWorkableLead, saveLead, StaleLeadError, staleLeadConflict } from './repository';
 import type { LeadPatch } from './schema';
 import { editedStage, stageRefusalError, withStage } from './stages';
@@ -12,7 +12,7 @@ import { editedStage, stageRefusalError, withStage } from './stages';
  * its reason, all at the version the editor saw. The owner changes only through assignment.
  */
 export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadPatch, 'version'>, expectedVersion: number, now = new Date()): Promise<Lead> {
-  const { lead } = await requireWorkableLead(caller, leadId);
+  const { lead, item } = await requireWorkableLead(caller, leadId);
   if (worksOwnLeadsOnly(caller.role) && lead.ownerId !== caller.userId) {
     throw new ForbiddenError('only the lead\'s owner, a manager or an admin may edit it');
   }
@@ -40,7 +40,7 @@ export async function editLead(caller: Caller, leadId: string, patch: Omit<LeadP
   next.updatedAt = now.toISOString();
   next.version = lead.version + 1;
   try {
-    await saveLead(lead, next);
+    await saveLead(lead, next, taskRevisionKept(item));
   } catch (error) {
     if (error instanceof StaleLeadError) throw await staleLeadConflict(leadId, expectedVersion);
     if (error instanceof MatchKeyTakenError) throw new ConflictError('another lead already has this e-mail address', { cause: error });

@@ -111,8 +111,18 @@ export function leadItem(lead: Lead): Item {
 
 /** Search keys derived from the lead, rebuilt on every write. */
 const SEARCH_KEYS = ['nameKey', 'companyKey'] as const;
-/** Bookkeeping of the writes that touch a lead: the import row that last updated it, the operation that assigned it. */
-const BOOKKEEPING = ['lastImportRow', 'assignmentId'] as const;
+/**
+ * Bookkeeping of the writes that touch a lead: the import row that last updated it, the operation that assigned it,
+ * the revision of its tasks (lib/tasks/follow.ts).
+ */
+const BOOKKEEPING = ['lastImportRow', 'assignmentId', 'taskRevision'] as const;
+
+/**
+ * The lead item's revision of its tasks, bumped by every task write (lib/tasks/follow.ts). Every write of the whole
+ * lead item keeps it: an owner change reads the lead's tasks only when it is there.
+ */
+export const TASK_REVISION_ATTRIBUTE = 'taskRevision';
+export const taskRevisionKept = (item: Item): Item => (item[TASK_REVISION_ATTRIBUTE] !== undefined ? { [TASK_REVISION_ATTRIBUTE]: item[TASK_REVISION_ATTRIBUTE] } : {});
 
 /**
  * The stored item for `next`, written over `previous` (the item as read): index keys recomputed from `next`, and the

@@ -6,7 +6,7 @@ import { ConditionFailedError, TransactionCancelledError } from '../table/errors
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import { countAll, queryAll } from '../table/queries';
-import { transact, txCheck, txDelete, txPut } from '../table/transaction';
+import { transact, txCheck, txDelete, txPut, type TransactionWrite } from '../table/transaction';
 import { erasedKeyOf } from './erased-key';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
 import { lookupChanges } from './lookups';
@@ -43,6 +43,15 @@ export async function requireWorkableLead(caller: Caller, leadId: string): Promi
   return found;
 }
 
+/**
+ * Writes that go in the lead's transaction (an owner change moves its tasks), and what else the lead must still be as
+ * read for them to hold.
+ */
+export interface WrittenAlong {
+  writes: TransactionWrite[];
+  guard?: { condition: string; names?: Record<string, string>; values?: Item };
+}
+
 export class StaleLeadError extends Error {
   override readonly name = 'StaleLeadError';
 }
@@ -62,13 +71,18 @@ export class ErasedPersonError extends Error {
  * because the key belongs to another lead. When a phone changes, its look-up entries (./lookups.ts) move in that
  * same transaction, so a number finds the lead exactly while the lead has it.
  */
-export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}): Promise<void> {
+export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}, along: WrittenAlong = { writes: [] }): Promise<void> {
   const stored = { ...leadItem(next), ...attributes };
   const lookups = lookupChanges(previous, next);
   const lookupWrites = [...lookups.puts.map((item, i) => txPut(`lookup:${i}`, item)), ...lookups.deletes.map((key, i) => txDelete(`oldLookup:${i}`, key))];
+  const asRead = {
+    condition: along.guard ? `version = :v AND ${along.guard.condition}` : 'version = :v',
+    ...(along.guard?.names ? { names: along.guard.names } : {}),
+    values: { ':v': previous.version, ...along.guard?.values },
+  };
   try {
-    if (next.matchKey === previous.matchKey && lookupWrites.length === 0) {
-      await putItem(stored, { condition: 'version = :v', values: { ':v': previous.version } });
+    if (next.matchKey === previous.matchKey && lookupWrites.length === 0 && along.writes.length === 0) {
+      await putItem(stored, asRead);
       return;
     }
     const ours = { condition: `${ITEM_ABSENT} OR leadId = :leadId`, values: { ':leadId': next.leadId } };
@@ -81,7 +95,7 @@ export async function saveLead(previous: Lead, next: Lead, attributes: Item = {}
             // In the same transaction, so an erasure that lands meanwhile is seen too.
             txCheck('notErased', keys.erasedMatchKey(await erasedKeyOf(next.matchKey)), { condition: ITEM_ABSENT }),
           ];
-    await transact([txPut('lead', stored, { condition: 'version = :v', values: { ':v': previous.version } }), ...claimMoves, ...lookupWrites]);
+    await transact([txPut('lead', stored, asRead), ...along.writes, ...claimMoves, ...lookupWrites]);
   } catch (error) {
     if (error instanceof ConditionFailedError) throw new StaleLeadError(`lead ${next.leadId} changed since version ${previous.version}`, { cause: error });
     if (error instanceof TransactionCancelledError) {

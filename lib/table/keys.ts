@@ -39,7 +39,7 @@ export const PARTITION_PREFIXES = {
   userEmail: 'USEREMAIL#',
   /** A campaign, its metric counters and its intake lock. */
   campaign: 'CAMPAIGN#',
-  /** A lead, its campaign histories, its actions and its history events. */
+  /** A lead, its campaign histories, its actions, its tasks and its history events. */
   lead: 'LEAD#',
   leadMatchKey: 'LEADKEY#',
   /** A person erased on request, by a keyed hash of their dedupe key. */
@@ -194,6 +194,22 @@ export const keys = {
    *  number (even a company's switchboard) is not written by thousands of leads a second, as the lead lists are. */
   leadsByLookupIndex: (kind: LookupKind, value: string, leadId: string) => ({ GSI4PK: `LOOKUP#${kind}#${value}`, GSI4SK: leadId }),
   leadsByLookupPartition: (kind: LookupKind, value: string) => `LOOKUP#${kind}#${value}`,
+  /**
+   * A task (ToDo) on the lead, stored with it so an owner change can move the lead's open tasks in its own
+   * transaction. `leadTaskRevision` is the lead item's attribute every task write bumps: an owner change is
+   * conditional on it, so a task written between its read and its write makes it read again.
+   */
+  task: (leadId: string, taskId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `TASK#${taskId}` }),
+  taskPrefix: 'TASK#',
+  /**
+   * GSI1: one assignee's tasks of one status, by due instant (a date counts as the start of its day in Japan). An
+   * open task's partition is the work list; closing a task moves it to the partition of its new status.
+   */
+  tasksByAssigneeIndex: (status: string, assigneeId: string, dueInstant: string, taskId: string) => ({
+    GSI1PK: `TASKS#${status}#${assigneeId}`,
+    GSI1SK: `${dueInstant}#${taskId}`,
+  }),
+  tasksByAssigneePartition: (status: string, assigneeId: string) => `TASKS#${status}#${assigneeId}`,
 
   /** The lead's history (who assigned or handed it over, when, from whom, to whom), oldest first. */
   leadEvent: (leadId: string, at: string, eventId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `EVENT#${at}#${eventId}` }),
@@ -321,6 +337,7 @@ export const ENTITY = {
   membership: 'CampaignMembership',
   action: 'Action',
   leadEvent: 'LeadEvent',
+  task: 'Task',
   assignment: 'Assignment',
   assignmentPlan: 'AssignmentPlan',
   assignmentRotation: 'AssignmentRotation',

@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   /** Everyone reads their own notifications. */
   readOwnNotifications: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   logActions: ['admin', 'manager', 'rep', 'sales', 'agent'],
+  /** Tasks (ToDo): whoever works leads; whose tasks and on which leads is checked in the domain (lib/tasks/). */
+  workTasks: ['admin', 'manager', 'rep', 'sales', 'agent'],
   convertLeads: ['admin', 'manager', 'rep', 'sales'],
   /** Deals and accounts: everyone but the outsourced caller, who sees only the leads it owns. */
   readDeals: ['admin', 'marketing', 'manager', 'rep', 'sales'],

@@ -256,6 +256,8 @@ beforeAll(async () => {
     body: { campaignId, account: { new: {} }, deal: { name: 'ファズ案件', ownerId: 'sales', amountJpy: 500_000 }, notify: false },
   });
   expect(converted.status).toBe(201);
+  const task = await api('POST', `/leads/${leadIds[0]}/tasks`, { as: 'rep1', body: { kind: 'call', title: '折り返し電話', dueAt: '2026-12-10' } });
+  expect(task.status).toBe(201);
   const exported = await api('POST', '/exports', { as: 'manager', body: { format: 'csv' } });
   expect(exported.status).toBe(202);
   const user = await api('POST', '/users', { as: 'admin', body: { userId: 'fuzz-user', name: 'ファズ 太郎', email: 'fuzz-user@example.com', role: 'rep' } });
@@ -272,6 +274,7 @@ beforeAll(async () => {
     accountId: [converted.body.account.accountId],
     exportId: [exported.body.exportId],
     notificationId: [inbox.body.items[0].notificationId],
+    taskId: [task.body.taskId],
     // The fuzz may edit the user it is given; it is not one the callers are.
     userId: ['fuzz-user'],
   });

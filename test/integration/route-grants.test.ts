@@ -186,6 +186,18 @@ describe('the table calls of every route group', () => {
     await call(200, 'GET', '/settings/choices', { as: 'agent' });
   });
 
+  test('tasks', async () => {
+    const leadId = ids.一郎!;
+    const task = await call(201, 'POST', `/leads/${leadId}/tasks`, { as: 'rep1', body: { kind: 'call', title: '折り返し電話', dueAt: '2026-09-10' } });
+    await call(201, 'POST', `/leads/${leadId}/tasks`, { as: 'manager', body: { title: '資料送付', dueAt: '2026-09-11T10:00:00+09:00', assigneeId: 'rep2' } });
+    await call(200, 'GET', `/leads/${leadId}/tasks`, { as: 'rep1' });
+    const done = await call(200, 'PATCH', `/tasks/${task.taskId}`, { as: 'rep1', body: { status: 'done', version: task.version } });
+    await call(409, 'PATCH', `/tasks/${task.taskId}`, { as: 'rep1', body: { status: 'open', version: task.version } });
+    await call(200, 'PATCH', `/tasks/${task.taskId}`, { as: 'manager', headers: { 'if-match': `"${done.version}"` }, body: { status: 'open', assigneeId: 'rep1' } });
+    await call(200, 'GET', '/tasks?assigneeId=me&due=overdue', { as: 'rep1' });
+    await call(200, 'GET', '/tasks?assigneeId=rep2&status=open&limit=1', { as: 'manager' });
+  });
+
   test('my notifications', async () => {
     const page = await call(200, 'GET', '/me/notifications?limit=1', { as: 'rep1' });
     expect(page.items.length).toBeGreaterThan(0);

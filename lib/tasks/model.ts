@@ -1,0 +1,98 @@
+import { withoutTableAttributes } from '../table/attributes';
+import type { Item } from '../table/client';
+import { ENTITY, keys } from '../table/keys';
+import { TASK_REVISION_ATTRIBUTE } from '../leads/model';
+
+/**
+ * Tasks (ToDo, seeds 003 §6 and 004 "フォローアップ ToDo"): what someone has to do next about a lead, by when. A task
+ * belongs to a lead and an assignee and is stored with the lead (keys.task); open tasks are the assignee's work list
+ * (GSI1, by due instant).
+ */
+
+export const TASK_KINDS = ['call', 'email', 'meeting', 'visit', 'other'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+export const TASK_STATUSES = ['open', 'done', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A lead holds at most this many open tasks, so an owner change moves them all in the lead's own transaction. */
+export const MAX_OPEN_TASKS_PER_LEAD = 20;
+
+/** The attribute of the lead item that every task write bumps (see keys.task). */
+export const LEAD_TASK_REVISION = TASK_REVISION_ATTRIBUTE;
+
+export interface Task {
+  taskId: string;
+  leadId: string;
+  assigneeId: string;
+  kind: TaskKind;
+  title: string;
+  /** A date `YYYY-MM-DD` (some time that day, in Japan) or an instant with an offset, as given. */
+  dueAt: string;
+  status: TaskStatus;
+  note?: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  completedByActionId?: string;
+  version: number;
+}
+
+/** Japan has no daylight saving time: a calendar day there is a fixed UTC+9 window. */
+const JST_OFFSET_MS = 9 * 3600_000;
+const DAY_MS = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** When a task is due, as UTC ISO: a date is the start of that day in Japan, so it sorts before that day's times. */
+export function dueInstantOf(dueAt: string): string {
+  return DATE_ONLY.test(dueAt) ? new Date(Date.parse(`${dueAt}T00:00:00.000+09:00`)).toISOString() : new Date(dueAt).toISOString();
+}
+
+/** The day in Japan a task is due on (`YYYY-MM-DD`). */
+export const dueDayOf = (dueAt: string): string => (DATE_ONLY.test(dueAt) ? dueAt : new Date(Date.parse(dueAt) + JST_OFFSET_MS).toISOString().slice(0, 10));
+
+/** The start of the Japanese day holding `now`, and of the next one, as UTC ISO: the bounds of "today". */
+export function japanDayBounds(now: Date): { start: string; end: string } {
+  const start = Math.floor((now.getTime() + JST_OFFSET_MS) / DAY_MS) * DAY_MS - JST_OFFSET_MS;
+  return { start: new Date(start).toISOString(), end: new Date(start + DAY_MS).toISOString() };
+}
+
+export const DUE_WINDOWS = ['overdue', 'today', 'upcoming'] as const;
+export type DueWindow = (typeof DUE_WINDOWS)[number];
+
+/** Overdue: due on a day before today in Japan; today: due on today; upcoming: due on a later day. */
+export function dueWindowOf(dueAt: string, now: Date): DueWindow {
+  const { start, end } = japanDayBounds(now);
+  const due = dueInstantOf(dueAt);
+  return due < start ? 'overdue' : due < end ? 'today' : 'upcoming';
+}
+
+/** Open first, then by due instant, then by id: the order GET /leads/{leadId}/tasks answers. */
+export function byOpenThenDue(a: Task, b: Task): number {
+  const open = Number(b.status === 'open') - Number(a.status === 'open');
+  if (open !== 0) return open;
+  const due = dueInstantOf(a.dueAt).localeCompare(dueInstantOf(b.dueAt));
+  return due !== 0 ? due : a.taskId.localeCompare(b.taskId);
+}
+
+/**
+ * A task id names its lead, so PATCH /tasks/{taskId} finds the task in its lead's partition with one strongly
+ * consistent read: `{leadId}-{ULID}`. Clients treat it as opaque.
+ */
+export const taskIdFor = (leadId: string, unique: string): string => `${leadId}-${unique}`;
+export function leadIdOfTask(taskId: string): string | undefined {
+  const cut = taskId.lastIndexOf('-');
+  return cut > 0 ? taskId.slice(0, cut) : undefined;
+}
+
+/** The index keys of the task: its assignee's partition for its status, by due instant. */
+export const taskIndexKeys = (task: Task): Item => keys.tasksByAssigneeIndex(task.status, task.assigneeId, dueInstantOf(task.dueAt), task.taskId);
+
+export function taskItem(task: Task): Item {
+  return { ...keys.task(task.leadId, task.taskId), ...taskIndexKeys(task), entity: ENTITY.task, ...task };
+}
+
+export const taskFromItem = (item: Item): Task => withoutTableAttributes<Task>(item);
+
+/** The task given to `assigneeId` at `at`, at a new version: what an owner change and a reassignment write. */
+export const withAssignee = (task: Task, assigneeId: string, at: string): Task => ({ ...task, assigneeId, updatedAt: at, version: task.version + 1 });

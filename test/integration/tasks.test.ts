@@ -1,0 +1,370 @@
+import { ulid } from 'ulid';
+import { applyMoves, readLeads } from '../../lib/assignment/apply';
+import type { AssignmentRecord } from '../../lib/assignment/journal';
+import { getUser } from '../../lib/users/repository';
+import { leadItem, type Lead } from '../../lib/leads/model';
+import { getLead, saveLead } from '../../lib/leads/repository';
+import { batchWrite, getItem, putRequest } from '../../lib/table/client';
+import { keys } from '../../lib/table/keys';
+import { queryAll } from '../../lib/table/queries';
+import { japanDayBounds, LEAD_TASK_REVISION, taskIdFor, taskItem, type Task } from '../../lib/tasks/model';
+import { intakeHelpers } from '../support/intake';
+import { xlsx } from '../support/lists';
+import { useLocalStack } from '../support/local-stack';
+
+/**
+ * Tasks (ToDo) through the HTTP API: who may create, see and change which, versioned edits, the due windows in Tokyo
+ * days, and tasks that follow their lead to a new owner by assignment, hand-over and update list, in the owner
+ * change's own transaction; erasure takes a task's note.
+ */
+
+const stack = useLocalStack();
+const { newCampaign, uploadAs } = intakeHelpers(stack);
+
+/** Leads written straight to the table, with an owner (the intake has tests of its own). */
+async function seedLeads(count: number, prefix: string, ownerId?: string): Promise<string[]> {
+  const now = new Date().toISOString();
+  const leads: Lead[] = Array.from({ length: count }, (_, i) => ({
+    leadId: ulid(),
+    name: `${prefix} ${i}`,
+    email: `${prefix}${i}@example.com`.toLowerCase(),
+    company: `株式会社${prefix}`,
+    stage: 'new',
+    ...(ownerId ? { ownerId } : {}),
+    extra: {},
+    matchKey: `e:${prefix}${i}@example.com`.toLowerCase(),
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  }));
+  await batchWrite(
+    leads.flatMap((lead) => [putRequest(leadItem(lead)), putRequest({ ...keys.leadMatchKey(lead.matchKey), entity: 'LeadMatchKey', leadId: lead.leadId })]),
+    { concurrency: 8 },
+  );
+  return leads.map((l) => l.leadId);
+}
+
+const api = (...args: Parameters<ReturnType<typeof stack>['api']>) => stack().api(...args);
+const storedTask = (task: { leadId: string; taskId: string }) => getItem(keys.task(task.leadId, task.taskId));
+
+/** Every page of GET /tasks for the query. */
+async function allTasks(query: string, as: string): Promise<Task[]> {
+  const out: Task[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await api('GET', `/tasks?${query}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { as });
+    expect(res.status).toBe(200);
+    out.push(...res.body.items);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+describe('tasks by role', () => {
+  let repLead: string;
+  let agentLead: string;
+
+  beforeAll(async () => {
+    repLead = (await seedLeads(1, 'RoleRep', 'rep1'))[0]!;
+    agentLead = (await seedLeads(1, 'RoleAgent', 'agent'))[0]!;
+  });
+
+  test("the owner rep adds a task for itself: its assignee is the lead's owner", async () => {
+    const res = await api('POST', `/leads/${repLead}/tasks`, { as: 'rep1', body: { kind: 'call', title: '折り返し', dueAt: '2027-01-10', note: '午前中希望' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ leadId: repLead, assigneeId: 'rep1', kind: 'call', status: 'open', createdBy: 'rep1', version: 1 });
+    expect(res.headers.get('etag')).toBe('"1"');
+    const stored = await storedTask(res.body);
+    expect(stored).toMatchObject({ GSI1PK: 'TASKS#open#rep1', GSI1SK: `2027-01-09T15:00:00.000Z#${res.body.taskId}` });
+  });
+
+  test('a rep may not give a task to someone else, nor add one to a lead it does not own', async () => {
+    expect((await api('POST', `/leads/${repLead}/tasks`, { as: 'rep1', body: { title: 'x', dueAt: '2027-01-10', assigneeId: 'rep2' } })).status).toBe(403);
+    expect((await api('POST', `/leads/${repLead}/tasks`, { as: 'rep2', body: { title: 'x', dueAt: '2027-01-10' } })).status).toBe(403);
+  });
+
+  test("another rep sees none of the owner's tasks and cannot change them; the agent cannot see the lead", async () => {
+    const own = await api('GET', `/leads/${repLead}/tasks`, { as: 'rep1' });
+    expect(own.body.items).toHaveLength(1);
+    const other = await api('GET', `/leads/${repLead}/tasks`, { as: 'rep2' });
+    expect(other.status).toBe(200);
+    expect(other.body.items).toEqual([]);
+    const task = own.body.items[0];
+    expect((await api('PATCH', `/tasks/${task.taskId}`, { as: 'rep2', body: { status: 'done', version: task.version } })).status).toBe(404);
+    expect((await api('GET', `/leads/${repLead}/tasks`, { as: 'agent' })).status).toBe(404);
+    expect((await api('POST', `/leads/${repLead}/tasks`, { as: 'agent', body: { title: 'x', dueAt: '2027-01-10' } })).status).toBe(404);
+    expect((await api('PATCH', `/tasks/${task.taskId}`, { as: 'agent', body: { status: 'done', version: task.version } })).status).toBe(404);
+  });
+
+  test('an agent works tasks on its own lead', async () => {
+    const created = await api('POST', `/leads/${agentLead}/tasks`, { as: 'agent', body: { kind: 'email', title: '資料送付', dueAt: '2027-01-11T10:00:00+09:00' } });
+    expect(created.status).toBe(201);
+    expect(created.body.assigneeId).toBe('agent');
+    const done = await api('PATCH', `/tasks/${created.body.taskId}`, { as: 'agent', body: { status: 'done', version: 1 } });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'done', version: 2 });
+    expect(done.body.completedAt).toEqual(expect.any(String));
+    expect((await api('GET', '/tasks?assigneeId=me&status=done', { as: 'agent' })).body.items.map((t: Task) => t.taskId)).toEqual([created.body.taskId]);
+    expect((await storedTask(created.body))!.GSI1PK).toBe('TASKS#done#agent');
+  });
+
+  test('a manager gives a task to another rep; a rep may not reassign, and an unknown or marketing assignee is refused', async () => {
+    const task = (await api('GET', `/leads/${repLead}/tasks`, { as: 'rep1' })).body.items[0];
+    expect((await api('PATCH', `/tasks/${task.taskId}`, { as: 'rep1', body: { assigneeId: 'rep2', version: task.version } })).status).toBe(403);
+    expect((await api('PATCH', `/tasks/${task.taskId}`, { as: 'manager', body: { assigneeId: 'marketing', version: task.version } })).status).toBe(422);
+    expect((await api('PATCH', `/tasks/${task.taskId}`, { as: 'manager', body: { assigneeId: 'nobody', version: task.version } })).status).toBe(422);
+    const moved = await api('PATCH', `/tasks/${task.taskId}`, { as: 'manager', headers: { 'if-match': `"${task.version}"` }, body: { assigneeId: 'rep2' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ assigneeId: 'rep2', version: task.version + 1 });
+    expect((await api('GET', `/leads/${repLead}/tasks`, { as: 'rep1' })).body.items).toEqual([]);
+    expect((await api('GET', `/leads/${repLead}/tasks`, { as: 'rep2' })).body.items.map((t: Task) => t.taskId)).toEqual([task.taskId]);
+    expect((await api('GET', `/leads/${repLead}/tasks`, { as: 'manager' })).body.items).toHaveLength(1);
+    expect((await storedTask(task))!.GSI1PK).toBe('TASKS#open#rep2');
+    // A manager's task for someone on a lead it names.
+    const given = await api('POST', `/leads/${repLead}/tasks`, { as: 'manager', body: { title: '訪問準備', kind: 'visit', dueAt: '2027-02-01', assigneeId: 'sales' } });
+    expect(given.status).toBe(201);
+    expect(given.body).toMatchObject({ assigneeId: 'sales', createdBy: 'manager' });
+  });
+
+  test('a stale version is a 409 with the current version; closing sets completedAt and reopening clears it', async () => {
+    const task = (await api('POST', `/leads/${repLead}/tasks`, { as: 'rep1', body: { title: '再架電', dueAt: '2027-01-12' } })).body;
+    const done = await api('PATCH', `/tasks/${task.taskId}`, { as: 'rep1', body: { status: 'done', version: 1 } });
+    expect(done.body.completedAt).toEqual(expect.any(String));
+    const stale = await api('PATCH', `/tasks/${task.taskId}`, { as: 'rep1', body: { title: '古い版で', version: 1 } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.currentVersion).toBe(2);
+    expect((await api('PATCH', `/tasks/${task.taskId}`, { as: 'rep1', body: { title: '版なし' } })).status).toBe(422);
+    const reopened = await api('PATCH', `/tasks/${task.taskId}`, { as: 'rep1', headers: { 'if-match': '"2"' }, body: { status: 'open' } });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body).toMatchObject({ status: 'open', version: 3 });
+    expect(reopened.body.completedAt).toBeUndefined();
+    const cancelled = await api('PATCH', `/tasks/${task.taskId}`, { as: 'rep1', body: { status: 'cancelled', note: null, version: 3 } });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', version: 4 });
+    expect((await storedTask(task))!.GSI1PK).toBe('TASKS#cancelled#rep1');
+  });
+
+  test('the list of a lead is open first, by due', async () => {
+    const items: Task[] = (await api('GET', `/leads/${repLead}/tasks`, { as: 'manager' })).body.items;
+    const open = items.filter((t) => t.status === 'open');
+    expect(items.slice(0, open.length)).toEqual(open);
+    expect(open.map((t) => t.dueAt)).toEqual(['2027-01-10', '2027-02-01']);
+  });
+
+  test("someone else's work list is a manager's to read, not a rep's", async () => {
+    expect((await api('GET', '/tasks?assigneeId=rep2', { as: 'rep1' })).status).toBe(403);
+    expect((await api('GET', '/tasks?assigneeId=rep2', { as: 'manager' })).status).toBe(200);
+    expect((await api('GET', '/tasks?assigneeId=rep1', { as: 'rep1' })).status).toBe(200);
+  });
+
+  test('a lead holds at most 20 open tasks', async () => {
+    const [lead] = await seedLeads(1, 'Full', 'rep1');
+    for (let i = 0; i < 20; i++) expect((await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: `t${i}`, dueAt: '2027-03-01' } })).status).toBe(201);
+    const refused = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: 'one too many', dueAt: '2027-03-01' } });
+    expect(refused.status).toBe(422);
+    const first = (await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items[0];
+    expect((await api('PATCH', `/tasks/${first.taskId}`, { as: 'rep1', body: { status: 'done', version: first.version } })).status).toBe(200);
+    expect((await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: 'now it fits', dueAt: '2027-03-01' } })).status).toBe(201);
+    // Reopening the closed one would make 21.
+    expect((await api('PATCH', `/tasks/${first.taskId}`, { as: 'rep1', body: { status: 'open', version: first.version + 1 } })).status).toBe(422);
+  }, 60_000);
+
+  test('a call task on a 電話NG lead, an e-mail one on メールNG, a visit on 訪問NG are refused naming the kind', async () => {
+    const [lead] = await seedLeads(1, 'Ng', 'rep1');
+    const found = (await getLead(lead!))!;
+    await saveLead(found.lead, { ...found.lead, ngActions: ['no_call', 'no_email'], updatedAt: new Date().toISOString(), version: found.lead.version + 1 });
+    for (const kind of ['call', 'email']) {
+      const refused = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { kind, title: '連絡', dueAt: '2027-03-01' } });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors).toEqual([{ path: 'body.kind', message: expect.stringMatching(kind === 'call' ? /no_call/ : /no_email/) }]);
+    }
+    const meeting = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { kind: 'meeting', title: '打合せ', dueAt: '2027-03-01' } });
+    expect(meeting.status).toBe(201);
+    const changed = await api('PATCH', `/tasks/${meeting.body.taskId}`, { as: 'rep1', body: { kind: 'call', version: meeting.body.version } });
+    expect(changed.status).toBe(422);
+    expect((await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items.map((t: Task) => t.kind)).toEqual(['meeting']);
+  });
+});
+
+describe('due windows, in Tokyo days', () => {
+  test('overdue, today and upcoming split at midnight in Tokyo, not in UTC', async () => {
+    const [lead] = await seedLeads(1, 'Due', 'sales');
+    const { start, end } = japanDayBounds(new Date());
+    const at = (iso: string, deltaMs: number) => new Date(Date.parse(iso) + deltaMs).toISOString();
+    const tokyoDate = (iso: string) => new Date(Date.parse(iso) + 9 * 3600_000).toISOString().slice(0, 10);
+    const today = tokyoDate(start);
+    const yesterday = tokyoDate(at(start, -1));
+    const tomorrow = tokyoDate(end);
+    const dues: [string, string][] = [
+      [yesterday, 'overdue'],
+      [at(start, -1000).replace('Z', '+00:00'), 'overdue'], // a second before midnight in Tokyo, given in UTC
+      [`${yesterday}T23:59:59+09:00`, 'overdue'],
+      [today, 'today'],
+      [start, 'today'], // midnight in Tokyo: the UTC date is still yesterday's
+      [`${today}T23:59:59+09:00`, 'today'],
+      [tomorrow, 'upcoming'],
+      [`${tomorrow}T00:00:00+09:00`, 'upcoming'],
+    ];
+    const byTitle = new Map<string, string>();
+    for (const [dueAt, window] of dues) {
+      const res = await api('POST', `/leads/${lead}/tasks`, { as: 'sales', body: { title: `${window} ${dueAt}`, dueAt } });
+      expect(res.status).toBe(201);
+      byTitle.set(res.body.taskId, window);
+    }
+    for (const window of ['overdue', 'today', 'upcoming']) {
+      const listed = await allTasks(`assigneeId=me&status=open&due=${window}`, 'sales');
+      const expected = [...byTitle].filter(([, w]) => w === window).map(([taskId]) => taskId);
+      expect(listed.map((t) => t.taskId).filter((id) => byTitle.has(id)).sort()).toEqual(expected.sort());
+      // By due instant.
+      const instants = listed.map((t) => Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(t.dueAt) ? `${t.dueAt}T00:00:00+09:00` : t.dueAt));
+      expect(instants).toEqual([...instants].sort((a, b) => a - b));
+    }
+    expect((await allTasks('assigneeId=sales', 'manager')).filter((t) => byTitle.has(t.taskId))).toHaveLength(dues.length);
+  });
+
+  test('pages of GET /tasks resume with their signed cursor, and a cursor from another query is refused', async () => {
+    const first = await api('GET', '/tasks?assigneeId=me&limit=2', { as: 'sales' });
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api('GET', `/tasks?assigneeId=me&limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { as: 'sales' });
+    expect(second.status).toBe(200);
+    expect(second.body.items[0].taskId).not.toBe(first.body.items[0].taskId);
+    expect((await api('GET', `/tasks?assigneeId=me&due=today&cursor=${encodeURIComponent(first.body.nextCursor)}`, { as: 'sales' })).status).toBe(400);
+  });
+});
+
+describe('tasks follow their lead to its new owner', () => {
+  test('an assignment of 300 leads moves every open task of the previous owner, and a retry moves nothing twice', async () => {
+    const leadIds = await seedLeads(300, 'Follow', 'rep1');
+    const now = new Date().toISOString();
+    const task = (leadId: string, n: string, assigneeId: string, status: Task['status'] = 'open'): Task => ({
+      taskId: taskIdFor(leadId, ulid()),
+      leadId,
+      assigneeId,
+      kind: 'call',
+      title: `架電 ${n}`,
+      dueAt: '2027-04-01',
+      status,
+      createdBy: 'manager',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    });
+    const open = leadIds.map((leadId, i) => task(leadId, String(i), 'rep1'));
+    // Tasks that stay: one for someone else, one already done.
+    const othersTask = task(leadIds[0]!, 'sales', 'sales');
+    const doneTask = task(leadIds[1]!, 'done', 'rep1', 'done');
+    await batchWrite(
+      [
+        ...[...open, othersTask, doneTask].map((t) => putRequest(taskItem(t))),
+        // The leads as task writes leave them: with a task revision.
+      ],
+      { concurrency: 8 },
+    );
+    for (const leadId of leadIds) {
+      const item = (await getItem(keys.lead(leadId)))!;
+      await batchWrite([putRequest({ ...item, [LEAD_TASK_REVISION]: 1 })]);
+    }
+
+    const request = { leadIds, ownerId: 'rep2' };
+    const headers = { 'idempotency-key': 'tasks-follow-300' };
+    const assigned = await api('POST', '/leads/assign', { as: 'manager', headers, body: request });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.assigned).toBe(300);
+
+    const check = async () => {
+      for (const t of open) {
+        const stored = (await storedTask(t))!;
+        expect([t.taskId, stored.assigneeId, stored.version, stored.GSI1PK]).toEqual([t.taskId, 'rep2', 2, 'TASKS#open#rep2']);
+      }
+      expect((await storedTask(othersTask))!).toMatchObject({ assigneeId: 'sales', version: 1 });
+      expect((await storedTask(doneTask))!).toMatchObject({ assigneeId: 'rep1', version: 1 });
+      const listed = (await allTasks('assigneeId=me&status=open', 'rep2')).map((t) => t.taskId);
+      expect(open.filter((t) => !listed.includes(t.taskId))).toEqual([]);
+      expect((await allTasks('assigneeId=me&status=open', 'rep1')).filter((t) => leadIds.includes(t.leadId))).toEqual([]);
+    };
+    await check();
+
+    // The same request retried with its key answers the same and writes nothing; without it, every lead is skipped.
+    const replay = await api('POST', '/leads/assign', { as: 'manager', headers, body: request });
+    expect(replay.body).toEqual(assigned.body);
+    const again = await api('POST', '/leads/assign', { as: 'manager', body: request });
+    expect(again.body.assigned).toBe(0);
+    expect(again.body.skipped).toHaveLength(300);
+    await check();
+  }, 180_000);
+
+  test('an assignment by filter moves the tasks too', async () => {
+    const leadIds = await seedLeads(5, 'Filterfollow', 'rep1');
+    const tasks = [];
+    for (const leadId of leadIds) tasks.push((await api('POST', `/leads/${leadId}/tasks`, { as: 'rep1', body: { title: '架電', dueAt: '2027-04-02' } })).body);
+    const res = await api('POST', '/leads/assign', { as: 'manager', body: { filter: { owner: 'rep1', name: 'Filterfollow' }, ownerIds: ['sales'], strategy: 'round_robin' } });
+    expect(res.status).toBe(200);
+    expect(res.body.assigned).toBe(5);
+    for (const t of tasks) expect((await storedTask(t))!).toMatchObject({ assigneeId: 'sales', version: 2 });
+  });
+
+  test('a PATCH of the lead keeps its task revision, so the next owner change still finds its tasks', async () => {
+    const [lead] = await seedLeads(1, 'Race', 'rep1');
+    const first = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '一件目', dueAt: '2027-05-01' } });
+    const second = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '二件目', dueAt: '2027-05-02' } });
+    expect((await getItem(keys.lead(lead!)))![LEAD_TASK_REVISION]).toBe(2);
+    // A PATCH of the lead keeps the revision, so the next owner change still finds the tasks.
+    const detail = await api('GET', `/leads/${lead}`, { as: 'rep1' });
+    expect((await api('PATCH', `/leads/${lead}`, { as: 'rep1', body: { memo: 'メモ', version: detail.body.version } })).status).toBe(200);
+    expect((await getItem(keys.lead(lead!)))![LEAD_TASK_REVISION]).toBe(2);
+    expect((await api('POST', '/leads/assign', { as: 'manager', body: { leadIds: [lead], ownerId: 'rep2' } })).body.assigned).toBe(1);
+    for (const t of [first.body, second.body]) expect((await storedTask(t))!.assigneeId).toBe('rep2');
+  });
+
+  test('an owner change that read the lead before a task was added is refused, reads again, and moves that task too', async () => {
+    const [lead] = await seedLeads(1, 'Stale', 'rep1');
+    const readBefore = await readLeads([lead!]);
+    const added = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '読んだ後に追加', dueAt: '2027-05-03' } });
+    expect(added.status).toBe(201);
+    const record: AssignmentRecord = { assignmentId: ulid(), actorId: 'manager', status: 'applying', planParts: 1, skipped: [], createdAt: new Date().toISOString() };
+    const owners = new Map([['rep2', (await getUser('rep2'))!]]);
+    const { applied } = await applyMoves(record, [{ leadId: lead!, to: 'rep2', version: 1 }], readBefore, owners, new Date());
+    expect(applied.map((a) => a.leadId)).toEqual([lead]);
+    expect((await getItem(keys.lead(lead!)))!.ownerId).toBe('rep2');
+    expect((await storedTask(added.body))!).toMatchObject({ assigneeId: 'rep2', version: 2 });
+  });
+
+  test('a hand-over gives the open tasks to the field-sales user with the lead', async () => {
+    const [lead] = await seedLeads(1, 'Handover', 'rep1');
+    const mine = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '引継ぎ前の確認', dueAt: '2027-06-01' } });
+    const managers = await api('POST', `/leads/${lead}/tasks`, { as: 'manager', body: { title: '責任者の確認', dueAt: '2027-06-02', assigneeId: 'manager' } });
+    const res = await api('POST', `/leads/${lead}/handover`, { as: 'rep1', body: { ownerId: 'sales', note: 'デモ希望' } });
+    expect(res.status).toBe(200);
+    expect((await storedTask(mine.body))!).toMatchObject({ assigneeId: 'sales', version: 2, GSI1PK: 'TASKS#open#sales' });
+    expect((await storedTask(managers.body))!).toMatchObject({ assigneeId: 'manager', version: 1 });
+    expect((await api('GET', `/leads/${lead}/tasks`, { as: 'sales' })).body.items.map((t: Task) => t.taskId)).toEqual([mine.body.taskId]);
+    // The new owner's lead: it adds tasks of its own.
+    expect((await api('POST', `/leads/${lead}/tasks`, { as: 'sales', body: { title: '訪問', kind: 'visit', dueAt: '2027-06-03' } })).status).toBe(201);
+  });
+
+  test("an update list's リード担当者 gives the open tasks to the new owner", async () => {
+    const campaignId = await newCampaign('タスク更新リスト');
+    const [lead] = await seedLeads(1, 'Listed', 'rep1');
+    const task = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '更新前', dueAt: '2027-07-01' } });
+    const imported = await uploadAs('manager', campaignId, 'update', 'owners.xlsx', await xlsx([[lead, 'rep2']], ['リードID', 'リード担当者']));
+    expect(imported.counts).toMatchObject({ updated: 1, rejected: 0 });
+    expect((await getItem(keys.lead(lead!)))!.ownerId).toBe('rep2');
+    expect((await storedTask(task.body))!).toMatchObject({ assigneeId: 'rep2', version: 2, GSI1PK: 'TASKS#open#rep2' });
+  });
+});
+
+describe('erasure and tasks', () => {
+  test("erasure takes a task's note, and the erased lead takes no more tasks", async () => {
+    const [lead] = await seedLeads(1, 'Erased', 'rep1');
+    const note = '本人の携帯 090-9999-8888、奥様が窓口';
+    const task = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '折り返し', dueAt: '2027-08-01', note } });
+    expect((await storedTask(task.body))!.note).toBe(note);
+    expect((await api('DELETE', `/leads/${lead}`, { as: 'admin' })).status).toBe(200);
+    const left = await queryAll({ partition: keys.leadPartition(lead!), sortPrefix: keys.taskPrefix });
+    expect(left).toHaveLength(1);
+    expect(JSON.stringify(left)).not.toContain('090-9999-8888');
+    expect(left[0]!.note).toBeUndefined();
+    expect((await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: 'x', dueAt: '2027-08-01' } })).status).toBe(410);
+    expect((await api('PATCH', `/tasks/${task.body.taskId}`, { as: 'rep1', body: { status: 'done', version: 1 } })).status).toBe(410);
+  });
+});
