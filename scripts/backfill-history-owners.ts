@@ -3,8 +3,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { listCampaigns } from '../lib/campaigns/repository';
 import { backfillHistoryOwners } from '../lib/leads/memberships';
-import { defaultOptions } from '../lib/local/stack';
 import type { Item } from '../lib/table/client';
+import { runAgainstTable } from './against-table';
 
 /**
  * `npm run backfill:history-owners`: once, after upgrading a deployment whose campaign histories were written
@@ -12,12 +12,7 @@ import type { Item } from '../lib/table/client';
  * Against the running local stack by default; with TABLE_NAME set (and AWS credentials), against that table.
  */
 
-async function main() {
-  if (!process.env.TABLE_NAME) {
-    const options = defaultOptions();
-    process.env.TABLE_NAME = options.tableName;
-    process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${options.dynamodbPort}`;
-  }
+runAgainstTable(async () => {
   let campaigns = 0;
   let histories = 0;
   let startKey: Item | undefined;
@@ -29,10 +24,5 @@ async function main() {
     }
     startKey = page.lastKey;
   } while (startKey);
-  process.stdout.write(`${campaigns} campaigns, ${histories} histories given their lead's owner\n`);
-}
-
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
+  return `${campaigns} campaigns, ${histories} histories given their lead's owner`;
 });

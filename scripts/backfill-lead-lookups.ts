@@ -2,7 +2,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { backfillLeadLookups } from '../lib/leads/lookups';
-import { defaultOptions } from '../lib/local/stack';
+import { runAgainstTable } from './against-table';
 
 /**
  * `npm run backfill:lead-lookups`: once, after upgrading a deployment whose leads were written before they had
@@ -11,17 +11,7 @@ import { defaultOptions } from '../lib/local/stack';
  * credentials), against that table.
  */
 
-async function main() {
-  if (!process.env.TABLE_NAME) {
-    const options = defaultOptions();
-    process.env.TABLE_NAME = options.tableName;
-    process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${options.dynamodbPort}`;
-  }
+runAgainstTable(async () => {
   const { leads, entries } = await backfillLeadLookups();
-  process.stdout.write(`${leads} leads, ${entries} look-up entries written\n`);
-}
-
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
+  return `${leads} leads, ${entries} look-up entries written`;
 });

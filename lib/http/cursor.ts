@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { config } from '../config';
-import { BadRequestError, ConfigError } from '../errors';
-import { readSecret } from '../storage/secrets';
+import { BadRequestError } from '../errors';
+import { deploymentKey } from '../storage/secrets';
 
 /**
  * Pagination cursors are opaque to clients and tamper-checked: the position (a DynamoDB key, or one per shard)
@@ -9,27 +9,10 @@ import { readSecret } from '../storage/secrets';
  * a different filter, is refused with 400 rather than silently returning the wrong page.
  */
 
-let secret: Promise<Buffer> | undefined;
+const secret = deploymentKey({ local: config.cursorSecret, arn: config.cursorSecretArn, names: 'CURSOR_SECRET or CURSOR_SECRET_ARN' });
+const cursorSecret = () => secret.get();
 
-async function loadSecret(): Promise<Buffer> {
-  const local = config.cursorSecret();
-  if (local) return Buffer.from(local, 'utf8');
-  const arn = config.cursorSecretArn();
-  if (!arn) throw new ConfigError('CURSOR_SECRET or CURSOR_SECRET_ARN is required');
-  return Buffer.from(await readSecret(arn), 'utf8');
-}
-
-function cursorSecret(): Promise<Buffer> {
-  secret ??= loadSecret().catch((error) => {
-    secret = undefined; // let the next request try again
-    throw error;
-  });
-  return secret;
-}
-
-export function resetCursorSecret(): void {
-  secret = undefined;
-}
+export const resetCursorSecret = (): void => secret.reset();
 
 const sign = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
 

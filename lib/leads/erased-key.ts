@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { config } from '../config';
-import { ConfigError } from '../errors';
-import { readSecret } from '../storage/secrets';
+import { deploymentKey } from '../storage/secrets';
 import { batchGet, keyString } from '../table/client';
 import { keys } from '../table/keys';
 
@@ -15,23 +14,8 @@ import { keys } from '../table/keys';
  * would create them again.
  */
 
-let secret: Promise<Buffer> | undefined;
-
-async function loadSecret(): Promise<Buffer> {
-  const local = config.erasureSecret();
-  if (local) return Buffer.from(local, 'utf8');
-  const arn = config.erasureSecretArn();
-  if (!arn) throw new ConfigError('ERASURE_SECRET or ERASURE_SECRET_ARN is required');
-  return Buffer.from(await readSecret(arn), 'utf8');
-}
-
-function erasureSecret(): Promise<Buffer> {
-  secret ??= loadSecret().catch((error) => {
-    secret = undefined; // let the next call try again
-    throw error;
-  });
-  return secret;
-}
+const secret = deploymentKey({ local: config.erasureSecret, arn: config.erasureSecretArn, names: 'ERASURE_SECRET or ERASURE_SECRET_ARN' });
+const erasureSecret = () => secret.get();
 
 /** The one-way, keyed hash of a dedupe key, as stored for an erased person. */
 export async function erasedKeyOf(matchKey: string): Promise<string> {

@@ -13,3 +13,31 @@ export async function readSecret(arn: string): Promise<string> {
     client.destroy();
   }
 }
+
+/**
+ * A key of the deployment's, read once per container: given as text locally (`local`), or from Secrets Manager by
+ * ARN in the cloud. A failed read is not kept, so the next call tries again.
+ */
+export function deploymentKey(source: { local: () => string | undefined; arn: () => string | undefined; names: string }) {
+  let key: Promise<Buffer> | undefined;
+  const load = async (): Promise<Buffer> => {
+    const local = source.local();
+    if (local) return Buffer.from(local, 'utf8');
+    const arn = source.arn();
+    if (!arn) throw new ConfigError(`${source.names} is required`);
+    return Buffer.from(await readSecret(arn), 'utf8');
+  };
+  return {
+    get(): Promise<Buffer> {
+      key ??= load().catch((error) => {
+        key = undefined;
+        throw error;
+      });
+      return key;
+    },
+    /** Forgets the key (tests that change it). */
+    reset(): void {
+      key = undefined;
+    },
+  };
+}
