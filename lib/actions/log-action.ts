@@ -13,6 +13,7 @@ import { TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { keys } from '../table/keys';
 import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
+import { leadIdOfTask, LEAD_TASK_REVISION, taskFromItem, taskItem, type Task } from '../tasks/model';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { actionFromItem, actionItem, japanDateOf } from './model';
 import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
@@ -89,6 +90,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
     }
 
+    const answered = input.completesTaskId ? await requireAnsweredTask(caller, leadId, input.completesTaskId) : undefined;
     const stage = stageAfterAction(lead.stage, input.stage, input.stageReason);
     const timestamp = new Date().toISOString();
     const next: Lead = { ...lead, extra: { ...lead.extra } };
@@ -124,11 +126,22 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       createdAt: timestamp,
     };
 
+    // Closing a task is a task write: it moves the lead's task revision, so an owner change that read the lead's
+    // tasks before this action reads them again (lib/tasks/follow.ts).
+    const revision = answered ? { [LEAD_TASK_REVISION]: ((item[LEAD_TASK_REVISION] as number | undefined) ?? 0) + 1 } : {};
     const writes: TransactionWrite[] = [
-      txPut('lead', leadItemReplacing(item, next), { condition: 'version = :v', values: { ':v': lead.version } }),
+      txPut('lead', { ...leadItemReplacing(item, next), ...revision }, { condition: 'version = :v', values: { ':v': lead.version } }),
       txPut('action', actionItem(action), { condition: ITEM_ABSENT }),
       membershipUpdate(leadId, input.campaignId, membership, { at, result: input.result, followStatus, timestamp }),
       counterBump(input.campaignId, { actions: 1 }, new Date(timestamp)),
+      ...(answered
+        ? [
+            txPut('task', taskItem({ ...answered, status: 'done', completedAt: timestamp, completedByActionId: actionId, updatedAt: timestamp, version: answered.version + 1 }), {
+              condition: 'version = :tv',
+              values: { ':tv': answered.version },
+            }),
+          ]
+        : []),
     ];
 
     try {
@@ -142,10 +155,22 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
         throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
       }
       if (updatesVersion !== undefined && error.failed('lead')) throw await staleLeadConflict(leadId, updatesVersion);
+      // The task changed meanwhile (closed, moved): the next attempt judges it again.
       if (attempt >= MAX_ATTEMPTS) throw new ConflictError(`lead ${leadId} is being changed by many writes at once; retry shortly`, { cause: error });
       await sleep(backoffMs(Math.min(attempt, 7), 10, 1000));
     }
   }
+}
+
+/** The open task of this lead that the action answers: the caller's own, unless a manager or admin logs it. */
+async function requireAnsweredTask(caller: Caller, leadId: string, taskId: string): Promise<Task> {
+  const refuse = (message: string) => new ValidationError('the action cannot complete that task', [{ path: 'body.completesTaskId', message }]);
+  if (leadIdOfTask(taskId) !== leadId) throw refuse('not a task of this lead');
+  const item = await getItem(keys.task(leadId, taskId), { consistent: true });
+  const task = item ? taskFromItem(item) : undefined;
+  if (!task || (worksOwnLeadsOnly(caller.role) && task.assigneeId !== caller.userId)) throw refuse('no such task of this lead for you');
+  if (task.status !== 'open') throw refuse(`the task is ${task.status} already`);
+  return task;
 }
 
 function membershipUpdate(

@@ -43,6 +43,8 @@ export const ActionCreateSchema = z.strictObject({
   stageReason: text(500).min(1).optional(),
   followStatus: z.enum(FOLLOW_STATUSES).optional(),
   leadUpdates: ActionLeadUpdatesSchema.optional(),
+  /** An open task of the lead this action answers: it is closed as done, by this action, in the same write. */
+  completesTaskId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'not a valid task id').optional(),
 });
 export type ActionCreate = z.infer<typeof ActionCreateSchema>;
 

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { applyMoves, readLeads } from '../../lib/assignment/apply';
 import type { AssignmentRecord } from '../../lib/assignment/journal';
 import { getUser } from '../../lib/users/repository';
-import { leadItem, type Lead } from '../../lib/leads/model';
+import { leadItem, newMembershipItem, type Lead } from '../../lib/leads/model';
 import { getLead, saveLead } from '../../lib/leads/repository';
 import { batchWrite, getItem, putRequest } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
@@ -350,6 +350,39 @@ describe('tasks follow their lead to its new owner', () => {
     expect(imported.counts).toMatchObject({ updated: 1, rejected: 0 });
     expect((await getItem(keys.lead(lead!)))!.ownerId).toBe('rep2');
     expect((await storedTask(task.body))!).toMatchObject({ assigneeId: 'rep2', version: 2, GSI1PK: 'TASKS#open#rep2' });
+  });
+});
+
+describe('an action that answers a task', () => {
+  test('completesTaskId closes the task as done by that action, in the same write; a closed, foreign or other lead\'s task is refused', async () => {
+    const campaignId = await newCampaign('タスク完了');
+    const [lead, other] = await seedLeads(2, 'Answer', 'rep1');
+    await batchWrite([lead!, other!].map((leadId) => putRequest(newMembershipItem({ leadId, campaignId, flag: 'responded', marker: 'm', arisenOn: '2026-11-01', at: new Date().toISOString() }))));
+    const task = (await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { kind: 'call', title: '折り返し', dueAt: '2026-11-30' } })).body;
+    const managers = (await api('POST', `/leads/${lead}/tasks`, { as: 'manager', body: { kind: 'meeting', title: '同席', dueAt: '2026-11-30', assigneeId: 'manager' } })).body;
+    const othersTask = (await api('POST', `/leads/${other}/tasks`, { as: 'rep1', body: { kind: 'call', title: '別', dueAt: '2026-11-30' } })).body;
+    const action = (extra: Record<string, unknown>) => ({ campaignId, at: '2026-11-30T10:00:00+09:00', channel: 'phone', content: 'ヒアリング', result: '不在', ...extra });
+
+    for (const [taskId, message] of [[othersTask.taskId, /not a task of this lead/], [managers.taskId, /no such task/]] as const) {
+      const refused = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ completesTaskId: taskId }) });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors).toEqual([{ path: 'body.completesTaskId', message: expect.stringMatching(message) }]);
+    }
+    expect((await api('GET', `/leads/${lead}/actions`, { as: 'rep1' })).body.items).toEqual([]);
+
+    const logged = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ completesTaskId: task.taskId }) });
+    expect(logged.status).toBe(201);
+    const closed = (await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items.find((t: Task) => t.taskId === task.taskId);
+    expect(closed).toMatchObject({ status: 'done', completedByActionId: logged.body.action.actionId, version: task.version + 1 });
+    expect(closed.completedAt).toEqual(expect.any(String));
+    expect(await storedTask(task)).toMatchObject({ GSI1PK: 'TASKS#done#rep1' });
+    expect((await allTasks('assigneeId=me&status=open', 'rep1')).map((t) => t.taskId)).not.toContain(task.taskId);
+
+    const again = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ completesTaskId: task.taskId, at: '2026-11-30T11:00:00+09:00' }) });
+    expect(again.status).toBe(422);
+    expect(again.body.errors[0].message).toMatch(/done already/);
+    // The lead's task revision moved with the close, so an owner change reads the lead's tasks again.
+    expect((await getItem(keys.lead(lead!)))?.[LEAD_TASK_REVISION]).toBe(3);
   });
 });
 
