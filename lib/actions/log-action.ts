@@ -13,7 +13,8 @@ import { TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { keys } from '../table/keys';
 import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
-import { leadIdOfTask, LEAD_TASK_REVISION, taskFromItem, taskItem, type Task } from '../tasks/model';
+import { tasksOfLead } from '../tasks/follow';
+import { leadIdOfTask, LEAD_TASK_REVISION, MAX_OPEN_TASKS_PER_LEAD, taskFromItem, taskIdFor, taskItem, type Task } from '../tasks/model';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { actionFromItem, actionItem, japanDateOf } from './model';
 import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
@@ -74,6 +75,9 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     throw new ValidationError('an action cannot be dated in the future', [{ path: 'body.at', message: 'later than now; use nextActionAt for a planned action' }]);
   }
   const nextActionAt = input.nextActionAt ? new Date(input.nextActionAt).toISOString() : undefined;
+  if (!nextActionAt && (input.nextActionKind || input.nextActionTitle)) {
+    throw new ValidationError('nextActionKind and nextActionTitle describe the next action: give nextActionAt too', [{ path: 'body.nextActionAt', message: 'required with nextActionKind or nextActionTitle' }]);
+  }
   // One id for every attempt: if an attempt did land despite an error, the next one finds the action already there.
   const actionId = newId(now.getTime());
   const { version: updatesVersion, ...updates } = input.leadUpdates ?? { version: undefined };
@@ -91,6 +95,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     }
 
     const answered = input.completesTaskId ? await requireAnsweredTask(caller, leadId, input.completesTaskId) : undefined;
+    const nextTask = nextActionAt ? await nextTaskOf(caller, lead, item, { ...input, nextActionAt }, actionId, answered?.taskId) : undefined;
     const stage = stageAfterAction(lead.stage, input.stage, input.stageReason);
     const timestamp = new Date().toISOString();
     const next: Lead = { ...lead, extra: { ...lead.extra } };
@@ -128,7 +133,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
 
     // Closing a task is a task write: it moves the lead's task revision, so an owner change that read the lead's
     // tasks before this action reads them again (lib/tasks/follow.ts).
-    const revision = answered ? { [LEAD_TASK_REVISION]: ((item[LEAD_TASK_REVISION] as number | undefined) ?? 0) + 1 } : {};
+    const revision = answered || nextTask ? { [LEAD_TASK_REVISION]: ((item[LEAD_TASK_REVISION] as number | undefined) ?? 0) + 1 } : {};
     const writes: TransactionWrite[] = [
       txPut('lead', { ...leadItemReplacing(item, next), ...revision }, { condition: 'version = :v', values: { ':v': lead.version } }),
       txPut('action', actionItem(action), { condition: ITEM_ABSENT }),
@@ -142,6 +147,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
             }),
           ]
         : []),
+      ...(nextTask ? [txPut('nextTask', taskItem(nextTask.task), nextTask.write)] : []),
     ];
 
     try {
@@ -160,6 +166,51 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       await sleep(backoffMs(Math.min(attempt, 7), 10, 1000));
     }
   }
+}
+
+/**
+ * The lead's next task as this action leaves it: the one an earlier action's nextActionAt opened for the lead's
+ * owner, moved to the new time, or a new one (call by default, or nextActionKind; title 次回対応 unless given).
+ */
+async function nextTaskOf(
+  caller: Caller,
+  lead: Lead,
+  leadItem: Item,
+  input: Pick<ActionCreate, 'nextActionKind' | 'nextActionTitle'> & { nextActionAt: string },
+  actionId: string,
+  closedNow: string | undefined,
+): Promise<{ task: Task; write: { condition: string; values?: Item } }> {
+  const assigneeId = lead.ownerId ?? caller.userId;
+  const open = (await tasksOfLead(lead.leadId, leadItem)).filter((t) => t.status === 'open' && t.taskId !== closedNow);
+  const timestamp = new Date().toISOString();
+  const current = open.find((t) => t.openedByActionId !== undefined && t.assigneeId === assigneeId);
+  if (current) {
+    const kind = input.nextActionKind ?? current.kind;
+    requireApproachAllowed(lead, kind, 'body.nextActionKind');
+    const moved: Task = { ...current, kind, dueAt: input.nextActionAt, ...(input.nextActionTitle ? { title: input.nextActionTitle } : {}), openedByActionId: actionId, updatedAt: timestamp, version: current.version + 1 };
+    return { task: moved, write: { condition: 'version = :nv', values: { ':nv': current.version } } };
+  }
+  if (open.length >= MAX_OPEN_TASKS_PER_LEAD) {
+    throw new ValidationError(`a lead holds at most ${MAX_OPEN_TASKS_PER_LEAD} open tasks: close one before planning the next action`, [{ path: 'body.nextActionAt', message: 'too many open tasks' }]);
+  }
+  const kind = input.nextActionKind ?? 'call';
+  requireApproachAllowed(lead, kind, 'body.nextActionKind');
+  const task: Task = {
+    // Derived from the action's id, so a retry of the same action opens the same task, never a second one.
+    taskId: taskIdFor(lead.leadId, actionId),
+    leadId: lead.leadId,
+    assigneeId,
+    kind,
+    title: input.nextActionTitle ?? '次回対応',
+    dueAt: input.nextActionAt,
+    status: 'open',
+    createdBy: caller.userId,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    openedByActionId: actionId,
+    version: 1,
+  };
+  return { task, write: { condition: ITEM_ABSENT } };
 }
 
 /** The open task of this lead that the action answers: the caller's own, unless a manager or admin logs it. */

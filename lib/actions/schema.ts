@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../schema/params';
 import { FOLLOW_STATUSES, LEAD_STAGES } from '../leads/model';
+import { TASK_KINDS } from '../tasks/model';
 import { NG_ACTIONS, QualificationSchema } from '../leads/schema';
 import { ACTION_CHANNELS, ChoicesSchema } from '../settings/choices';
 
@@ -38,7 +39,10 @@ export const ActionCreateSchema = z.strictObject({
   content: text(100).min(1),
   result: text(100).min(1),
   note: text(4000).min(1).optional(),
+  /** Opens the lead's next task for its owner at this time (or moves the one an earlier action opened). */
   nextActionAt: isoDateTime.optional(),
+  nextActionKind: z.enum(TASK_KINDS).optional(),
+  nextActionTitle: text(200).min(1).optional(),
   stage: z.enum(LEAD_STAGES).optional(),
   stageReason: text(500).min(1).optional(),
   followStatus: z.enum(FOLLOW_STATUSES).optional(),

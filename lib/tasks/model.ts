@@ -35,6 +35,8 @@ export interface Task {
   updatedAt: string;
   completedAt?: string;
   completedByActionId?: string;
+  /** The action whose `nextActionAt` opened this task, or last moved it: such a task is the lead's next action. */
+  openedByActionId?: string;
   version: number;
 }
 

@@ -46,6 +46,7 @@ export const TaskSchema = z.object({
   updatedAt: z.string(),
   completedAt: z.string().optional(),
   completedByActionId: z.string().optional(),
+  openedByActionId: z.string().optional(),
   version: z.number().int(),
 });
 

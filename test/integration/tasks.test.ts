@@ -386,6 +386,56 @@ describe('an action that answers a task', () => {
   });
 });
 
+describe('next actions', () => {
+  test("nextActionAt opens the lead's next task for its owner, a later one moves it, and an action that completes it opens the next", async () => {
+    const campaignId = await newCampaign('次回対応');
+    const [lead] = await seedLeads(1, 'Next', 'rep1');
+    await batchWrite([putRequest(newMembershipItem({ leadId: lead!, campaignId, flag: 'responded', marker: 'm', arisenOn: '2026-11-01', at: new Date().toISOString() }))]);
+    const action = (extra: Record<string, unknown>) => ({ campaignId, at: '2026-11-30T10:00:00+09:00', channel: 'phone', content: 'ヒアリング', result: '不在', ...extra });
+    const openOf = async () => (await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items.filter((t: Task) => t.status === 'open');
+
+    const first = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: '2026-12-03T15:00:00+09:00' }) });
+    expect(first.status).toBe(201);
+    const [opened] = await openOf();
+    expect(opened).toMatchObject({ assigneeId: 'rep1', kind: 'call', title: '次回対応', dueAt: '2026-12-03T06:00:00.000Z', openedByActionId: first.body.action.actionId, version: 1 });
+
+    const second = await api('POST', `/leads/${lead}/actions`, {
+      as: 'rep1',
+      body: action({ at: '2026-11-30T11:00:00+09:00', nextActionAt: '2026-12-05T10:00:00+09:00', nextActionKind: 'email', nextActionTitle: '資料送付' }),
+    });
+    expect(second.status).toBe(201);
+    expect(await openOf()).toEqual([expect.objectContaining({ taskId: opened.taskId, kind: 'email', title: '資料送付', dueAt: '2026-12-05T01:00:00.000Z', version: 2 })]);
+
+    const third = await api('POST', `/leads/${lead}/actions`, {
+      as: 'rep1',
+      body: action({ at: '2026-11-30T12:00:00+09:00', channel: 'email', completesTaskId: opened.taskId, nextActionAt: '2026-12-10T09:00:00+09:00' }),
+    });
+    expect(third.status).toBe(201);
+    const now = await openOf();
+    expect(now).toHaveLength(1);
+    expect(now[0]).toMatchObject({ kind: 'call', dueAt: '2026-12-10T00:00:00.000Z', openedByActionId: third.body.action.actionId });
+    expect(now[0].taskId).not.toBe(opened.taskId);
+  });
+
+  test('a next action the person declined, or a kind without a time, is a 422 and stores nothing', async () => {
+    const campaignId = await newCampaign('次回対応NG');
+    const [lead] = await seedLeads(1, 'NextNg', 'rep1');
+    await batchWrite([putRequest(newMembershipItem({ leadId: lead!, campaignId, flag: 'responded', marker: 'm', arisenOn: '2026-11-01', at: new Date().toISOString() }))]);
+    const found = (await getLead(lead!))!;
+    await saveLead(found.lead, { ...found.lead, ngActions: ['no_call'], updatedAt: new Date().toISOString(), version: found.lead.version + 1 });
+    const action = (extra: Record<string, unknown>) => ({ campaignId, at: '2026-11-30T10:00:00+09:00', channel: 'email', content: 'ヒアリング', result: '不在', ...extra });
+    const declined = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: '2026-12-03T10:00:00+09:00' }) });
+    expect(declined.status).toBe(422);
+    expect(declined.body.errors[0].path).toBe('body.nextActionKind');
+    const noTime = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionKind: 'email' }) });
+    expect(noTime.status).toBe(422);
+    expect(noTime.body.errors[0].path).toBe('body.nextActionAt');
+    expect((await api('GET', `/leads/${lead}/actions`, { as: 'rep1' })).body.items).toEqual([]);
+    expect((await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items).toEqual([]);
+    expect((await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: '2026-12-03T10:00:00+09:00', nextActionKind: 'email' }) })).status).toBe(201);
+  });
+});
+
 describe('erasure and tasks', () => {
   test("erasure takes a task's note, and the erased lead takes no more tasks", async () => {
     const [lead] = await seedLeads(1, 'Erased', 'rep1');
