@@ -290,7 +290,9 @@ describe('list intake through the bucket', () => {
       delete process.env.INTAKE_CHUNK_ROWS;
     }
     expect(await metrics(campaignId)).toMatchObject({ responded: 200, newLeads: 200 });
-  });
+    // Six chunks, each a fresh invocation: on two busy cores more than jest's default 30 s. Timing out would leave
+    // the import running into the next test, with this test's settings.
+  }, 120_000);
 
   test('a crash after the writes but before the commit is retried without double counting', async () => {
     const campaignId = await newCampaign();
