@@ -14,7 +14,7 @@ import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { keys } from '../table/keys';
 import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
 import { tasksOfLead } from '../tasks/follow';
-import { leadIdOfTask, LEAD_TASK_REVISION, MAX_OPEN_TASKS_PER_LEAD, taskFromItem, taskIdFor, taskItem, type Task } from '../tasks/model';
+import { leadIdOfTask, LEAD_TASK_REVISION, newTask, refuseIfFull, seesTask, taskFromItem, taskItem, type Task } from '../tasks/model';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { actionFromItem, actionItem, japanDateOf } from './model';
 import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
@@ -190,26 +190,14 @@ async function nextTaskOf(
     const moved: Task = { ...current, kind, dueAt: input.nextActionAt, ...(input.nextActionTitle ? { title: input.nextActionTitle } : {}), openedByActionId: actionId, updatedAt: timestamp, version: current.version + 1 };
     return { task: moved, write: { condition: 'version = :nv', values: { ':nv': current.version } } };
   }
-  if (open.length >= MAX_OPEN_TASKS_PER_LEAD) {
-    throw new ValidationError(`a lead holds at most ${MAX_OPEN_TASKS_PER_LEAD} open tasks: close one before planning the next action`, [{ path: 'body.nextActionAt', message: 'too many open tasks' }]);
-  }
+  refuseIfFull(open.length, 'body.nextActionAt');
   const kind = input.nextActionKind ?? 'call';
   requireApproachAllowed(lead, kind, 'body.nextActionKind');
-  const task: Task = {
-    // Derived from the action's id, so a retry of the same action opens the same task, never a second one.
-    taskId: taskIdFor(lead.leadId, actionId),
-    leadId: lead.leadId,
-    assigneeId,
-    kind,
-    title: input.nextActionTitle ?? '次回対応',
-    dueAt: input.nextActionAt,
-    status: 'open',
-    createdBy: caller.userId,
-    createdAt: timestamp,
-    updatedAt: timestamp,
-    openedByActionId: actionId,
-    version: 1,
-  };
+  const task = newTask(
+    // Its id derives from the action's, so a retry of the same action opens the same task, never a second one.
+    { unique: actionId, leadId: lead.leadId, assigneeId, kind, title: input.nextActionTitle ?? '次回対応', dueAt: input.nextActionAt, createdBy: caller.userId, openedByActionId: actionId },
+    timestamp,
+  );
   return { task, write: { condition: ITEM_ABSENT } };
 }
 
@@ -219,7 +207,7 @@ async function requireAnsweredTask(caller: Caller, leadId: string, taskId: strin
   if (leadIdOfTask(taskId) !== leadId) throw refuse('not a task of this lead');
   const item = await getItem(keys.task(leadId, taskId), { consistent: true });
   const task = item ? taskFromItem(item) : undefined;
-  if (!task || (worksOwnLeadsOnly(caller.role) && task.assigneeId !== caller.userId)) throw refuse('no such task of this lead for you');
+  if (!task || !seesTask(caller, task)) throw refuse('no such task of this lead for you');
   if (task.status !== 'open') throw refuse(`the task is ${task.status} already`);
   return task;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../schema/params';
 import { FOLLOW_STATUSES, LEAD_STAGES } from '../leads/model';
 import { TASK_KINDS } from '../tasks/model';
+import { taskIdParam } from '../tasks/schema';
 import { NG_ACTIONS, QualificationSchema } from '../leads/schema';
 import { ACTION_CHANNELS, ChoicesSchema } from '../settings/choices';
 
@@ -48,7 +49,7 @@ export const ActionCreateSchema = z.strictObject({
   followStatus: z.enum(FOLLOW_STATUSES).optional(),
   leadUpdates: ActionLeadUpdatesSchema.optional(),
   /** An open task of the lead this action answers: it is closed as done, by this action, in the same write. */
-  completesTaskId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'not a valid task id').optional(),
+  completesTaskId: taskIdParam.optional(),
 });
 export type ActionCreate = z.infer<typeof ActionCreateSchema>;
 

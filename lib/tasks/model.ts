@@ -1,7 +1,11 @@
 import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
+import { ValidationError } from '../errors';
+import { newId } from '../ids';
 import { TASK_REVISION_ATTRIBUTE } from '../leads/model';
+import type { Caller } from '../users/caller';
+import { worksOwnLeadsOnly, type Role } from '../users/roles';
 
 /**
  * Tasks (ToDo, seeds 003 §6 and 004 "フォローアップ ToDo"): what someone has to do next about a lead, by when. A task
@@ -95,6 +99,30 @@ export function taskItem(task: Task): Item {
 }
 
 export const taskFromItem = (item: Item): Task => withoutTableAttributes<Task>(item);
+
+/** A manager or an admin sees and gives everyone's tasks; a rep, sales or agent only its own. */
+export const managesEveryonesTasks = (role: Role): boolean => !worksOwnLeadsOnly(role);
+export const seesTask = (caller: Caller, task: Task): boolean => managesEveryonesTasks(caller.role) || task.assigneeId === caller.userId;
+
+/** A lead holds at most MAX_OPEN_TASKS_PER_LEAD open tasks, so an owner change always fits one transaction. */
+export function refuseIfFull(open: number, path = 'body'): void {
+  if (open >= MAX_OPEN_TASKS_PER_LEAD) {
+    throw new ValidationError(`a lead holds at most ${MAX_OPEN_TASKS_PER_LEAD} open tasks: close one first`, [{ path, message: `the lead has ${open} open tasks` }]);
+  }
+}
+
+/** A new open task, version 1. */
+export function newTask(input: Pick<Task, 'leadId' | 'assigneeId' | 'kind' | 'title' | 'dueAt' | 'createdBy'> & Partial<Pick<Task, 'note' | 'openedByActionId'>> & { unique?: string }, at: string): Task {
+  const { unique, ...fields } = input;
+  return {
+    taskId: taskIdFor(input.leadId, unique ?? newId(Date.parse(at))),
+    ...fields,
+    status: 'open',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
 
 /** The task given to `assigneeId` at `at`, at a new version: what an owner change and a reassignment write. */
 export const withAssignee = (task: Task, assigneeId: string, at: string): Task => ({ ...task, assigneeId, updatedAt: at, version: task.version + 1 });

@@ -50,7 +50,9 @@ export const TaskSchema = z.object({
   version: z.number().int(),
 });
 
-export const TaskIdParams = z.object({ taskId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'not a valid task id') });
+/** A task id as the routes take it (a lead id and a ULID, lib/tasks/model.ts taskIdFor). */
+export const taskIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'not a valid task id');
+export const TaskIdParams = z.object({ taskId: taskIdParam });
 
 export const LeadTasksQuery = z.strictObject({ status: z.enum(TASK_STATUSES).optional() });
 export const LeadTaskList = z.object({ items: z.array(TaskSchema) });

@@ -1,5 +1,4 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
-import { newId } from '../ids';
 import { leadFromItem, type Lead } from '../leads/model';
 import { requireApproachAllowed } from '../leads/ng-actions';
 import { canSee } from '../leads/repository';
@@ -19,9 +18,11 @@ import {
   japanDayBounds,
   LEAD_TASK_REVISION,
   leadIdOfTask,
-  MAX_OPEN_TASKS_PER_LEAD,
+  managesEveryonesTasks,
+  newTask,
+  refuseIfFull,
+  seesTask,
   taskFromItem,
-  taskIdFor,
   taskItem,
   type Task,
   type TaskStatus,
@@ -64,7 +65,6 @@ function leadRevisionWrite({ lead, item }: LeadRead): TransactionWrite {
   });
 }
 
-const managesEveryonesTasks = (role: Role): boolean => !worksOwnLeadsOnly(role);
 
 /** A task may be given to an active user whose role works leads (the same people leads may be given to). */
 async function requireAssignee(userId: string, path: string): Promise<void> {
@@ -76,13 +76,6 @@ async function requireAssignee(userId: string, path: string): Promise<void> {
   }
 }
 
-function refuseIfFull(open: number): void {
-  if (open >= MAX_OPEN_TASKS_PER_LEAD) {
-    throw new ValidationError(`a lead holds at most ${MAX_OPEN_TASKS_PER_LEAD} open tasks: close one first`, [
-      { path: 'body', message: `the lead has ${open} open tasks` },
-    ]);
-  }
-}
 
 /** POST /leads/{leadId}/tasks. */
 export async function createTask(caller: Caller, leadId: string, input: TaskCreate, now = new Date()): Promise<Task> {
@@ -100,20 +93,7 @@ export async function createTask(caller: Caller, leadId: string, input: TaskCrea
     refuseIfFull((await tasksOfLead(leadId, read.item)).filter((t) => t.status === 'open').length);
 
     const at = now.toISOString();
-    const task: Task = {
-      taskId: taskIdFor(leadId, newId(now.getTime())),
-      leadId,
-      assigneeId,
-      kind: input.kind,
-      title: input.title,
-      dueAt: input.dueAt,
-      status: 'open',
-      ...(input.note ? { note: input.note } : {}),
-      createdBy: caller.userId,
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
+    const task = newTask({ leadId, assigneeId, kind: input.kind, title: input.title, dueAt: input.dueAt, ...(input.note ? { note: input.note } : {}), createdBy: caller.userId }, at);
     try {
       await transact([txPut('task', taskItem(task), { condition: ITEM_ABSENT }), leadRevisionWrite(read)]);
       return task;
@@ -126,7 +106,6 @@ export async function createTask(caller: Caller, leadId: string, input: TaskCrea
 }
 
 /** The caller sees its own tasks; a manager or an admin sees everyone's. */
-const seesTask = (caller: Caller, task: Task): boolean => managesEveryonesTasks(caller.role) || task.assigneeId === caller.userId;
 
 /** GET /leads/{leadId}/tasks: the caller's visible tasks of a lead it may see, open first by due. */
 export async function tasksOfVisibleLead(caller: Caller, leadId: string, status?: TaskStatus): Promise<Task[]> {
