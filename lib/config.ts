@@ -84,6 +84,8 @@ export const config = {
   maxUploadBytes: () => integer('MAX_UPLOAD_BYTES', 200 * 1024 * 1024),
   /** Items one list page may read before its filter (lib/table/queries.ts ReadBudget). */
   readBudgetItems: () => integer('READ_BUDGET_ITEMS', 2_000),
+  /** How long one list page may read before it hands back what it has found. */
+  readBudgetMs: () => integer('READ_BUDGET_MS', 3_000),
   /** Items an assignment by filter may read to find its leads (lib/assignment/plan.ts); twice the most it may move. */
   assignFilterReadItems: () => integer('ASSIGN_FILTER_READ_ITEMS', 40_000),
   /** Items one export may read (lib/exports/run-export.ts). */

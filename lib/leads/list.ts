@@ -74,7 +74,7 @@ export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
   };
 
   if (caller.role === 'agent') {
-    addLeadClauses(query, owner, add);
+    addLeadClauses(query, owner, add, { owner: true, stage: stages.length > 0 });
     const order = query.campaignId ? 'campaign' : query.sort === 'name' ? 'name' : query.sort === 'lastActionAt' ? 'lastActionAt' : undefined;
     const partitions =
       stages.length > 0
@@ -95,14 +95,16 @@ export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
     return { index: 'gsi5', partitions: shards.map((s) => keys.campaignMembersPartition(query.campaignId!, s)), descending: true, clauses, names, values };
   }
 
-  addLeadClauses(query, owner, add);
   if (query.sort === 'lastActionAt') {
+    addLeadClauses(query, owner, add, { owner: false, stage: false });
     return { index: 'gsi7', partitions: shards.map((s) => keys.leadsByLastActionPartition(s)), descending: true, clauses, names, values };
   }
   if (query.sort === 'name' || (query.name && !owner.given && stages.length === 0)) {
     const prefix = query.name ? normaliseName(query.name) : undefined;
+    addLeadClauses(query, owner, add, { owner: false, stage: false });
     return { index: 'gsi6', partitions: shards.map((s) => keys.leadsByNamePartition(s)), descending: false, sortPrefix: prefix, clauses, names, values };
   }
+  addLeadClauses(query, owner, add, { owner: owner.given, stage: stages.length > 0 });
   if (owner.given && stages.length > 0) {
     const partitions = stages.flatMap((stage) => shards.map((s) => keys.leadsByOwnerStagePartition(owner.ownerId, stage, s)));
     return { index: 'gsi2', partitions, descending: true, clauses, names, values };
@@ -114,18 +116,23 @@ export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
   return { index: 'gsi4', partitions: shards.map((s) => keys.leadsRecentPartition(s)), descending: true, clauses, names, values };
 }
 
-/** Conditions on lead attributes, for a filter expression (or, behind GSI5, for the leads read afterwards). */
+/**
+ * Conditions on lead attributes the chosen index does not hold in its key, for a filter expression. Owner and stage
+ * are in the key of GSI1/GSI2/GSI3 and are not filtered again there: a filter makes every read of the page read
+ * ahead (lib/table/queries.ts), so a condition that drops nothing would only cost reads. Behind GSI6 (name) and
+ * GSI7 (last action) they filter.
+ */
 function addLeadClauses(
   query: LeadListQuery,
   owner: { given: boolean; ownerId?: string },
   add: (clause: string, names: Record<string, string>, values: Item) => void,
+  inKey: { owner: boolean; stage: boolean },
 ): void {
-  // Owner and stage are in the key of GSI1/GSI2/GSI3; behind GSI6 (name) and GSI7 (last action) they filter.
-  if (owner.given) {
+  if (owner.given && !inKey.owner) {
     if (owner.ownerId) add('#owner = :owner', { '#owner': 'ownerId' }, { ':owner': owner.ownerId });
     else add('attribute_not_exists(#owner)', { '#owner': 'ownerId' }, {});
   }
-  if (query.stage) add(`#stage IN (${query.stage.map((_, i) => `:s${i}`).join(', ')})`, { '#stage': 'stage' }, Object.fromEntries(query.stage.map((s, i) => [`:s${i}`, s])));
+  if (query.stage && !inKey.stage) add(`#stage IN (${query.stage.map((_, i) => `:s${i}`).join(', ')})`, { '#stage': 'stage' }, Object.fromEntries(query.stage.map((s, i) => [`:s${i}`, s])));
   if (query.ownerTeam) add('#team = :team', { '#team': 'ownerTeam' }, { ':team': query.ownerTeam });
   if (query.lastActionResult) add('#lar = :lar', { '#lar': 'lastActionResult' }, { ':lar': query.lastActionResult });
   if (query.lastActionFrom) add('#la >= :laFrom', { '#la': 'lastActionAt' }, { ':laFrom': japanDayStart(query.lastActionFrom) });

@@ -28,13 +28,8 @@ export interface QuerySpec {
 }
 
 /**
- * Items one request may read (before filters; 2,000 unless the deployment says otherwise), and for how long, before
- * it hands back what it has found.
- */
-export const READ_BUDGET_MS = 3_000;
-
-/**
- * What one request may still read. A selective filter (a product nobody has, an owner behind a name index) would
+ * What one request may still read: items before filters (READ_BUDGET_ITEMS, 2,000 by default) and time
+ * (READ_BUDGET_MS, 3 s), after which it hands back what it has found. A selective filter (a product nobody has, an owner behind a name index) would
  * otherwise read a whole partition, 20 items a round trip, until the function timed out. When the budget runs out a
  * page is handed back short, with a position that resumes the read where it stopped (api.md allows short pages).
  * One budget may be shared by several queries: the shards of one lead-list page.
@@ -45,7 +40,7 @@ export class ReadBudget {
 
   constructor(
     readonly items = config.readBudgetItems(),
-    ms = READ_BUDGET_MS,
+    ms = config.readBudgetMs(),
   ) {
     this.deadline = Date.now() + ms;
   }
@@ -163,19 +158,17 @@ export async function queryPage<T extends Item>(request: PageRequest): Promise<P
   const wanted = request.limit + 1;
   const items: T[] = [];
   let startKey = request.startKey;
-  // Read ahead when filtering, twice as far each round trip that leaves the page short (a selective filter is then
-  // read 1,000 items a trip, not 20), and never past the budget.
-  let readAhead = wanted * 2;
+  // A filtered read first asks for what the page needs (a filter that drops little costs nothing more), then twice as
+  // far each round trip that leaves the page short (a selective filter is soon read 1,000 items a trip, not 20), and
+  // never past the budget.
+  let readAhead = wanted;
   do {
-    // A filtered read takes its share of the budget first; at least one item, so every query moves on.
-    const reserved = request.filter ? budget.reserve(Math.min(1000, readAhead)) : 0;
-    const page = await queryOnce<T>(request, {
-      limit: request.filter ? Math.max(1, reserved) : wanted - items.length,
-      startKey,
-    });
+    // Every read takes its share of the budget first (reads side by side cannot together pass it); at least one
+    // item, so every query moves on.
+    const reserved = budget.reserve(request.filter ? Math.min(1000, readAhead) : wanted - items.length);
+    const page = await queryOnce<T>(request, { limit: Math.max(1, reserved), startKey });
     readAhead *= 2;
-    if (request.filter) budget.settle(reserved, page.scanned);
-    else budget.spend(page.scanned);
+    budget.settle(reserved, page.scanned);
     items.push(...page.items);
     startKey = page.lastKey;
   } while (startKey && items.length < wanted && !budget.exhausted);

@@ -34,6 +34,22 @@ describe('which index answers a lead list', () => {
     expect(chosen.values[':companyKey']).toBe('ミライ');
   });
 
+  test.each([
+    [{ owner: 'me' }, 'manager'],
+    [{ owner: 'unassigned' }, 'manager'],
+    [{ owner: 'rep9', stage: 'working,new' }, 'manager'],
+    [{ stage: 'new' }, 'manager'],
+    [{}, 'agent'],
+    [{ stage: 'new' }, 'agent'],
+  ] as const)('%j for a %s filters nothing its index key already holds', (query, role) => {
+    expect(plan(query as Record<string, string>, role).clauses).toEqual([]);
+  });
+
+  test('behind the name and last-action indexes owner and stage are filters', () => {
+    expect(plan({ sort: 'name', owner: 'me', stage: 'new' }).clauses).toEqual(['#owner = :owner', '#stage IN (:s0)']);
+    expect(plan({ sort: 'lastActionAt', owner: 'unassigned' }).clauses).toEqual(['attribute_not_exists(#owner)']);
+  });
+
   test('an agent gets its own leads whatever owner it names', () => {
     expect(plan({ owner: 'unassigned' }, 'agent').partitions[0]).toBe('LEADS#OWNER#u1#0');
     expect(plan({}, 'agent').index).toBe('gsi1');
