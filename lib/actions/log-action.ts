@@ -13,8 +13,8 @@ import { TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { keys } from '../table/keys';
 import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
-import { tasksOfLead } from '../tasks/follow';
-import { leadIdOfTask, LEAD_TASK_REVISION, newTask, refuseIfFull, seesTask, taskFromItem, taskItem, type Task } from '../tasks/model';
+import { tasksOfLead } from '../leads/lead-tasks';
+import { leadIdOfTask, LEAD_TASK_REVISION, newTask, refuseIfFull, seesTask, taskFromItem, taskItem, type Task } from '../leads/task-model';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { actionFromItem, actionItem, japanDateOf } from './model';
 import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
@@ -132,7 +132,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     };
 
     // Closing a task is a task write: it moves the lead's task revision, so an owner change that read the lead's
-    // tasks before this action reads them again (lib/tasks/follow.ts).
+    // tasks before this action reads them again (lib/leads/lead-tasks.ts).
     const revision = answered || nextTask ? { [LEAD_TASK_REVISION]: ((item[LEAD_TASK_REVISION] as number | undefined) ?? 0) + 1 } : {};
     const writes: TransactionWrite[] = [
       txPut('lead', { ...leadItemReplacing(item, next), ...revision }, { condition: 'version = :v', values: { ':v': lead.version } }),

@@ -1,5 +1,6 @@
 import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
+import { japanDateOf } from '../text/japan-time';
 import { ENTITY, keys } from '../table/keys';
 import type { Action } from './schema';
 
@@ -18,11 +19,8 @@ export function actionFromItem(item: Item): Action {
   return withoutTableAttributes<Action>(item);
 }
 
-/** Japan has no daylight saving time: a calendar day there is a fixed UTC+9 window. */
-const JST_OFFSET_MS = 9 * 3600_000;
-
 /** The Japanese calendar date of an instant (`YYYY-MM-DD`), as the product's dates (リード発生日, 完了日) are. */
-export const japanDateOf = (instant: string | Date): string => new Date(new Date(instant).getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
+export { japanDateOf };
 
 /** A date-time with an offset, or a date taken as the start (or end) of that day in Japan, as UTC ISO. */
 export function instantOf(value: string, end: 'start' | 'end'): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../schema/params';
 import { FOLLOW_STATUSES, LEAD_STAGES } from '../leads/model';
-import { TASK_KINDS } from '../tasks/model';
+import { TASK_KINDS } from '../leads/task-model';
 import { taskIdParam } from '../tasks/schema';
 import { NG_ACTIONS, QualificationSchema } from '../leads/schema';
 import { ACTION_CHANNELS, ChoicesSchema } from '../settings/choices';

@@ -7,8 +7,8 @@ import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
 import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
-import { LEAD_TASK_REVISION, type Task } from '../tasks/model';
-import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../tasks/follow';
+import { LEAD_TASK_REVISION, type Task } from '../leads/task-model';
+import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../leads/lead-tasks';
 import type { User } from '../users/schema';
 import type { AssignmentRecord, Move } from './journal';
 import type { SkipReason } from './schema';
@@ -16,7 +16,7 @@ import type { SkipReason } from './schema';
 /**
  * Step 3 of an assignment: the planned moves written, LEADS_PER_WRITE leads to a transaction. Each lead's owner
  * (conditional on the version it was judged at, and on its task revision) goes with its history event and the moves
- * of its open tasks of the previous owner (lib/tasks/follow.ts), so a lead never has one without the others. A transaction cancelled because one of its leads changed meanwhile is read again and judged again, lead by
+ * of its open tasks of the previous owner (lib/leads/lead-tasks.ts), so a lead never has one without the others. A transaction cancelled because one of its leads changed meanwhile is read again and judged again, lead by
  * lead, in the next round. A lead tagged with the operation is done already (a resumed run).
  */
 

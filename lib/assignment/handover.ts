@@ -10,7 +10,7 @@ import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
 import { TransactionCancelledError } from '../table/errors';
 import { transact, txPut } from '../table/transaction';
-import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../tasks/follow';
+import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../leads/lead-tasks';
 import { getUser } from '../users/repository';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { handoverMail } from './mail';
@@ -20,7 +20,7 @@ import type { HandoverRequest } from './schema';
 /**
  * Hand-over (営業引継ぎ, seed 000 §3.7.2): the lead goes to a field-sales user in stage `handed_over`, and the new
  * owner is told with the lead's summary and latest actions. Lead, history event, notification and the lead's open
- * tasks of the previous owner (lib/tasks/follow.ts) are one transaction: the new owner hears of it exactly when it
+ * tasks of the previous owner (lib/leads/lead-tasks.ts) are one transaction: the new owner hears of it exactly when it
  * happened, and finds the tasks with the lead.
  */
 

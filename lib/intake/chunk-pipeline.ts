@@ -3,6 +3,7 @@ import { configuredMatchMode } from '../leads/match-key';
 import { log } from '../log';
 import { rejectionsKey as rejectionsKeyOf } from '../storage/layout';
 import { downloadToFile } from '../storage/s3';
+import { japanDateOf } from '../text/japan-time';
 import { commitChunk, type IntakeMetrics } from './chunk-commit';
 import { finishImport, keepHeaderLabels, type ImportRecord } from './import-record';
 import { formatOf, isListHeader, readList, type ListHeader } from './reader';
@@ -26,7 +27,6 @@ import { SAFETY_MARGIN_MS, type IntakeRuntime } from './runtime';
 
 const DEFAULT_CHUNK_ROWS = 500;
 
-const japanDate = (date: Date) => new Date(date.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 
 export interface ImportWork {
   runtime: IntakeRuntime;
@@ -88,7 +88,7 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
           campaignId: record.campaignId!,
           kind,
           now: runtime.now(),
-          defaultArisenOn: japanDate(new Date(record.createdAt)),
+          defaultArisenOn: japanDateOf(record.createdAt),
           exclusive,
           freshCampaign: work.freshCampaign,
         });

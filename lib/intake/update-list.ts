@@ -16,7 +16,7 @@ import { DRAFT_FIELDS, type LeadDraft } from './row-rules';
 import { isClear } from './clear-marker';
 import { readOnlyMismatch, withListedStage, type ListedColumns } from './update-columns';
 import { emptyCounts, type ImportCounts } from './schema';
-import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../tasks/follow';
+import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../leads/lead-tasks';
 
 /**
  * List update (リスト更新, seed 000 table A.1.3): a row that matches a lead updates it; a row that matches none is
@@ -150,7 +150,7 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
 
     try {
       // The marker lets a replay of this chunk recognise its own write (see the version check above).
-      // A new owner takes the lead's open tasks of the previous one, in the lead's own write (lib/tasks/follow.ts).
+      // A new owner takes the lead's open tasks of the previous one, in the lead's own write (lib/leads/lead-tasks.ts).
       const open = reassign ? ((await openTasksOfLeads([{ leadId, item }])).get(leadId) ?? []) : [];
       await saveLead(
         lead,

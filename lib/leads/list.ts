@@ -3,6 +3,7 @@ import type { Caller } from '../users/caller';
 import { batchGet, getItem, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
 import { ReadBudget } from '../table/queries';
+import { japanDayEnd, japanDayStart } from '../text/japan-time';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import { normaliseCompany, normaliseEmail, normaliseName } from '../text/normalize';
 import { getUser } from '../users/repository';
@@ -52,13 +53,7 @@ function ownerOf(query: LeadListQuery, caller: Caller): { given: boolean; ownerI
   return { given: true, ownerId: query.owner };
 }
 
-/**
- * Last-action dates are stored in UTC; the list's dates are days in Japan, where the users are. A day runs from
- * its 00:00 JST (15:00 UTC the day before) to the next day's.
- */
-const JST_OFFSET_MS = 9 * 3_600_000;
-export const japanDayStart = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) - JST_OFFSET_MS).toISOString();
-const japanDayEnd = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 3_600_000 - JST_OFFSET_MS).toISOString();
+// Last-action dates are stored in UTC; the list's dates are days in Japan, where the users are (lib/text/japan-time.ts).
 
 export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
   const owner = ownerOf(query, caller);

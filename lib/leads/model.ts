@@ -113,12 +113,12 @@ export function leadItem(lead: Lead): Item {
 const SEARCH_KEYS = ['nameKey', 'companyKey'] as const;
 /**
  * Bookkeeping of the writes that touch a lead: the import row that last updated it, the operation that assigned it,
- * the revision of its tasks (lib/tasks/follow.ts).
+ * the revision of its tasks (lib/leads/lead-tasks.ts).
  */
 const BOOKKEEPING = ['lastImportRow', 'assignmentId', 'taskRevision'] as const;
 
 /**
- * The lead item's revision of its tasks, bumped by every task write (lib/tasks/follow.ts). Every write of the whole
+ * The lead item's revision of its tasks, bumped by every task write (lib/leads/lead-tasks.ts). Every write of the whole
  * lead item keeps it: an owner change reads the lead's tasks only when it is there.
  */
 export const TASK_REVISION_ATTRIBUTE = 'taskRevision';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../schema/params';
-import { DUE_WINDOWS, TASK_KINDS, TASK_STATUSES } from './model';
+import { DUE_WINDOWS, TASK_KINDS, TASK_STATUSES } from '../leads/task-model';
 
 /** Tasks over HTTP (api.md "task"; the routes under "Routes added after the first release"). */
 
@@ -50,7 +50,7 @@ export const TaskSchema = z.object({
   version: z.number().int(),
 });
 
-/** A task id as the routes take it (a lead id and a ULID, lib/tasks/model.ts taskIdFor). */
+/** A task id as the routes take it (a lead id and a ULID, lib/leads/task-model.ts taskIdFor). */
 export const taskIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'not a valid task id');
 export const TaskIdParams = z.object({ taskId: taskIdParam });
 

@@ -12,7 +12,7 @@ import { transact, txPut, txUpdate, type TransactionWrite } from '../table/trans
 import type { Caller } from '../users/caller';
 import { getUser } from '../users/repository';
 import { PERMISSIONS, worksOwnLeadsOnly, type Role } from '../users/roles';
-import { tasksOfLead } from './follow';
+import { tasksOfLead } from '../leads/lead-tasks';
 import {
   byOpenThenDue,
   japanDayBounds,
@@ -26,14 +26,14 @@ import {
   taskItem,
   type Task,
   type TaskStatus,
-} from './model';
+} from '../leads/task-model';
 import type { TaskCreate, TaskListQuery, TaskPatch } from './schema';
 
 /**
  * The task routes. Who may do what (issue 14): a rep, sales or agent sees and changes only its own tasks, on leads it
  * may see, and creates them only on leads it owns; a manager or an admin sees everyone's and may give a task to any
  * active user whose role works leads. Every write goes with a bump of the lead's task revision, conditional on the
- * owner and revision read (lib/tasks/follow.ts says why), so a write that raced another is read again and judged again.
+ * owner and revision read (lib/leads/lead-tasks.ts says why), so a write that raced another is read again and judged again.
  */
 
 const MAX_ATTEMPTS = 4;

@@ -57,3 +57,34 @@ export function namesInstant(text: string, instant: string): boolean {
   const at = Date.parse(instant);
   return span !== undefined && at >= span.from && at < span.to;
 }
+
+/*
+ * Calendar days in Japan. Japan has no daylight saving time, so a day there is a fixed window of UTC: it starts at
+ * 15:00 UTC the day before. Dates the product stores (リード発生日, 完了日, a task due on a day) are such days.
+ */
+const DAY_MS = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/u;
+
+/** `YYYY-MM-DD`, a day without a time. */
+export const isDateOnly = (value: string): boolean => DATE_ONLY.test(value);
+
+/** The calendar date in Japan of an instant (`YYYY-MM-DD`). */
+export const japanDateOf = (instant: string | Date): string => new Date(new Date(instant).getTime() + JAPAN_OFFSET_MS).toISOString().slice(0, 10);
+
+/** The instant (UTC ISO) a day in Japan starts. */
+export const japanDayStart = (date: string): string => new Date(Date.parse(`${date}T00:00:00.000Z`) - JAPAN_OFFSET_MS).toISOString();
+
+/** The instant (UTC ISO) the day after `date` starts in Japan: the exclusive end of `date`. */
+export const japanDayEnd = (date: string): string => new Date(Date.parse(`${date}T00:00:00.000Z`) + DAY_MS - JAPAN_OFFSET_MS).toISOString();
+
+/** The start of the day in Japan that holds `now`, and of the next one, as UTC ISO: the bounds of "today". */
+export function japanDayBounds(now: Date): { start: string; end: string } {
+  const start = Math.floor((now.getTime() + JAPAN_OFFSET_MS) / DAY_MS) * DAY_MS - JAPAN_OFFSET_MS;
+  return { start: new Date(start).toISOString(), end: new Date(start + DAY_MS).toISOString() };
+}
+
+/** A date or an instant, as an instant (UTC ISO): a date counts as the start of that day in Japan. */
+export const instantOfDateOrTime = (value: string): string => (isDateOnly(value) ? japanDayStart(value) : new Date(value).toISOString());
+
+/** The day in Japan a date or an instant falls on. */
+export const japanDateOfDateOrTime = (value: string): string => (isDateOnly(value) ? value : japanDateOf(value));

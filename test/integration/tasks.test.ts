@@ -7,7 +7,7 @@ import { getLead, saveLead } from '../../lib/leads/repository';
 import { batchWrite, getItem, putRequest } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
 import { queryAll } from '../../lib/table/queries';
-import { japanDayBounds, LEAD_TASK_REVISION, taskIdFor, taskItem, type Task } from '../../lib/tasks/model';
+import { japanDayBounds, LEAD_TASK_REVISION, taskIdFor, taskItem, type Task } from '../../lib/leads/task-model';
 import { intakeHelpers } from '../support/intake';
 import { xlsx } from '../support/lists';
 import { useLocalStack } from '../support/local-stack';

@@ -1,4 +1,4 @@
-import { byOpenThenDue, dueDayOf, dueInstantOf, dueWindowOf, japanDayBounds, leadIdOfTask, taskIdFor, type Task } from '../../lib/tasks/model';
+import { byOpenThenDue, dueDayOf, dueInstantOf, dueWindowOf, japanDayBounds, leadIdOfTask, taskIdFor, type Task } from '../../lib/leads/task-model';
 
 describe('when a task is due, in Japan days', () => {
   // 2026-12-02 00:30 in Tokyo is still 2026-12-01 in UTC.

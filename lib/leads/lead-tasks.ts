@@ -3,7 +3,7 @@ import type { Item } from '../table/client';
 import { keys } from '../table/keys';
 import { queryAll } from '../table/queries';
 import { txUpdate, type TransactionWrite } from '../table/transaction';
-import { LEAD_TASK_REVISION, taskFromItem, taskIndexKeys, withAssignee, type Task } from './model';
+import { LEAD_TASK_REVISION, taskFromItem, taskIndexKeys, withAssignee, type Task } from './task-model';
 
 /**
  * A lead's open tasks follow the lead to its new owner (assignment, hand-over, an update list's リード担当者), in the

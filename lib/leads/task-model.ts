@@ -1,9 +1,10 @@
 import { withoutTableAttributes } from '../table/attributes';
+import { instantOfDateOrTime, japanDateOfDateOrTime, japanDayBounds } from '../text/japan-time';
 import type { Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { ValidationError } from '../errors';
 import { newId } from '../ids';
-import { TASK_REVISION_ATTRIBUTE } from '../leads/model';
+import { TASK_REVISION_ATTRIBUTE } from './model';
 import type { Caller } from '../users/caller';
 import { worksOwnLeadsOnly, type Role } from '../users/roles';
 
@@ -44,24 +45,13 @@ export interface Task {
   version: number;
 }
 
-/** Japan has no daylight saving time: a calendar day there is a fixed UTC+9 window. */
-const JST_OFFSET_MS = 9 * 3600_000;
-const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** When a task is due, as UTC ISO: a date is the start of that day in Japan, so it sorts before that day's times. */
-export function dueInstantOf(dueAt: string): string {
-  return DATE_ONLY.test(dueAt) ? new Date(Date.parse(`${dueAt}T00:00:00.000+09:00`)).toISOString() : new Date(dueAt).toISOString();
-}
+export const dueInstantOf = (dueAt: string): string => instantOfDateOrTime(dueAt);
 
 /** The day in Japan a task is due on (`YYYY-MM-DD`). */
-export const dueDayOf = (dueAt: string): string => (DATE_ONLY.test(dueAt) ? dueAt : new Date(Date.parse(dueAt) + JST_OFFSET_MS).toISOString().slice(0, 10));
+export const dueDayOf = (dueAt: string): string => japanDateOfDateOrTime(dueAt);
 
-/** The start of the Japanese day holding `now`, and of the next one, as UTC ISO: the bounds of "today". */
-export function japanDayBounds(now: Date): { start: string; end: string } {
-  const start = Math.floor((now.getTime() + JST_OFFSET_MS) / DAY_MS) * DAY_MS - JST_OFFSET_MS;
-  return { start: new Date(start).toISOString(), end: new Date(start + DAY_MS).toISOString() };
-}
+export { japanDayBounds };
 
 export const DUE_WINDOWS = ['overdue', 'today', 'upcoming'] as const;
 export type DueWindow = (typeof DUE_WINDOWS)[number];
