@@ -138,9 +138,9 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
       // notifications that name it (USER#) and the import digests that list it (IMPORT#).
       { actions: ['UpdateItem'], partitions: ['user', 'lead', 'import'] },
     ],
-    // findLeads picks any of the seven lead lists (planLeadQuery), or GSI4's look-up entries for ?phone=;
-    // countOpenLeads counts on GSI2 (balanced).
-    queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7'],
+    // findLeads picks any of the nine lead lists (planLeadQuery: GSI8/GSI9 by next action), or GSI4's look-up
+    // entries for ?phone=; countOpenLeads counts on GSI2 (balanced).
+    queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7', 'gsi8', 'gsi9'],
     // POST /leads/assign and POST /leads/{id}/handover.
     idempotencyRecords: true,
     cursorSecret: true,

@@ -3,7 +3,7 @@ import { backoffMs, sleep } from '../async';
 import { counterBump } from '../campaigns/metrics';
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../errors';
 import type { Caller } from '../users/caller';
-import { leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
+import { isClosedStage, leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
 import { requireVisibleLead, requireWorkableLead, staleLeadConflict } from '../leads/repository';
 import { requireApproachAllowed } from '../leads/ng-actions';
 import { checkStageChange, stageNeedsReason } from '../leads/stages';
@@ -13,8 +13,8 @@ import { TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { keys } from '../table/keys';
 import { transact, txPut, txUpdate, type TransactionWrite } from '../table/transaction';
-import { tasksOfLead } from '../leads/lead-tasks';
-import { leadIdOfTask, LEAD_TASK_REVISION, newTask, refuseIfFull, seesTask, taskFromItem, taskItem, type Task } from '../leads/task-model';
+import { nextTaskRevision, taskCancelWrites, taskRevisionGuard, tasksOfLead, withNextAction } from '../leads/lead-tasks';
+import { answersKind, dueInstantOf, japanDayBounds, leadIdOfTask, newTask, refuseIfFull, seesTask, taskFromItem, taskItem, type Task } from '../leads/task-model';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { actionFromItem, actionItem, japanDateOf } from './model';
 import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
@@ -94,11 +94,19 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
     }
 
-    const answered = input.completesTaskId ? await requireAnsweredTask(caller, leadId, input.completesTaskId) : undefined;
-    const nextTask = nextActionAt ? await nextTaskOf(caller, lead, item, { ...input, nextActionAt }, actionId, answered?.taskId) : undefined;
     const stage = stageAfterAction(lead.stage, input.stage, input.stageReason);
+    if (nextActionAt && isClosedStage(stage)) {
+      throw new ValidationError(`a ${stage} lead has no next action: its open tasks are cancelled`, [{ path: 'body.nextActionAt', message: `not with stage ${stage}` }]);
+    }
+    const open = (await tasksOfLead(leadId, item)).filter((t) => t.status === 'open');
+    const answered = input.completesTaskId ? await requireAnsweredTask(caller, leadId, input.completesTaskId) : dueTaskAnswered(open, caller, lead, input.channel, now);
+    const stillOpen = open.filter((t) => t.taskId !== answered?.taskId);
+    const nextTask = nextActionAt ? nextTaskOf(caller, lead, stillOpen, { ...input, nextActionAt }, actionId) : undefined;
+    // A lead the action disqualifies has no work left: its other open tasks are cancelled with the action.
+    const cancelled = isClosedStage(stage) && !isClosedStage(lead.stage) ? stillOpen : [];
+    const openAfter = cancelled.length > 0 ? [] : [...stillOpen.filter((t) => t.taskId !== nextTask?.task.taskId), ...(nextTask ? [nextTask.task] : [])];
     const timestamp = new Date().toISOString();
-    const next: Lead = { ...lead, extra: { ...lead.extra } };
+    let next: Lead = { ...lead, extra: { ...lead.extra } };
     applyLeadUpdates(next, updates);
     if (stage !== lead.stage || input.stageReason !== undefined) {
       next.stage = stage;
@@ -112,6 +120,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     }
     next.updatedAt = timestamp;
     next.version = lead.version + 1;
+    next = withNextAction(next, openAfter);
 
     const followStatus: FollowStatus = input.followStatus ?? (membership.followStatus === 'not_started' ? 'in_progress' : membership.followStatus);
     const action: Action = {
@@ -131,11 +140,17 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       createdAt: timestamp,
     };
 
-    // Closing a task is a task write: it moves the lead's task revision, so an owner change that read the lead's
-    // tasks before this action reads them again (lib/leads/lead-tasks.ts).
-    const revision = answered || nextTask ? { [LEAD_TASK_REVISION]: ((item[LEAD_TASK_REVISION] as number | undefined) ?? 0) + 1 } : {};
+    // Closing, opening or cancelling a task is a task write: it moves the lead's task revision, so an owner change
+    // that read the lead's tasks before this action reads them again; and the action's own write of the lead holds
+    // only over the revision read, so a task written meanwhile is seen by the next attempt (lib/leads/lead-tasks.ts).
+    const revision = answered || nextTask || cancelled.length > 0 ? nextTaskRevision(item) : {};
+    const tasksAsRead = taskRevisionGuard(item);
     const writes: TransactionWrite[] = [
-      txPut('lead', { ...leadItemReplacing(item, next), ...revision }, { condition: 'version = :v', values: { ':v': lead.version } }),
+      txPut('lead', { ...leadItemReplacing(item, next), ...revision }, {
+        condition: `version = :v AND ${tasksAsRead.condition}`,
+        names: tasksAsRead.names,
+        values: { ':v': lead.version, ...tasksAsRead.values },
+      }),
       txPut('action', actionItem(action), { condition: ITEM_ABSENT }),
       membershipUpdate(leadId, input.campaignId, membership, { at, result: input.result, followStatus, timestamp }),
       counterBump(input.campaignId, { actions: 1 }, new Date(timestamp)),
@@ -148,6 +163,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
           ]
         : []),
       ...(nextTask ? [txPut('nextTask', taskItem(nextTask.task), nextTask.write)] : []),
+      ...taskCancelWrites(cancelled, timestamp),
     ];
 
     try {
@@ -172,16 +188,14 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
  * The lead's next task as this action leaves it: the one an earlier action's nextActionAt opened for the lead's
  * owner, moved to the new time, or a new one (call by default, or nextActionKind; title 次回対応 unless given).
  */
-async function nextTaskOf(
+function nextTaskOf(
   caller: Caller,
   lead: Lead,
-  leadItem: Item,
+  open: readonly Task[],
   input: Pick<ActionCreate, 'nextActionKind' | 'nextActionTitle'> & { nextActionAt: string },
   actionId: string,
-  closedNow: string | undefined,
-): Promise<{ task: Task; write: { condition: string; values?: Item } }> {
+): { task: Task; write: { condition: string; values?: Item } } {
   const assigneeId = lead.ownerId ?? caller.userId;
-  const open = (await tasksOfLead(lead.leadId, leadItem)).filter((t) => t.status === 'open' && t.taskId !== closedNow);
   const timestamp = new Date().toISOString();
   const current = open.find((t) => t.openedByActionId !== undefined && t.assigneeId === assigneeId);
   if (current) {
@@ -199,6 +213,17 @@ async function nextTaskOf(
     timestamp,
   );
   return { task, write: { condition: ITEM_ABSENT } };
+}
+
+/**
+ * The open task an action answers without naming it: due today or earlier (days in Japan), of a kind the action's
+ * channel does (a phone action answers a call task), given to the one who acts or to the lead's owner; the earliest
+ * due of them. A rep who calls a lead whose call was due this morning does not also have to tick the task off.
+ */
+function dueTaskAnswered(open: readonly Task[], caller: Caller, lead: Lead, channel: string, now: Date): Task | undefined {
+  const { end } = japanDayBounds(now);
+  const due = open.filter((t) => (t.assigneeId === caller.userId || t.assigneeId === lead.ownerId) && answersKind(channel, t.kind) && dueInstantOf(t.dueAt) < end);
+  return due.sort((a, b) => dueInstantOf(a.dueAt).localeCompare(dueInstantOf(b.dueAt)) || a.taskId.localeCompare(b.taskId))[0];
 }
 
 /** The open task of this lead that the action answers: the caller's own, unless a manager or admin logs it. */

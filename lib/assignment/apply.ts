@@ -1,7 +1,7 @@
 import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners, type LeadOwner } from '../leads/memberships';
-import { leadFromItem, leadOwnerIndexKeys, withOwner, type Lead } from '../leads/model';
+import { leadFromItem, leadOwnerIndexChanges, withOwner, type Lead } from '../leads/model';
 import { isErasedOrErasing } from '../leads/tombstone';
 import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
@@ -51,11 +51,12 @@ function ownerWrite(lead: LeadState, owner: User, record: AssignmentRecord, now:
   const next = withOwner(lead, owner, now.toISOString());
   const tasksAsRead = taskRevisionGuard({ [LEAD_TASK_REVISION]: lead.taskRevision });
   // Owner, version and the index keys that follow owner and updatedAt; everything else on the item stays.
+  const indexes = leadOwnerIndexChanges(next);
   return txUpdate(`lead:${lead.leadId}`, {
     key: keys.lead(lead.leadId),
     changes: {
-      set: { ownerId: next.ownerId, ownerTeam: next.ownerTeam, updatedAt: next.updatedAt, version: next.version, assignmentId: record.assignmentId, ...leadOwnerIndexKeys(next) },
-      remove: next.ownerTeam ? [] : ['ownerTeam'],
+      set: { ownerId: next.ownerId, ownerTeam: next.ownerTeam, updatedAt: next.updatedAt, version: next.version, assignmentId: record.assignmentId, ...indexes.set },
+      remove: [...(next.ownerTeam ? [] : ['ownerTeam']), ...indexes.remove],
     },
     condition: `version = :expected AND ${tasksAsRead.condition}`,
     names: tasksAsRead.names,

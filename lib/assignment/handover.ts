@@ -3,14 +3,15 @@ import { ForbiddenError } from '../errors';
 import type { Caller } from '../users/caller';
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners } from '../leads/memberships';
-import { leadItem, taskRevisionKept, withOwner, type Lead } from '../leads/model';
+import { leadItem, withOwner, type Lead } from '../leads/model';
 import { latestActions } from '../actions/repository';
 import { campaignHistory, requireWorkableLead, staleLeadConflict } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
 import { newNotification, notificationWrites } from '../notifications/model';
 import { TransactionCancelledError } from '../table/errors';
 import { transact, txPut } from '../table/transaction';
-import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../leads/lead-tasks';
+import { tasksOnStageChange } from '../leads/lead-tasks';
+import { byOpenThenDue } from '../leads/task-model';
 import { getUser } from '../users/repository';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { handoverMail } from './mail';
@@ -19,9 +20,10 @@ import type { HandoverRequest } from './schema';
 
 /**
  * Hand-over (営業引継ぎ, seed 000 §3.7.2): the lead goes to a field-sales user in stage `handed_over`, and the new
- * owner is told with the lead's summary and latest actions. Lead, history event, notification and the lead's open
- * tasks of the previous owner (lib/leads/lead-tasks.ts) are one transaction: the new owner hears of it exactly when it
- * happened, and finds the tasks with the lead.
+ * owner is told with the lead's summary, latest actions and what inside sales still had planned. The lead's work in
+ * inside sales is over, so its open tasks are cancelled (lib/leads/lead-tasks.ts) and listed in the mail instead.
+ * Lead, history event, notification and the cancelled tasks are one transaction: the new owner hears of it exactly
+ * when it happened.
  */
 
 /** Field sales (営業担当) receive handed-over leads. */
@@ -48,7 +50,7 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
     const next: Lead = { ...withOwner(lead, owner, at), stage: 'handed_over' };
     delete next.stageReason;
 
-    const [actor, campaigns, actions] = await Promise.all([getUser(caller.userId), campaignHistory(leadId), latestActions(leadId, 10)]);
+    const [actor, campaigns, actions, tasks] = await Promise.all([getUser(caller.userId), campaignHistory(leadId), latestActions(leadId, 10), tasksOnStageChange(lead, next, item, at)]);
     // The campaigns the lead took part in, and the one it came from (a lead made by hand may have no history).
     const campaignIds = [...new Set([...campaigns.map((c) => c.campaignId), ...(lead.source?.campaignId ? [lead.source.campaignId] : [])])].slice(0, 10);
     const names = (await Promise.all(campaignIds.map((id) => getCampaign(id)))).filter((c) => c !== undefined).map((c) => c.name);
@@ -59,6 +61,7 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
       ...(request.note ? { note: request.note } : {}),
       campaignNames: names,
       actions: actions.items as never,
+      plannedTasks: [...tasks.cancelled].sort(byOpenThenDue).map((t) => ({ title: t.title, dueAt: t.dueAt, ...(t.note ? { note: t.note } : {}) })),
       at,
     });
     const eventId = `${leadId}-${next.version}`;
@@ -73,16 +76,14 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
       mail: rendered.mail,
       now,
     });
-    const open = (await openTasksOfLeads([{ leadId, item }])).get(leadId) ?? [];
-    const tasksAsRead = taskRevisionGuard(item);
     try {
       await transact([
         txPut(
           'lead',
-          { ...leadItem(next), ...taskRevisionKept(item) },
-          { condition: `version = :v AND ${tasksAsRead.condition}`, names: tasksAsRead.names, values: { ':v': lead.version, ...tasksAsRead.values } },
+          { ...leadItem(tasks.lead), ...tasks.attributes },
+          { condition: `version = :v AND ${tasks.guard.condition}`, names: tasks.guard.names, values: { ':v': lead.version, ...tasks.guard.values } },
         ),
-        ...taskFollowWrites(tasksThatFollow(open, lead.ownerId), owner.userId, at),
+        ...tasks.writes,
         txPut(
           'event',
           leadEventItem({ eventId, leadId, kind: 'handed_over', at, actorId: caller.userId, fromOwnerId: lead.ownerId, toOwnerId: owner.userId, note: request.note || undefined }),

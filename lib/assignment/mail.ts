@@ -61,8 +61,12 @@ export interface HandoverMailInput {
   note?: string;
   campaignNames: string[];
   actions: { at?: string; channel?: string; content?: string; result?: string; note?: string }[];
+  /** What inside sales still had planned: cancelled by the hand-over, told so that no promise is lost. */
+  plannedTasks?: { title: string; dueAt: string; note?: string }[];
   at: string;
 }
+
+const TASK_DUE_TEXT = (dueAt: string) => (/^\d{4}-\d{2}-\d{2}$/u.test(dueAt) ? dueAt : formatJst(dueAt));
 
 const CHANNEL_LABEL: Record<string, string> = { email: 'メール', phone: '電話', web_meeting: 'Web会議', visit: '訪問', other: 'その他' };
 
@@ -100,6 +104,12 @@ export function handoverMail(input: HandoverMailInput): { title: string; body: s
           rows: input.actions.map((a) => [a.at ? formatJst(a.at) : '', CHANNEL_LABEL[a.channel ?? ''] ?? a.channel ?? '', a.content ?? '', a.result ?? '', a.note ?? '']),
         }
       : { paragraph: 'アクションの記録はまだありません。' },
+    ...(input.plannedTasks && input.plannedTasks.length > 0
+      ? [
+          { heading: `引継ぎ前の予定（${input.plannedTasks.length}件、引継ぎで終了）` },
+          { header: ['期限', '件名', 'メモ'], rows: input.plannedTasks.map((t) => [TASK_DUE_TEXT(t.dueAt), t.title, t.note ?? '']) },
+        ]
+      : []),
     { link: { label: 'リードを開く', url: leadLink(lead.leadId) } },
   ];
   return { title, body, mail: renderMail(`【営業引継ぎ】${who}`, `${input.ownerName} 様`, blocks) };

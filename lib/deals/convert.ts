@@ -7,6 +7,7 @@ import { config } from '../config';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import { leadEventItem } from '../leads/events';
+import { tasksOnStageChange } from '../leads/lead-tasks';
 import { leadItemReplacing, type Lead } from '../leads/model';
 import { requireWorkableLead } from '../leads/repository';
 import { checkStageChange } from '../leads/stages';
@@ -141,11 +142,19 @@ async function prepare(caller: Caller, leadId: string, input: ConvertInput, now:
     updatedAt: timestamp,
     version: 1,
   };
-  const next: Lead = { ...lead, stage: 'converted', accountId: account.accountId, dealIds: [...(lead.dealIds ?? []), dealId], updatedAt: timestamp, version: lead.version + 1 };
-  delete next.stageReason;
+  const converted: Lead = { ...lead, stage: 'converted', accountId: account.accountId, dealIds: [...(lead.dealIds ?? []), dealId], updatedAt: timestamp, version: lead.version + 1 };
+  delete converted.stageReason;
+  // The lead's work in inside sales is over: its open tasks are cancelled in the conversion's own transaction.
+  const tasks = await tasksOnStageChange(lead, converted, item, timestamp);
+  const next = tasks.lead;
 
   const writes: TransactionWrite[] = [
-    txPut('lead', leadItemReplacing(item, next), { condition: 'version = :v AND stage <> :converted', values: { ':v': lead.version, ':converted': 'converted' } }),
+    txPut('lead', { ...leadItemReplacing(item, next), ...tasks.attributes }, {
+      condition: `version = :v AND stage <> :converted AND ${tasks.guard.condition}`,
+      names: tasks.guard.names,
+      values: { ':v': lead.version, ':converted': 'converted', ...tasks.guard.values },
+    }),
+    ...tasks.writes,
     txPut('deal', dealItem(deal), { condition: ITEM_ABSENT }),
   ];
   if (newAccount) {

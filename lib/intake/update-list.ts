@@ -1,6 +1,6 @@
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners } from '../leads/memberships';
-import { leadFromItem, taskRevisionKept, withOwner, type Lead } from '../leads/model';
+import { leadFromItem, withOwner, type Lead } from '../leads/model';
 import { ErasedPersonError, MatchKeyTakenError, saveLead, StaleLeadError } from '../leads/repository';
 import { ownerResolver, type OwnerLookup } from '../assignment/owner-by-list';
 import { forEachConcurrently } from '../async';
@@ -16,7 +16,7 @@ import { DRAFT_FIELDS, type LeadDraft } from './row-rules';
 import { isClear } from './clear-marker';
 import { readOnlyMismatch, withListedStage, type ListedColumns } from './update-columns';
 import { emptyCounts, type ImportCounts } from './schema';
-import { openTasksOfLeads, taskFollowWrites, taskRevisionGuard, tasksThatFollow } from '../leads/lead-tasks';
+import { openTasksOfLeads, taskFollowWrites, tasksOnStageChange, tasksThatFollow } from '../leads/lead-tasks';
 
 /**
  * List update (リスト更新, seed 000 table A.1.3): a row that matches a lead updates it; a row that matches none is
@@ -150,13 +150,15 @@ async function updateOne(ctx: UpdateContext, row: UpdateRow, leadId: string, fir
 
     try {
       // The marker lets a replay of this chunk recognise its own write (see the version check above).
-      // A new owner takes the lead's open tasks of the previous one, in the lead's own write (lib/leads/lead-tasks.ts).
-      const open = reassign ? ((await openTasksOfLeads([{ leadId, item }])).get(leadId) ?? []) : [];
+      // In the lead's own write (lib/leads/lead-tasks.ts): 対象外 cancels the lead's open tasks; otherwise a new owner
+      // takes the open tasks of the previous one.
+      const tasks = await tasksOnStageChange(lead, next, item, at);
+      const open = reassign && tasks.cancelled.length === 0 ? ((await openTasksOfLeads([{ leadId, item }])).get(leadId) ?? []) : [];
       await saveLead(
         lead,
-        next,
-        { lastImportRow: marker, ...taskRevisionKept(item), ...(reassign ? { assignmentId: marker } : {}) },
-        reassign ? { writes: taskFollowWrites(tasksThatFollow(open, lead.ownerId), owner.userId, at), guard: taskRevisionGuard(item) } : { writes: [] },
+        tasks.lead,
+        { lastImportRow: marker, ...tasks.attributes, ...(reassign ? { assignmentId: marker } : {}) },
+        { writes: [...tasks.writes, ...(reassign ? taskFollowWrites(tasksThatFollow(open, lead.ownerId), owner.userId, at) : [])], guard: tasks.guard },
       );
       // A new owner, committed: the lead's campaign histories take it (lib/leads/memberships.ts).
       if (reassign) await historiesFollowOwners([{ leadId, ownerId: next.ownerId, version: next.version }]);

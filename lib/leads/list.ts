@@ -3,7 +3,7 @@ import type { Caller } from '../users/caller';
 import { batchGet, getItem, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
 import { ReadBudget } from '../table/queries';
-import { japanDayEnd, japanDayStart } from '../text/japan-time';
+import { instantOfDateOrTime, japanDayEnd, japanDayStart } from '../text/japan-time';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import { normaliseCompany, normaliseEmail, normaliseName } from '../text/normalize';
 import { getUser } from '../users/repository';
@@ -13,6 +13,8 @@ import { canSee, countCampaigns, getLead, getLeads, toMembership } from './repos
 import { isErasedOrErasing } from './tombstone';
 import { leadFromItem, type Lead } from './model';
 import type { LeadListQuery } from './schema';
+
+const NEXT_ACTION_ORDER = keys.leadNextActionOrderAttribute;
 
 /**
  * GET /leads: the lead list with the seed product's search conditions. The most selective condition picks the
@@ -31,7 +33,7 @@ import type { LeadListQuery } from './schema';
  */
 
 interface Plan {
-  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4' | 'gsi5' | 'gsi6' | 'gsi7';
+  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4' | 'gsi5' | 'gsi6' | 'gsi7' | 'gsi8' | 'gsi9';
   partitions: string[];
   descending: boolean;
   sortPrefix?: string;
@@ -67,6 +69,14 @@ export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
     Object.assign(names, attributes);
     Object.assign(values, vals);
   };
+
+  if (query.sort === 'nextActionAt' && !query.campaignId) {
+    // Only leads with a next action are in these indexes (sparse): every lead's (GSI8) or one owner's (GSI9).
+    const byOwner = owner.given && owner.ownerId !== undefined;
+    addLeadClauses(query, owner, add, { owner: byOwner, stage: false });
+    const partitions = byOwner ? shards.map((s) => keys.leadsByOwnerNextActionPartition(owner.ownerId!, s)) : shards.map((s) => keys.leadsByNextActionPartition(s));
+    return { index: byOwner ? 'gsi9' : 'gsi8', partitions, descending: false, clauses, names, values };
+  }
 
   if (caller.role === 'agent') {
     addLeadClauses(query, owner, add, { owner: true, stage: stages.length > 0 });
@@ -132,6 +142,10 @@ function addLeadClauses(
   if (query.lastActionResult) add('#lar = :lar', { '#lar': 'lastActionResult' }, { ':lar': query.lastActionResult });
   if (query.lastActionFrom) add('#la >= :laFrom', { '#la': 'lastActionAt' }, { ':laFrom': japanDayStart(query.lastActionFrom) });
   if (query.lastActionTo) add('#la < :laTo', { '#la': 'lastActionAt' }, { ':laTo': japanDayEnd(query.lastActionTo) });
+  // The next action's sort key begins with its due instant, which the lead's nextActionAt (a date or an instant, as
+  // the task has it) does not compare by.
+  if (query.nextActionFrom) add('#na >= :naFrom', { '#na': NEXT_ACTION_ORDER }, { ':naFrom': japanDayStart(query.nextActionFrom) });
+  if (query.nextActionTo) add('#na < :naTo', { '#na': NEXT_ACTION_ORDER }, { ':naTo': japanDayEnd(query.nextActionTo) });
   if (query.name) add('begins_with(#nameKey, :nameKey)', { '#nameKey': 'nameKey' }, { ':nameKey': normaliseName(query.name) });
   if (query.company) add('begins_with(#companyKey, :companyKey)', { '#companyKey': 'companyKey' }, { ':companyKey': normaliseCompany(query.company) });
   if (query.product) add('contains(#products, :product)', { '#products': 'products' }, { ':product': query.product });
@@ -150,6 +164,9 @@ function leadMatches(lead: Item, query: LeadListQuery, owner: { given: boolean; 
   const lastActionAt = lead.lastActionAt as string | undefined;
   if (query.lastActionFrom && !(lastActionAt && lastActionAt >= japanDayStart(query.lastActionFrom))) return false;
   if (query.lastActionTo && !(lastActionAt && lastActionAt < japanDayEnd(query.lastActionTo))) return false;
+  const nextAction = lead.nextActionAt === undefined ? undefined : instantOfDateOrTime(String(lead.nextActionAt));
+  if (query.nextActionFrom && !(nextAction && nextAction >= japanDayStart(query.nextActionFrom))) return false;
+  if (query.nextActionTo && !(nextAction && nextAction < japanDayEnd(query.nextActionTo))) return false;
   if (query.name && !String(lead.nameKey ?? '').startsWith(normaliseName(query.name))) return false;
   if (query.company && !String(lead.companyKey ?? '').startsWith(normaliseCompany(query.company))) return false;
   if (query.product && !String(lead.products ?? '').includes(query.product)) return false;

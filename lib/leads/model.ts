@@ -1,11 +1,16 @@
 import { ENTITY, keys, shardOf } from '../table/keys';
 import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
+import { instantOfDateOrTime } from '../text/japan-time';
 import { normaliseCompany, normaliseName } from '../text/normalize';
 
 /** Lead stages (リードステージ), product.md. */
 export const LEAD_STAGES = ['new', 'working', 'disqualified', 'recycle', 'handed_over', 'converted'] as const;
 export type LeadStage = (typeof LEAD_STAGES)[number];
+
+/** Stages whose work is over: converted, handed over, disqualified. Such a lead has no open task and is in no queue. */
+const CLOSED_STAGES: readonly LeadStage[] = ['converted', 'handed_over', 'disqualified'];
+export const isClosedStage = (stage: LeadStage): boolean => CLOSED_STAGES.includes(stage);
 
 /** The lead's own data, as api.md names it. Optional text fields are absent rather than empty. */
 export interface Lead {
@@ -29,6 +34,13 @@ export interface Lead {
   memo?: string;
   lastActionAt?: string;
   lastActionResult?: string;
+  /**
+   * The lead's next action: when its earliest open task is due (that task's `dueAt`, a date or an instant). Every
+   * task write keeps it (lib/leads/lead-tasks.ts); absent when the lead has no open task.
+   */
+  nextActionAt?: string;
+  /** When the lead was last given to its owner (assignment, hand-over, an update list, creation by its owner). */
+  assignedAt?: string;
   accountId?: string;
   /** 予算 / 導入時期 / 購買における役割 / 影響度 / 検討段階. */
   qualification?: { budget?: string; timeline?: string; purchaseRole?: string; influence?: string; considerationStage?: string };
@@ -56,6 +68,24 @@ export interface Lead {
   version: number;
 }
 
+/**
+ * Whether the lead waits for its owner's first touch: owned, still worked (not closed), and not acted on since it
+ * was given to its owner (a lead from before assignedAt was recorded: never acted on at all).
+ */
+export function isUntouched(lead: Lead): boolean {
+  if (lead.ownerId === undefined || isClosedStage(lead.stage) || lead.erased) return false;
+  if (lead.lastActionAt === undefined) return true;
+  return lead.assignedAt !== undefined && lead.lastActionAt < lead.assignedAt;
+}
+
+/** The keys of the next-action indexes (GSI8, GSI9 when owned), for a lead with an open task. */
+export const nextActionKeys = (lead: Lead): Item =>
+  lead.nextActionAt === undefined ? {} : keys.leadNextActionKeys(lead.ownerId, shardOf(lead.leadId), instantOfDateOrTime(lead.nextActionAt), lead.leadId);
+
+/** The key of its owner's untouched leads (GSI10), for a lead that waits for its first touch. */
+const untouchedKeys = (lead: Lead): Item =>
+  isUntouched(lead) ? keys.leadsUntouchedIndex(lead.ownerId!, shardOf(lead.leadId), lead.assignedAt ?? lead.createdAt, lead.leadId) : {};
+
 /** The index keys of every list the lead appears in; they follow its owner, stage, name, last action and updatedAt. */
 export function leadIndexKeys(lead: Lead): Item {
   // An erased lead is in no list: nobody works it again, and the name index would keep a copy of the name.
@@ -68,6 +98,8 @@ export function leadIndexKeys(lead: Lead): Item {
     ...keys.leadsRecentIndex(shard, lead.updatedAt, lead.leadId),
     ...keys.leadsByNameIndex(shard, normaliseName(lead.name), lead.leadId),
     ...keys.leadsByLastActionIndex(shard, lead.lastActionAt, lead.leadId),
+    ...nextActionKeys(lead),
+    ...untouchedKeys(lead),
   };
 }
 
@@ -93,8 +125,22 @@ export function newLead(input: {
   };
 }
 
-/** The index keys an owner change moves (see keys.leadOwnerChangeKeys). */
-export const leadOwnerIndexKeys = (lead: Lead): Item => keys.leadOwnerChangeKeys(lead.ownerId, lead.stage, shardOf(lead.leadId), lead.updatedAt, lead.leadId);
+/**
+ * What an owner change writes on the lead item beside owner and version (an update, not a put): the index keys that
+ * follow owner and updatedAt (keys.leadOwnerChangeKeys), the owner's next-action and untouched indexes, and
+ * assignedAt. The attributes to remove are those of indexes the lead is no longer in.
+ */
+export function leadOwnerIndexChanges(lead: Lead): { set: Item; remove: string[] } {
+  return {
+    set: {
+      ...keys.leadOwnerChangeKeys(lead.ownerId, lead.stage, shardOf(lead.leadId), lead.updatedAt, lead.leadId),
+      ...nextActionKeys(lead),
+      ...untouchedKeys(lead),
+      assignedAt: lead.assignedAt,
+    },
+    remove: isUntouched(lead) ? [] : keys.leadUntouchedAttributes,
+  };
+}
 
 /** The lead as stored: the lead plus the index keys of every list it appears in. */
 export function leadItem(lead: Lead): Item {
@@ -138,7 +184,7 @@ export function leadItemReplacing(previous: Item, next: Lead): Item {
  * team dropped when the new owner has none, and a new version at `at`. The caller writes it its own way.
  */
 export function withOwner(lead: Lead, owner: { userId: string; team?: string }, at: string): Lead {
-  const next: Lead = { ...lead, ownerId: owner.userId, updatedAt: at, version: lead.version + 1 };
+  const next: Lead = { ...lead, ownerId: owner.userId, assignedAt: at, updatedAt: at, version: lead.version + 1 };
   if (owner.team) next.ownerTeam = owner.team;
   else delete next.ownerTeam;
   return next;

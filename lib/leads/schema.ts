@@ -48,7 +48,8 @@ export const LeadPatchSchema = z
   .refine((patch) => Object.keys(patch).some((k) => k !== 'version'), { message: 'nothing to change' });
 export type LeadPatch = z.infer<typeof LeadPatchSchema>;
 
-export const SORTS = ['updatedAt', 'name', 'lastActionAt'] as const;
+/** `nextActionAt` lists the leads that have a next action (an open task), soonest first: overdue ones lead. */
+export const SORTS = ['updatedAt', 'name', 'lastActionAt', 'nextActionAt'] as const;
 
 /** The search conditions of the lead list, as query-string values; also the `filter` of an export. */
 const leadFilterFields = {
@@ -62,6 +63,8 @@ const leadFilterFields = {
   lastActionResult: text(100).min(1).optional(),
   lastActionFrom: isoDate.optional(),
   lastActionTo: isoDate.optional(),
+  nextActionFrom: isoDate.optional().describe('leads whose next action is due on this day (in Japan) or later'),
+  nextActionTo: isoDate.optional().describe('leads whose next action is due on this day (in Japan) or earlier'),
   arisenFrom: isoDate.optional(),
   arisenTo: isoDate.optional(),
   name: text(100).min(1).optional(),
@@ -164,6 +167,10 @@ export const LeadSchema = z.object({
   ngActions: z.array(z.enum(NG_ACTIONS)).optional(),
   lastActionAt: z.string().optional(),
   lastActionResult: z.string().optional(),
+  /** When the lead's next action is due: its earliest open task's dueAt (a date or an instant). */
+  nextActionAt: z.string().optional(),
+  /** When the lead was last given to its owner. */
+  assignedAt: z.string().optional(),
   accountId: z.string().optional(),
   /** Deals made from the lead by conversion. */
   dealIds: z.array(z.string()).optional(),
@@ -202,12 +209,11 @@ export const LeadListItemSchema = LeadSchema.pick({
   ownerTeam: true,
   lastActionAt: true,
   lastActionResult: true,
+  nextActionAt: true,
   updatedAt: true,
   version: true,
 }).extend({
   ownerName: z.string().optional(),
-  /** When the lead's next action is due (its next open task), when it has one. */
-  nextActionAt: z.string().optional(),
   /** The campaign's follow status, when the list is of a campaign's members. */
   followStatus: z.enum(FOLLOW_STATUSES).optional(),
   counts: z.object({ campaigns: z.number().int(), openDeals: z.number().int(), wonDeals: z.number().int() }),

@@ -63,6 +63,19 @@ export function dueWindowOf(dueAt: string, now: Date): DueWindow {
   return due < start ? 'overdue' : due < end ? 'today' : 'upcoming';
 }
 
+/**
+ * The task kinds an action of each channel answers: a call is done by a phone action, a meeting by a web meeting or
+ * a visit, and any contact answers an `other` task.
+ */
+const KINDS_ANSWERED_BY: Record<string, readonly TaskKind[]> = {
+  phone: ['call', 'other'],
+  email: ['email', 'other'],
+  web_meeting: ['meeting', 'other'],
+  visit: ['visit', 'meeting', 'other'],
+  other: ['other'],
+};
+export const answersKind = (channel: string, kind: TaskKind): boolean => (KINDS_ANSWERED_BY[channel] ?? []).includes(kind);
+
 /** Open first, then by due instant, then by id: the order GET /leads/{leadId}/tasks answers. */
 export function byOpenThenDue(a: Task, b: Task): number {
   const open = Number(b.status === 'open') - Number(a.status === 'open');

@@ -33,6 +33,12 @@ export const INDEXES = {
   gsi6: { indexName: 'GSI6', partitionKey: 'GSI6PK', sortKey: 'GSI6SK' },
   /** Leads by last action (sharded), latest first; leads never acted on come last. */
   gsi7: { indexName: 'GSI7', partitionKey: 'GSI7PK', sortKey: 'GSI7SK' },
+  /** Leads with an open task by their next action (sharded), soonest (most overdue) first. Sparse. */
+  gsi8: { indexName: 'GSI8', partitionKey: 'GSI8PK', sortKey: 'GSI8SK' },
+  /** One owner's leads with an open task by their next action (sharded), soonest first. Sparse. */
+  gsi9: { indexName: 'GSI9', partitionKey: 'GSI9PK', sortKey: 'GSI9SK' },
+  /** One owner's leads not acted on since they were given to it (sharded), longest waiting first. Sparse. */
+  gsi10: { indexName: 'GSI10', partitionKey: 'GSI10PK', sortKey: 'GSI10SK' },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexKey = keyof typeof INDEXES;

@@ -167,6 +167,31 @@ export const keys = {
   }),
   leadsByLastActionPartition: (shard: number) => `LEADS#ACTION#${shard}`,
   /**
+   * GSI8 and GSI9: leads by their next action (the due instant of their earliest open task), every lead's and one
+   * owner's; a lead without an open task is in neither. The key the lead's task writes move.
+   */
+  leadNextActionKeys: (ownerId: string | undefined, shard: number, dueInstant: string, leadId: string) => ({
+    GSI8PK: `LEADS#NEXT#${shard}`,
+    GSI8SK: `${dueInstant}#${leadId}`,
+    ...(ownerId === undefined ? {} : { GSI9PK: `LEADS#NEXT#OWNER#${ownerId}#${shard}`, GSI9SK: `${dueInstant}#${leadId}` }),
+  }),
+  leadsByNextActionPartition: (shard: number) => `LEADS#NEXT#${shard}`,
+  leadsByOwnerNextActionPartition: (ownerId: string, shard: number) => `LEADS#NEXT#OWNER#${ownerId}#${shard}`,
+  /** The attributes a lead drops when it has no open task left. */
+  leadNextActionAttributes: [...indexAttributes('gsi8'), ...indexAttributes('gsi9')],
+  /** The attribute holding where a lead sorts by next action (`{due instant}#{leadId}`), for list filters on it. */
+  leadNextActionOrderAttribute: indexAttributes('gsi8')[1],
+  /**
+   * GSI10: one owner's leads it has not acted on since they were given to it, by when they were given (the queue's
+   * "never acted on", the morning digest's untouched leads). A lead leaves it with its owner's first action.
+   */
+  leadsUntouchedIndex: (ownerId: string, shard: number, since: string, leadId: string) => ({
+    GSI10PK: `LEADS#UNTOUCHED#${ownerId}#${shard}`,
+    GSI10SK: `${since}#${leadId}`,
+  }),
+  leadsUntouchedPartition: (ownerId: string, shard: number) => `LEADS#UNTOUCHED#${ownerId}#${shard}`,
+  leadUntouchedAttributes: indexAttributes('gsi10'),
+  /**
    * Where a lead sorts in GSI6, GSI7 and GSI5, to order in memory what those indexes order: an agent's list comes
    * from its own partitions whatever order it asks for.
    */

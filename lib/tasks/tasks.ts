@@ -12,7 +12,7 @@ import { transact, txPut, txUpdate, type TransactionWrite } from '../table/trans
 import type { Caller } from '../users/caller';
 import { getUser } from '../users/repository';
 import { PERMISSIONS, worksOwnLeadsOnly, type Role } from '../users/roles';
-import { tasksOfLead } from '../leads/lead-tasks';
+import { nextActionUpdate, nextTaskRevision, tasksOfLead } from '../leads/lead-tasks';
 import {
   byOpenThenDue,
   japanDayBounds,
@@ -51,17 +51,22 @@ async function readLead(caller: Caller, leadId: string): Promise<LeadRead> {
   return { lead, item };
 }
 
-/** The lead's task revision moves on, valid only while the lead has the owner and revision read and is not erased. */
-function leadRevisionWrite({ lead, item }: LeadRead): TransactionWrite {
+/**
+ * The lead's side of a task write: its task revision moves on and its next action becomes the earliest of `openAfter`
+ * (the lead's open tasks once the write is done), valid only while the lead has the owner and revision read and is
+ * not erased.
+ */
+function leadRevisionWrite({ lead, item }: LeadRead, openAfter: readonly Task[]): TransactionWrite {
   const revision = item[LEAD_TASK_REVISION] as number | undefined;
   const owner = lead.ownerId === undefined ? 'attribute_not_exists(#owner)' : '#owner = :owner';
   const read = revision === undefined ? 'attribute_not_exists(#rev)' : '#rev = :rev';
+  const nextAction = nextActionUpdate(lead, openAfter);
   return txUpdate('lead', {
     key: keys.lead(lead.leadId),
-    update: 'SET #rev = :next',
+    changes: { set: { ...nextTaskRevision(item), ...nextAction.set }, remove: nextAction.remove },
     condition: `${owner} AND ${read} AND attribute_not_exists(#erasure) AND attribute_not_exists(#erased)`,
     names: { '#rev': LEAD_TASK_REVISION, '#owner': 'ownerId', '#erasure': 'erasure', '#erased': 'erased' },
-    values: { ':next': (revision ?? 0) + 1, ...(revision === undefined ? {} : { ':rev': revision }), ...(lead.ownerId === undefined ? {} : { ':owner': lead.ownerId }) },
+    values: { ...(revision === undefined ? {} : { ':rev': revision }), ...(lead.ownerId === undefined ? {} : { ':owner': lead.ownerId }) },
   });
 }
 
@@ -90,12 +95,13 @@ export async function createTask(caller: Caller, leadId: string, input: TaskCrea
     }
     const assigneeId = input.assigneeId ?? lead.ownerId ?? caller.userId;
     if (input.assigneeId !== undefined) await requireAssignee(assigneeId, 'body.assigneeId');
-    refuseIfFull((await tasksOfLead(leadId, read.item)).filter((t) => t.status === 'open').length);
+    const open = (await tasksOfLead(leadId, read.item)).filter((t) => t.status === 'open');
+    refuseIfFull(open.length);
 
     const at = now.toISOString();
     const task = newTask({ leadId, assigneeId, kind: input.kind, title: input.title, dueAt: input.dueAt, ...(input.note ? { note: input.note } : {}), createdBy: caller.userId }, at);
     try {
-      await transact([txPut('task', taskItem(task), { condition: ITEM_ABSENT }), leadRevisionWrite(read)]);
+      await transact([txPut('task', taskItem(task), { condition: ITEM_ABSENT }), leadRevisionWrite(read, [...open, task])]);
       return task;
     } catch (error) {
       // The lead changed owner, or another task write came first: judge again on what is there now.
@@ -148,10 +154,11 @@ export async function editTask(caller: Caller, taskId: string, patch: Omit<TaskP
     if (patch.dueAt !== undefined) next.dueAt = patch.dueAt;
     if (patch.note === null) delete next.note;
     else if (patch.note !== undefined) next.note = patch.note;
+    const otherOpen = (await tasksOfLead(leadId, read.item)).filter((t) => t.status === 'open' && t.taskId !== taskId);
     if (patch.status !== undefined && patch.status !== task.status) {
       next.status = patch.status;
       if (patch.status === 'open') {
-        refuseIfFull((await tasksOfLead(leadId, read.item)).filter((t) => t.status === 'open').length);
+        refuseIfFull(otherOpen.length);
         delete next.completedAt;
         delete next.completedByActionId;
       } else {
@@ -160,7 +167,10 @@ export async function editTask(caller: Caller, taskId: string, patch: Omit<TaskP
       }
     }
     try {
-      await transact([txPut('task', taskItem(next), { condition: 'version = :v', values: { ':v': task.version } }), leadRevisionWrite(read)]);
+      await transact([
+        txPut('task', taskItem(next), { condition: 'version = :v', values: { ':v': task.version } }),
+        leadRevisionWrite(read, next.status === 'open' ? [...otherOpen, next] : otherOpen),
+      ]);
       return next;
     } catch (error) {
       if (!(error instanceof TransactionCancelledError)) throw error;

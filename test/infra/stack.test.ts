@@ -107,7 +107,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
       { actions: ['UpdateItem'], keys: ['USER#*', 'LEAD#*', 'IMPORT#*'] },
       IDEMPOTENCY,
     ],
-    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7'],
+    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7', 'GSI8', 'GSI9'],
     cursorSecret: true,
     erasureKey: true,
   },

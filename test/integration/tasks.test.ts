@@ -329,17 +329,28 @@ describe('tasks follow their lead to its new owner', () => {
     expect((await storedTask(added.body))!).toMatchObject({ assigneeId: 'rep2', version: 2 });
   });
 
-  test('a hand-over gives the open tasks to the field-sales user with the lead', async () => {
+  test('a hand-over ends inside sales\' work: the open tasks are cancelled with it and listed in the new owner\'s mail', async () => {
     const [lead] = await seedLeads(1, 'Handover', 'rep1');
-    const mine = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '引継ぎ前の確認', dueAt: '2027-06-01' } });
+    const mine = await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { title: '引継ぎ前の確認', dueAt: '2027-06-01', note: '見積の件' } });
     const managers = await api('POST', `/leads/${lead}/tasks`, { as: 'manager', body: { title: '責任者の確認', dueAt: '2027-06-02', assigneeId: 'manager' } });
     const res = await api('POST', `/leads/${lead}/handover`, { as: 'rep1', body: { ownerId: 'sales', note: 'デモ希望' } });
     expect(res.status).toBe(200);
-    expect((await storedTask(mine.body))!).toMatchObject({ assigneeId: 'sales', version: 2, GSI1PK: 'TASKS#open#sales' });
-    expect((await storedTask(managers.body))!).toMatchObject({ assigneeId: 'manager', version: 1 });
-    expect((await api('GET', `/leads/${lead}/tasks`, { as: 'sales' })).body.items.map((t: Task) => t.taskId)).toEqual([mine.body.taskId]);
-    // The new owner's lead: it adds tasks of its own.
-    expect((await api('POST', `/leads/${lead}/tasks`, { as: 'sales', body: { title: '訪問', kind: 'visit', dueAt: '2027-06-03' } })).status).toBe(201);
+    for (const task of [mine.body, managers.body]) {
+      expect((await storedTask(task))!).toMatchObject({ status: 'cancelled', version: 2, completedAt: expect.any(String), GSI1PK: `TASKS#cancelled#${task.assigneeId}` });
+    }
+    const detail = await api('GET', `/leads/${lead}`, { as: 'sales' });
+    expect(detail.body.lead).toMatchObject({ stage: 'handed_over', ownerId: 'sales' });
+    expect(detail.body.lead.nextActionAt).toBeUndefined();
+    expect(await getItem(keys.lead(lead!))).not.toHaveProperty('GSI8PK');
+    await stack().outboxIdle();
+    const mail = (await stack().sentMail()).find((m) => m.subject.startsWith('【営業引継ぎ】') && m.subject.includes('Handover 0'));
+    expect(mail?.body.text).toContain('引継ぎ前の予定（2件、引継ぎで終了）');
+    expect(mail?.body.text).toContain('引継ぎ前の確認');
+    expect(mail?.body.text).toContain('見積の件');
+    // The new owner works the lead on: it adds tasks of its own.
+    const visit = await api('POST', `/leads/${lead}/tasks`, { as: 'sales', body: { title: '訪問', kind: 'visit', dueAt: '2027-06-03' } });
+    expect(visit.status).toBe(201);
+    expect((await api('GET', `/leads/${lead}`, { as: 'sales' })).body.lead.nextActionAt).toBe('2027-06-03');
   });
 
   test("an update list's リード担当者 gives the open tasks to the new owner", async () => {
@@ -433,6 +444,115 @@ describe('next actions', () => {
     expect((await api('GET', `/leads/${lead}/actions`, { as: 'rep1' })).body.items).toEqual([]);
     expect((await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items).toEqual([]);
     expect((await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: '2026-12-03T10:00:00+09:00', nextActionKind: 'email' }) })).status).toBe(201);
+  });
+});
+
+/** The day in Japan `days` from today, as `YYYY-MM-DD`. */
+const japanDay = (days: number) => new Date(Date.now() + 9 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+
+describe("the lead's next action", () => {
+  test('is its earliest open task, in the detail and the list, filtered and sorted soonest first, and follows every task write', async () => {
+    const [a, b, c] = await seedLeads(3, 'NextSort', 'rep2');
+    const task = async (lead: string, dueAt: string, extra: Record<string, unknown> = {}) =>
+      (await api('POST', `/leads/${lead}/tasks`, { as: 'rep2', body: { title: '次', dueAt, ...extra } })).body as Task;
+    const late = await task(a!, '2027-03-10');
+    const early = await task(a!, '2027-03-01T18:00:00+09:00');
+    await task(b!, '2027-02-01');
+    const nextOf = async (lead: string) => (await api('GET', `/leads/${lead}`, { as: 'rep2' })).body.lead.nextActionAt;
+    expect(await nextOf(a!)).toBe('2027-03-01T18:00:00+09:00');
+    expect(await nextOf(b!)).toBe('2027-02-01');
+    expect(await nextOf(c!)).toBeUndefined();
+
+    const sorted = await api('GET', '/leads?owner=me&sort=nextActionAt&name=NextSort', { as: 'rep2' });
+    expect(sorted.status).toBe(200);
+    // Soonest first; a lead without a next action is not in this order.
+    expect(sorted.body.items.map((i: { leadId: string }) => i.leadId)).toEqual([b, a]);
+    expect(sorted.body.items[0]).toMatchObject({ nextActionAt: '2027-02-01' });
+    const everyone = await api('GET', '/leads?sort=nextActionAt&name=NextSort', { as: 'manager' });
+    expect(everyone.body.items.map((i: { leadId: string }) => i.leadId)).toEqual([b, a]);
+    // Days in Japan: 2027-03-01 18:00 JST is on 2027-03-01 (09:00 UTC).
+    const onDay = await api('GET', '/leads?owner=rep2&nextActionFrom=2027-03-01&nextActionTo=2027-03-01&name=NextSort', { as: 'manager' });
+    expect(onDay.body.items.map((i: { leadId: string }) => i.leadId)).toEqual([a]);
+    const untilFeb = await api('GET', '/leads?owner=rep2&nextActionTo=2027-02-28&name=NextSort', { as: 'manager' });
+    expect(untilFeb.body.items.map((i: { leadId: string }) => i.leadId)).toEqual([b]);
+
+    // Closing the earliest moves it to the next; moving a due date moves it; closing the last clears it.
+    const closed = await api('PATCH', `/tasks/${early.taskId}`, { as: 'rep2', body: { status: 'done', version: early.version } });
+    expect(closed.status).toBe(200);
+    expect(await nextOf(a!)).toBe('2027-03-10');
+    const moved = await api('PATCH', `/tasks/${late.taskId}`, { as: 'rep2', body: { dueAt: '2027-01-15', version: late.version } });
+    expect(moved.status).toBe(200);
+    expect(await nextOf(a!)).toBe('2027-01-15');
+    expect((await api('GET', '/leads?owner=me&sort=nextActionAt&name=NextSort', { as: 'rep2' })).body.items.map((i: { leadId: string }) => i.leadId)).toEqual([a, b]);
+    await api('PATCH', `/tasks/${late.taskId}`, { as: 'rep2', body: { status: 'cancelled', version: moved.body.version } });
+    expect(await nextOf(a!)).toBeUndefined();
+    expect(await getItem(keys.lead(a!))).not.toHaveProperty('GSI9PK');
+
+    // An assignment moves the lead to its new owner's next-action list.
+    const assigned = await api('POST', '/leads/assign', { as: 'manager', body: { leadIds: [b], ownerId: 'rep1' } });
+    expect(assigned.status).toBe(200);
+    expect((await api('GET', '/leads?owner=me&sort=nextActionAt&name=NextSort', { as: 'rep1' })).body.items.map((i: { leadId: string }) => i.leadId)).toEqual([b]);
+    expect((await api('GET', '/leads?owner=me&sort=nextActionAt&name=NextSort', { as: 'rep2' })).body.items).toEqual([]);
+  });
+
+  test('an action answers the task due today or earlier without naming it, when its channel does that task', async () => {
+    const campaignId = await newCampaign('期限の来たタスク');
+    const [lead] = await seedLeads(1, 'Answered', 'rep1');
+    await batchWrite([putRequest(newMembershipItem({ leadId: lead!, campaignId, flag: 'responded', marker: 'm', arisenOn: '2026-11-01', at: new Date().toISOString() }))]);
+    const task = async (kind: string, dueAt: string) => (await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { kind, title: kind, dueAt } })).body as Task;
+    const overdueCall = await task('call', japanDay(-2));
+    const todaysCall = await task('call', japanDay(0));
+    const todaysMail = await task('email', japanDay(0));
+    const tomorrowsCall = await task('call', japanDay(1));
+    const call = () => api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: { campaignId, at: new Date().toISOString(), channel: 'phone', content: 'ヒアリング', result: '不在' } });
+
+    const first = await call();
+    expect(first.status).toBe(201);
+    const statuses = async () => Object.fromEntries(((await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items as Task[]).map((t) => [t.taskId, t.status]));
+    // The earliest due call is answered; the mail and tomorrow's call are not.
+    expect(await statuses()).toEqual({ [overdueCall.taskId]: 'done', [todaysCall.taskId]: 'open', [todaysMail.taskId]: 'open', [tomorrowsCall.taskId]: 'open' });
+    expect(await storedTask(overdueCall)).toMatchObject({ completedByActionId: first.body.action.actionId });
+    await call();
+    await call();
+    expect(await statuses()).toEqual({ [overdueCall.taskId]: 'done', [todaysCall.taskId]: 'done', [todaysMail.taskId]: 'open', [tomorrowsCall.taskId]: 'open' });
+    expect((await api('GET', `/leads/${lead}`, { as: 'rep1' })).body.lead.nextActionAt).toBe(japanDay(0));
+  });
+
+  test('disqualifying a lead (by action, by PATCH, by update list) or converting it cancels its open tasks in the same write', async () => {
+    const campaignId = await newCampaign('終了したリード');
+    const leads = await seedLeads(4, 'Closing', 'rep1');
+    await batchWrite(leads.map((leadId) => putRequest(newMembershipItem({ leadId, campaignId, flag: 'responded', marker: 'm', arisenOn: '2026-11-01', at: new Date().toISOString() }))));
+    const tasks: Task[] = [];
+    for (const lead of leads) tasks.push((await api('POST', `/leads/${lead}/tasks`, { as: 'rep1', body: { kind: 'email', title: '資料', dueAt: '2027-04-01' } })).body);
+
+    const byAction = await api('POST', `/leads/${leads[0]}/actions`, {
+      as: 'rep1',
+      body: { campaignId, at: new Date().toISOString(), channel: 'phone', content: 'ヒアリング', result: '不在', stage: 'disqualified', stageReason: '予算なし' },
+    });
+    expect(byAction.status).toBe(201);
+    const withNext = await api('POST', `/leads/${leads[1]}/actions`, {
+      as: 'rep1',
+      body: { campaignId, at: new Date().toISOString(), channel: 'phone', content: 'ヒアリング', result: '不在', stage: 'disqualified', stageReason: '予算なし', nextActionAt: '2027-05-01T10:00:00+09:00' },
+    });
+    expect(withNext.status).toBe(422);
+    expect(withNext.body.errors[0].path).toBe('body.nextActionAt');
+    const detail = (await api('GET', `/leads/${leads[1]}`, { as: 'rep1' })).body.lead;
+    expect((await api('PATCH', `/leads/${leads[1]}`, { as: 'rep1', body: { stage: 'disqualified', stageReason: '競合採用', version: detail.version } })).status).toBe(200);
+    const imported = await uploadAs('manager', campaignId, 'update', 'close.xlsx', await xlsx([[leads[2], '対象外', '連絡不可']], ['リードID', 'リードステージ', 'ステージ理由']));
+    expect(imported.counts).toMatchObject({ updated: 1, rejected: 0 });
+    const converted = await api('POST', `/leads/${leads[3]}/convert`, {
+      as: 'rep1',
+      body: { campaignId, account: { new: {} }, deal: { name: '案件', ownerId: 'sales' }, notify: false },
+    });
+    expect(converted.status).toBe(201);
+
+    for (const [i, task] of tasks.entries()) {
+      expect(await storedTask(task)).toMatchObject({ status: 'cancelled', GSI1PK: 'TASKS#cancelled#rep1', version: 2 });
+      const lead = await getItem(keys.lead(leads[i]!));
+      expect(lead).not.toHaveProperty('nextActionAt');
+      expect(lead).not.toHaveProperty('GSI8PK');
+    }
+    expect((await allTasks('assigneeId=me&status=open', 'rep1')).map((t) => t.leadId)).not.toEqual(expect.arrayContaining([leads[0]]));
   });
 });
 

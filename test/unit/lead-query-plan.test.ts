@@ -16,6 +16,9 @@ describe('which index answers a lead list', () => {
     [{ sort: 'name', owner: 'me' }, 'gsi6', 'LEADS#NAME#0'],
     [{ sort: 'lastActionAt', owner: 'me' }, 'gsi7', 'LEADS#ACTION#0'],
     [{ campaignId: 'C1', owner: 'me', stage: 'new' }, 'gsi5', 'MEMBERS#C1#0'],
+    [{ sort: 'nextActionAt' }, 'gsi8', 'LEADS#NEXT#0'],
+    [{ sort: 'nextActionAt', owner: 'me', stage: 'working' }, 'gsi9', 'LEADS#NEXT#OWNER#u1#0'],
+    [{ sort: 'nextActionAt', owner: 'unassigned' }, 'gsi8', 'LEADS#NEXT#0'],
   ])('%j → %s', (query, index, firstPartition) => {
     const chosen = plan(query as Record<string, string>);
     expect(chosen.index).toBe(index);
@@ -67,6 +70,22 @@ describe('which index answers a lead list', () => {
     expect(chosen.partitions[0]).toBe(firstPartition);
     expect(chosen.partitions.every((p) => p.includes('#OWNER#u1#'))).toBe(true);
     expect(chosen.order).toBe(order);
+  });
+
+  test('by next action: soonest first, from the owner\'s own partitions when it is named, the stage a filter', () => {
+    expect(plan({ sort: 'nextActionAt', owner: 'rep9', stage: 'working' })).toMatchObject({ descending: false, clauses: ['#stage IN (:s0)'] });
+    expect(plan({ sort: 'nextActionAt', owner: 'unassigned' }).clauses).toEqual(['attribute_not_exists(#owner)']);
+    const agent = plan({ sort: 'nextActionAt', owner: 'unassigned' }, 'agent');
+    expect(agent).toMatchObject({ index: 'gsi9', clauses: [] });
+    expect(agent.partitions.every((p) => p.startsWith('LEADS#NEXT#OWNER#u1#'))).toBe(true);
+    expect(agent.order).toBeUndefined();
+  });
+
+  test('next-action days are days in Japan, compared by the due instant', () => {
+    const chosen = plan({ owner: 'me', nextActionFrom: '2026-12-01', nextActionTo: '2026-12-01' });
+    expect(chosen.clauses).toEqual(['#na >= :naFrom', '#na < :naTo']);
+    expect(chosen.names['#na']).toBe('GSI8SK');
+    expect(chosen.values).toMatchObject({ ':naFrom': '2026-11-30T15:00:00.000Z', ':naTo': '2026-12-01T15:00:00.000Z' });
   });
 
   test('a name search orders by the name key, from its normalised prefix', () => {
