@@ -139,8 +139,9 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
       { actions: ['UpdateItem'], partitions: ['user', 'lead', 'import'] },
     ],
     // findLeads picks any of the nine lead lists (planLeadQuery: GSI8/GSI9 by next action), or GSI4's look-up
-    // entries for ?phone=; countOpenLeads counts on GSI2 (balanced).
-    queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7', 'gsi8', 'gsi9'],
+    // entries for ?phone=; countOpenLeads counts on GSI2 (balanced); GET /me/queue reads the caller's tasks (GSI1)
+    // and its untouched leads and recent responses (GSI10).
+    queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7', 'gsi8', 'gsi9', 'gsi10'],
     // POST /leads/assign and POST /leads/{id}/handover.
     idempotencyRecords: true,
     cursorSecret: true,

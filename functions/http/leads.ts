@@ -13,6 +13,7 @@ import { eraseLead } from '../../lib/erasure/erase-lead';
 import { findLeads, listItems } from '../../lib/leads/list';
 import { visibleCampaignHistory } from '../../lib/leads/repository';
 import { leadDetail } from '../../lib/read-models/lead-detail';
+import { queueItems, workQueue, type QueuePosition } from '../../lib/read-models/work-queue';
 import type { ShardedPosition } from '../../lib/table/sharded-query';
 
 /** Leads: the list, the detail, edits, campaign history; assignment and hand-over. */
@@ -24,6 +25,13 @@ export const handler = httpHandler([
     const position = query.cursor ? await decodeCursor<ShardedPosition>(query.cursor, scope) : undefined;
     const page = await findLeads(query, caller, position);
     return reply(200, await pageResponse(await listItems(page), page.position, scope));
+  }),
+
+  implement(routes.getMyQueue, async ({ query, caller }) => {
+    const scope = scopeOf(`queue:${caller.userId}`, query);
+    const position = query.cursor ? await decodeCursor<QueuePosition>(query.cursor, scope) : undefined;
+    const page = await workQueue(caller, query.limit, position);
+    return reply(200, await pageResponse(await queueItems(page), page.position, scope));
   }),
 
   implement(routes.getLead, async ({ params, caller }) => {

@@ -248,6 +248,8 @@ function membershipUpdate(
   if (isLater(change.at, seen.lastActionAt)) Object.assign(set, { lastActionAt: change.at, lastActionResult: change.result });
   if (change.followStatus === 'done' && seen.followStatus !== 'done') set.completedOn = japanDateOf(change.at);
   else if (change.followStatus !== 'done' && seen.completedOn !== undefined) remove.push('completedOn');
+  // The response has had its action: it leaves the owner's "responded recently" (keys.respondedOrderKey).
+  remove.push(keys.respondedOrderAttribute);
   // Only an existing history: an action never creates one (list intake relies on that).
   return txUpdate('history', { key: keys.membership(leadId, campaignId), condition: ITEM_EXISTS, changes: { set, remove } });
 }

@@ -37,6 +37,7 @@ import {
   DealPatchSchema,
   DealSchema,
 } from '../deals/schema';
+import { QueuePageSchema, QueueQuery } from '../read-models/work-queue-schema';
 import { PERMISSIONS } from '../users/roles';
 import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
@@ -294,6 +295,19 @@ export const routes = {
     response: LeadSchema,
     idempotent: true,
     problems: ERASED_LEAD,
+  }),
+
+  // --- my work queue -----------------------------------------------------------------------------------------------
+  getMyQueue: defineRoute({
+    operationId: 'getMyQueue',
+    method: 'GET',
+    path: '/me/queue',
+    group: 'leads',
+    roles: PERMISSIONS.workTasks,
+    summary:
+      'My work for today, in order: overdue tasks (oldest first), tasks due today, my leads not acted on since they were given to me (oldest first), my leads that responded to a campaign in the last 7 days with no action since; never a converted, handed-over, disqualified or erased lead',
+    query: QueueQuery,
+    response: QueuePageSchema,
   }),
 
   // --- my notifications -----------------------------------------------------------------------------------------

@@ -47,7 +47,16 @@ function flagUpdate(ctx: RegisterContext, row: PreparedRow, leadId: string, seen
   const both = seen[otherFlagOf(ctx.kind)] === true;
   return {
     key: keys.membership(leadId, ctx.campaignId),
-    changes: { set: { [flag]: true, [`${flag}By`]: marker, updatedAt: ctx.now.toISOString(), ...(both ? { invitedRespondedBy: marker } : {}) } },
+    changes: {
+      set: {
+        [flag]: true,
+        [`${flag}By`]: marker,
+        updatedAt: ctx.now.toISOString(),
+        ...(both ? { invitedRespondedBy: marker } : {}),
+        // A response waits for its owner's action (the work queue's "responded recently").
+        ...(flag === 'responded' ? { respondedAt: ctx.now.toISOString(), ...keys.respondedOrderKey(ctx.now.toISOString(), leadId) } : {}),
+      },
+    },
     condition: `${ITEM_EXISTS} AND (attribute_not_exists(#flag) OR #flag = :false) AND ${both ? '#other = :true' : '(attribute_not_exists(#other) OR #other = :false)'}`,
     names: { '#flag': flag, '#other': otherFlagOf(ctx.kind) },
     values: both ? { ':true': true, ':false': false } : { ':false': false },

@@ -31,12 +31,13 @@ const OWNER_VERSION = 'ownerVersion';
 const FOLLOW_CONCURRENCY = 8;
 
 function ownerFollowUpdate(campaignId: string, lead: LeadOwner): UpdateRequest {
-  const indexed = lead.ownerId ? keys.ownedMembershipsIndex(lead.ownerId, shardOf(lead.leadId), campaignId, lead.leadId) : {};
+  const shard = shardOf(lead.leadId);
+  const indexed = lead.ownerId ? { ...keys.ownedMembershipsIndex(lead.ownerId, shard, campaignId, lead.leadId), ...keys.respondedByOwnerKey(lead.ownerId, shard) } : {};
   return {
     key: keys.membership(lead.leadId, campaignId),
     changes: lead.ownerId
       ? { set: { ownerId: lead.ownerId, [OWNER_VERSION]: lead.version, ...indexed } }
-      : { set: { [OWNER_VERSION]: lead.version }, remove: ['ownerId', ...keys.ownedMembershipsAttributes] },
+      : { set: { [OWNER_VERSION]: lead.version }, remove: ['ownerId', ...keys.ownedMembershipsAttributes, keys.respondedByOwnerAttribute] },
     condition: `${ITEM_EXISTS} AND (attribute_not_exists(#ownerVersion) OR #ownerVersion < :version)`,
     names: { '#ownerVersion': OWNER_VERSION },
     values: { ':version': lead.version },

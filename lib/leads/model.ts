@@ -227,6 +227,8 @@ export function newMembershipItem(input: { leadId: string; campaignId: string; f
     [`${input.flag}By`]: input.marker,
     [other]: false,
     reachedBy: input.marker,
+    // A response waits for its owner's action (the work queue's "responded recently", keys.respondedOrderKey).
+    ...(input.flag === 'responded' ? { respondedAt: input.at, ...keys.respondedOrderKey(input.at, input.leadId) } : {}),
     arisenOn: input.arisenOn,
     followStatus: 'not_started',
     createdAt: input.at,

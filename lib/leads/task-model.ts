@@ -64,6 +64,17 @@ export function dueWindowOf(dueAt: string, now: Date): DueWindow {
 }
 
 /**
+ * The sort-key range of a due window in an assignee's partition (`{due instant}#{taskId}`): overdue is before
+ * today's start in Japan, today up to the next day's start (excluded), upcoming from then on.
+ */
+export function dueWindowRange(due: DueWindow, now: Date): { sortBefore: string } | { sortBetween: [string, string] } {
+  const { start, end } = japanDayBounds(now);
+  if (due === 'overdue') return { sortBefore: start };
+  if (due === 'today') return { sortBetween: [start, `${end}#`] };
+  return { sortBetween: [end, '\uffff'] };
+}
+
+/**
  * The task kinds an action of each channel answers: a call is done by a phone action, a meeting by a web meeting or
  * a visit, and any contact answers an `other` task.
  */

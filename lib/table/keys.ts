@@ -154,6 +154,17 @@ export const keys = {
   ownedMembershipsOfCampaignPrefix: (campaignId: string) => `${campaignId}#`,
   /** The attributes a history drops when its lead has no owner. */
   ownedMembershipsAttributes: indexAttributes('gsi1'),
+  /**
+   * GSI10 (on the campaign-history item): one owner's responses not yet followed by an action, by when the lead
+   * responded (the work queue's "responded recently"). The partition key comes with the lead's owner (set where the
+   * owner is, see lib/leads/memberships.ts), the sort key with the response, and the first action on the history
+   * removes the sort key: a history is in this index only while it has both.
+   */
+  respondedByOwnerKey: (ownerId: string, shard: number) => ({ GSI10PK: `RESPONDED#${ownerId}#${shard}` }),
+  respondedOrderKey: (respondedAt: string, leadId: string) => ({ GSI10SK: `${respondedAt}#${leadId}` }),
+  respondedByOwnerPartition: (ownerId: string, shard: number) => `RESPONDED#${ownerId}#${shard}`,
+  respondedByOwnerAttribute: indexAttributes('gsi10')[0],
+  respondedOrderAttribute: indexAttributes('gsi10')[1],
   /** GSI6: leads by normalised name: prefix search and alphabetical order. */
   leadsByNameIndex: (shard: number, normalisedName: string, leadId: string) => ({
     GSI6PK: `LEADS#NAME#${shard}`,

@@ -28,6 +28,8 @@ export interface ShardedRequest {
   descending: boolean;
   limit: number;
   sortPrefix?: string;
+  /** Only sort keys between these two, both included (every partition alike). */
+  sortBetween?: [from: string, to: string];
   filter?: PageRequest['filter'];
   position?: ShardedPosition;
   /** Shared with the rest of the request's reads; one of its own otherwise. */
@@ -75,6 +77,7 @@ export async function shardedQuery<T extends Item>(request: ShardedRequest): Pro
       descending: request.descending,
       limit: size,
       sortPrefix: request.sortPrefix,
+      sortBetween: request.sortBetween,
       filter: request.filter,
       startKey: cursor.next,
       budget,

@@ -107,7 +107,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
       { actions: ['UpdateItem'], keys: ['USER#*', 'LEAD#*', 'IMPORT#*'] },
       IDEMPOTENCY,
     ],
-    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7', 'GSI8', 'GSI9'],
+    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7', 'GSI8', 'GSI9', 'GSI10'],
     cursorSecret: true,
     erasureKey: true,
   },
@@ -179,7 +179,7 @@ function apiGrantsOf(s: Synthesised, group: RouteGroup) {
     for (const action of asList(st.Action) as string[]) {
       for (const resource of asList(st.Resource)) {
         const json = JSON.stringify(resource);
-        const index = joined(resource, table)?.match(/^\/index\/(GSI\d)$/)?.[1];
+        const index = joined(resource, table)?.match(/^\/index\/(GSI\d+)$/)?.[1];
         const object = joined(resource, bucketArn)?.match(/^\/(.+)$/)?.[1];
         const leadingKeys = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
         if (action.startsWith('dynamodb:') && json === table && Array.isArray(leadingKeys) && Object.keys(st.Condition).length === 1) {

@@ -118,6 +118,7 @@ describe('the table calls of every route group', () => {
     await call(200, 'GET', '/leads?sort=lastActionAt', { as: 'admin' });
     await call(200, 'GET', '/leads?sort=nextActionAt', { as: 'admin' });
     await call(200, 'GET', '/leads?sort=nextActionAt&owner=me', { as: 'rep1' });
+    await call(200, 'GET', '/me/queue', { as: 'rep1' });
     await call(200, 'GET', '/leads?owner=me', { as: 'agent' });
     // The exact look-ups: the e-mail's dedupe-key claim (LEADKEY#), then the lead; a phone's look-up entries (GSI4),
     // then their leads.
