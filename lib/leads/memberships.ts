@@ -30,13 +30,21 @@ export interface LeadOwner {
 const OWNER_VERSION = 'ownerVersion';
 const FOLLOW_CONCURRENCY = 8;
 
+/**
+ * The attributes a history of `campaignId` carries for its lead's owner (none for a lead nobody owns but the version
+ * read): for a history written whole, such as one written in the same transaction as its lead.
+ */
+export function ownerOnHistory(campaignId: string, lead: LeadOwner): Item {
+  if (!lead.ownerId) return { [OWNER_VERSION]: lead.version };
+  return { ownerId: lead.ownerId, [OWNER_VERSION]: lead.version, ...keys.ownedMembershipsIndex(lead.ownerId, shardOf(lead.leadId), campaignId, lead.leadId) };
+}
+
 function ownerFollowUpdate(campaignId: string, lead: LeadOwner): UpdateRequest {
-  const indexed = lead.ownerId ? keys.ownedMembershipsIndex(lead.ownerId, shardOf(lead.leadId), campaignId, lead.leadId) : {};
   return {
     key: keys.membership(lead.leadId, campaignId),
     changes: lead.ownerId
-      ? { set: { ownerId: lead.ownerId, [OWNER_VERSION]: lead.version, ...indexed } }
-      : { set: { [OWNER_VERSION]: lead.version }, remove: ['ownerId', ...keys.ownedMembershipsAttributes] },
+      ? { set: ownerOnHistory(campaignId, lead) }
+      : { set: ownerOnHistory(campaignId, lead), remove: ['ownerId', ...keys.ownedMembershipsAttributes] },
     condition: `${ITEM_EXISTS} AND (attribute_not_exists(#ownerVersion) OR #ownerVersion < :version)`,
     names: { '#ownerVersion': OWNER_VERSION },
     values: { ':version': lead.version },
