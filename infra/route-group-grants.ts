@@ -120,6 +120,8 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     // and the lead's look-up entries (LEAD#…/LOOKUP#) to delete them.
     // GET /leads?email= (dedupe key e-mail) reads the LEADKEY# claim, then the lead; ?phone= reads the leads its
     // GSI4 look-up entries name (BatchGetItem).
+    // POST /leads reads the person's LEADKEY# claim, the campaign, the lead the claim names and its history of the
+    // campaign; a claim whose lead is missing, the import that made it (IMPORT#).
     reads: { actions: ['GetItem', 'Query', 'BatchGetItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'assignmentRotation', 'import', 'leadMatchKey'] },
     writes: [
       // saveLead puts the lead (PATCH, unchanged dedupe key). applyMoves: transactions updating leads and putting
@@ -132,6 +134,12 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
       // lead's look-up entries (LEAD#…/LOOKUP#). eraseLead's last step: one transaction putting the tombstone and the
       // erased-key hash, deleting the claim and the look-up entries.
       { actions: ['PutItem', 'DeleteItem', 'ConditionCheckItem'], partitions: ['lead', 'leadMatchKey', 'erasedMatchKey'] },
+      // POST /leads: one transaction putting the LEADKEY# claim, the lead, its look-up entries and its `created` event
+      // (LEAD#), checking the key is no erased person's (ERASEDKEY#); with a campaign, putting or updating the lead's
+      // history, moving the campaign's counters and checking its intake lock is free (CAMPAIGN#). Attaching to a
+      // known lead: one transaction of the history, the counters and the lock check (and the lead, when its import
+      // has not written it yet).
+      { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'], partitions: ['lead', 'leadMatchKey', 'erasedMatchKey', 'campaign'] },
       // recordOperation writes the plan's parts in batches (ASSIGNMENT#…/PLAN#…).
       { actions: ['BatchWriteItem'], partitions: ['assignment'] },
       // eraseLead scrubs, in transactions of one partition's items, the lead's actions and events (LEAD#), the
@@ -142,10 +150,10 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     // entries for ?phone=; countOpenLeads counts on GSI2 (balanced); GET /me/queue reads the caller's tasks (GSI1)
     // and its untouched leads and recent responses (GSI10).
     queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6', 'gsi7', 'gsi8', 'gsi9', 'gsi10'],
-    // POST /leads/assign and POST /leads/{id}/handover.
+    // POST /leads, POST /leads/assign and POST /leads/{id}/handover.
     idempotencyRecords: true,
     cursorSecret: true,
-    // DELETE /leads/{id} keeps a keyed hash of the person's dedupe key.
+    // DELETE /leads/{id} keeps a keyed hash of the person's dedupe key; POST /leads checks the hash of its person's.
     erasureKey: true,
   },
 

@@ -12,13 +12,21 @@ import { editLead } from '../../lib/leads/edit';
 import { eraseLead } from '../../lib/erasure/erase-lead';
 import { findLeads, listItems } from '../../lib/leads/list';
 import { visibleCampaignHistory } from '../../lib/leads/repository';
+import { createLeadByHand } from '../../lib/intake/create-lead';
 import { leadDetail } from '../../lib/read-models/lead-detail';
 import { queueItems, workQueue, type QueuePosition } from '../../lib/read-models/work-queue';
 import type { ShardedPosition } from '../../lib/table/sharded-query';
 
-/** Leads: the list, the detail, edits, campaign history; assignment and hand-over. */
+/** Leads: one by hand, the list, the detail, edits, campaign history; assignment and hand-over. */
 
 export const handler = httpHandler([
+  implement(routes.createLead, async ({ body, caller, headers }) =>
+    idempotent({ callerId: caller.userId, scope: 'POST /leads', headers, body }, async () => {
+      const { lead, created } = await createLeadByHand(caller, body);
+      return reply(created ? 201 : 200, lead, created ? { Location: `/leads/${lead.leadId}` } : {});
+    }),
+  ),
+
   implement(routes.listLeads, async ({ query, caller }) => {
     // The caller is part of the scope: `owner=me` means someone else for another user, and an agent's lists differ.
     const scope = scopeOf(`leads:${caller.userId}`, query);

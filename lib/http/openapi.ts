@@ -46,6 +46,8 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
           '403': { description: 'Role or ownership forbids it', content: { 'application/problem+json': { schema: problem } } },
           '422': { description: 'Breaks the schema or a business rule', content: { 'application/problem+json': { schema: problem } } },
         };
+    const content = route.response ? { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } } : {};
+    const otherSuccesses = Object.fromEntries(Object.entries(route.otherSuccesses ?? {}).map(([code, description]) => [code, { description, ...content }]));
     const ownProblems = Object.fromEntries(
       Object.entries(route.problems ?? {}).map(([code, description]) => [code, { description, content: { 'application/problem+json': { schema: problem } } }]),
     );
@@ -61,10 +63,8 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
         : {}),
       responses: {
-        [status]: {
-          description: 'Success',
-          ...(route.response ? { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } } : {}),
-        },
+        [status]: { description: 'Success', ...content },
+        ...otherSuccesses,
         ...errors,
         ...ownProblems,
       },

@@ -33,6 +33,8 @@ export interface RouteDefinition<
   body?: B;
   response?: R;
   successStatus?: number;
+  /** Other successes it answers with the same response schema, by status (POST /leads: 200 when it attaches). */
+  otherSuccesses?: Readonly<Record<number, string>>;
   /** Honours an `Idempotency-Key` header. */
   idempotent?: boolean;
   /** Problems this route answers beyond every route's (400, 401, 403, 422), by status: what /openapi.json names. */

@@ -20,7 +20,18 @@ import {
 import { AssignmentResultSchema, AssignRequestSchema, HandoverRequestSchema } from '../assignment/schema';
 import { NotificationIdParams, NotificationListQuery, NotificationPage, NotificationSchema, ReadAllResultSchema } from '../notifications/schema';
 import { ExportCreateSchema, ExportIdParams, ExportSchema } from '../exports/schema';
-import { LeadDetailSchema, LeadErasureSchema, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, LeadEventPage, MembershipPage } from '../leads/schema';
+import {
+  LeadCreateSchema,
+  LeadDetailSchema,
+  LeadErasureSchema,
+  LeadEventPage,
+  LeadIdParams,
+  LeadListQuery,
+  LeadPage,
+  LeadPatchSchema,
+  LeadSchema,
+  MembershipPage,
+} from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
 import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
 import { LeadTaskList, LeadTasksQuery, TaskCreateSchema, TaskIdParams, TaskListQuery, TaskPage, TaskPatchSchema, TaskSchema } from '../tasks/schema';
@@ -215,6 +226,22 @@ export const routes = {
     query: LeadListQuery,
     response: LeadPage,
   }),
+  createLead: defineRoute({
+    operationId: 'createLead',
+    method: 'POST',
+    path: '/leads',
+    group: 'leads',
+    roles: PERMISSIONS.createLeads,
+    summary: 'Create a lead by hand (an inbound call, a web inquiry), deduplicated as a list row is; with campaignId, a responded member of it',
+    body: LeadCreateSchema,
+    response: LeadSchema,
+    successStatus: 201,
+    otherSuccesses: { 200: 'The person already had this lead: with onDuplicate "attach" the campaign history went on it (or it was a responded member already)' },
+    idempotent: true,
+    problems: {
+      409: 'The person already has a lead (existingLeadId names it), or a list of the campaign is being imported right now (retry shortly)',
+    },
+  }),
   getLead: defineRoute({
     operationId: 'getLead',
     method: 'GET',
@@ -266,7 +293,7 @@ export const routes = {
     path: '/leads/{leadId}/history',
     group: 'leads',
     roles: PERMISSIONS.seeLeads,
-    summary: "Read a lead's history of owners: assignments and hand-overs, oldest first",
+    summary: "Read a lead's history: its creation by hand, assignments, hand-overs and conversion, oldest first",
     params: LeadIdParams,
     response: LeadEventPage,
   }),

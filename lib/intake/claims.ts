@@ -1,13 +1,13 @@
 import { forEachConcurrently } from '../async';
 import type { Item } from '../table/client';
-import { updateItem } from '../table/client';
+import { getItem, updateItem } from '../table/client';
 import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
-import { transact, txPut } from '../table/transaction';
+import { transact, txPut, type TransactionWrite } from '../table/transaction';
 import { getImportRecord } from './import-record';
 import { importOfMarker, markerOf, rowOfMarker } from './row-marker';
-import type { PreparedRow, RegisterContext } from './registration';
+import type { KeyClaim, PreparedRow, RegisterContext } from './registration';
 import type { ImportStatus } from './schema';
 
 /**
@@ -49,6 +49,17 @@ export async function claimNewPeople(
   });
   return { claimed, lost, again };
 }
+
+/** Who holds the person's dedupe key, if anyone: the lead it names, and the marker of the write that claimed it. */
+export const readClaim = (matchKey: string): Promise<KeyClaim | undefined> => getItem<KeyClaim>(keys.leadMatchKey(matchKey));
+
+/**
+ * The claim of a lead made by hand (POST /leads), for the transaction that writes the lead itself: conditional on
+ * the key being free, like an import's, so a list import of the same person at the same moment and this lead cannot
+ * both create them. Written with its lead, it never points at a lead not written yet (its marker names no import).
+ */
+export const claimWithLead = (matchKey: string, leadId: string, marker: string, at: string): TransactionWrite =>
+  txPut('claim', { ...keys.leadMatchKey(matchKey), entity: ENTITY.leadMatchKey, leadId, createdBy: marker, createdAt: at }, { condition: ITEM_ABSENT });
 
 /** Imports seen complete, and failed ones with their last committed row: both are for good, so they are kept. */
 const completeImports = new Set<string>();

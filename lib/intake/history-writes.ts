@@ -38,30 +38,35 @@ export function historyOf(ctx: RegisterContext, row: PreparedRow, leadId: string
 }
 
 /**
- * Sets this list's flag on a history read as `seen` without it, on condition that the history still lacks it and
- * that the other flag is still as read: then whether this write makes the history both is known, not guessed.
+ * Sets a flag on a history read as `seen` without it, on condition that the history still lacks it and that the
+ * other flag is still as read: then whether this write makes the history both is known, not guessed. `marker` is the
+ * write that sets it (an import's row, or a lead made by hand).
  */
-function flagUpdate(ctx: RegisterContext, row: PreparedRow, leadId: string, seen: MembershipItem): UpdateRequest {
-  const flag = flagOf(ctx.kind);
-  const marker = markerOf(ctx.importId, row.rowNumber);
-  const both = seen[otherFlagOf(ctx.kind)] === true;
+export function flagUpdateOf(input: { leadId: string; campaignId: string; flag: 'invited' | 'responded'; marker: string; at: string }, seen: MembershipItem): UpdateRequest {
+  const { flag, marker } = input;
+  const other = flag === 'invited' ? 'responded' : 'invited';
+  const both = seen[other] === true;
   return {
-    key: keys.membership(leadId, ctx.campaignId),
+    key: keys.membership(input.leadId, input.campaignId),
     changes: {
       set: {
         [flag]: true,
         [`${flag}By`]: marker,
-        updatedAt: ctx.now.toISOString(),
+        updatedAt: input.at,
         ...(both ? { invitedRespondedBy: marker } : {}),
         // A response waits for its owner's action (the work queue's "responded recently").
-        ...(flag === 'responded' ? { respondedAt: ctx.now.toISOString(), ...keys.respondedOrderKey(ctx.now.toISOString(), leadId) } : {}),
+        ...(flag === 'responded' ? { respondedAt: input.at, ...keys.respondedOrderKey(input.at, input.leadId) } : {}),
       },
     },
     condition: `${ITEM_EXISTS} AND (attribute_not_exists(#flag) OR #flag = :false) AND ${both ? '#other = :true' : '(attribute_not_exists(#other) OR #other = :false)'}`,
-    names: { '#flag': flag, '#other': otherFlagOf(ctx.kind) },
+    names: { '#flag': flag, '#other': other },
     values: both ? { ':true': true, ':false': false } : { ':false': false },
   };
 }
+
+/** Sets this list's flag on a history read as `seen` without it (see flagUpdateOf). */
+const flagUpdate = (ctx: RegisterContext, row: PreparedRow, leadId: string, seen: MembershipItem): UpdateRequest =>
+  flagUpdateOf({ leadId, campaignId: ctx.campaignId, flag: flagOf(ctx.kind), marker: markerOf(ctx.importId, row.rowNumber), at: ctx.now.toISOString() }, seen);
 
 /** Whether the write for a history read as `seen` makes it both invited and responded. */
 export const makesBoth = (ctx: RegisterContext, seen: MembershipItem | undefined): boolean => seen?.[otherFlagOf(ctx.kind)] === true;

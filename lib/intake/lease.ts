@@ -2,6 +2,7 @@ import { ConditionFailedError } from '../table/errors';
 import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import { updateItem } from '../table/client';
+import { txCheck, type TransactionWrite } from '../table/transaction';
 import type { ImportRecord } from './import-record';
 import { FINISHED_STATUSES } from './schema';
 
@@ -91,6 +92,20 @@ export async function releaseCampaignLock(campaignId: string, importId: string):
     if (!(error instanceof ConditionFailedError)) throw error;
   }
 }
+
+/**
+ * For the transaction of a campaign history written outside list intake (a lead made by hand): no list import of the
+ * campaign holds its intake lock now. The holder writes first histories in plain batches, and the lock's first holder
+ * reads none but its own (./register-list.ts), so a history written beside it would be overwritten or counted twice.
+ * Checked in the same transaction as the history and the campaign's counters, which also tell a later first holder
+ * that the campaign has histories.
+ */
+export const campaignLockFree = (campaignId: string, now: Date): TransactionWrite =>
+  txCheck('intakeLock', keys.campaignIntakeLock(campaignId), {
+    condition: `${ITEM_ABSENT} OR #until < :now`,
+    names: { '#until': 'until' },
+    values: { ':now': now.getTime() },
+  });
 
 /** The lease was lost (it expired and another invocation took over): this invocation must stop writing. */
 export class LeaseLostError extends Error {

@@ -18,3 +18,10 @@ export function importOfMarker(marker: string): string | undefined {
 
 /** The marker was written by this import. */
 export const isMarkerOf = (importId: string, marker: string | undefined): boolean => marker?.startsWith(`${importId}#`) ?? false;
+
+/**
+ * The marker of a write made by hand (POST /leads) by this user: a claim written in one transaction with its lead,
+ * or the history flag it set. Its creator part (`hand`) is no import's id, so no import waits for its lead, takes it
+ * for its own row, or counts it as its own.
+ */
+export const handMarkerOf = (userId: string): string => `hand#${userId}`;

@@ -75,7 +75,8 @@ export const DRAFT_FIELDS = [
 /** The lead fields a list row may give, as text, plus its columns that are not lead fields. */
 export type LeadDraft = Partial<Pick<Lead, (typeof DRAFT_FIELDS)[number]>> & { extra: Record<string, string> };
 
-const MAX_LENGTH: Record<(typeof DRAFT_FIELDS)[number], number> = {
+/** The longest text a list row may give each field (POST /leads holds a lead by hand to the same). */
+export const MAX_LENGTH: Record<(typeof DRAFT_FIELDS)[number], number> = {
   name: 100,
   nameKana: 100,
   email: 254,
@@ -90,8 +91,8 @@ const MAX_LENGTH: Record<(typeof DRAFT_FIELDS)[number], number> = {
   products: 500,
   memo: 4000,
 };
-const MAX_EXTRA_LENGTH = 1000;
-const MAX_EXTRA_COLUMNS = 50;
+export const MAX_EXTRA_LENGTH = 1000;
+export const MAX_EXTRA_COLUMNS = 50;
 
 
 /** Deliberately plain: local part and a dotted domain, after NFKC. Mail servers decide the rest. */

@@ -8,9 +8,9 @@ import { requireVisibleLead } from './repository';
 import type { LeadEventSchema } from './schema';
 
 /**
- * The lead's history (履歴): who assigned it, handed it over or converted it, when, from whom, to whom. Each event is
- * an item in the lead's partition, written in the same transaction as the change it records, with a deterministic
- * id, so a replayed change writes the same event again instead of a second one.
+ * The lead's history (履歴): who created it by hand, assigned it, handed it over or converted it, when, from whom, to
+ * whom. Each event is an item in the lead's partition, written in the same transaction as the change it records, with
+ * a deterministic id, so a replayed change writes the same event again instead of a second one.
  */
 
 /** An event as the API shows it (LeadEventSchema in ./schema.ts, which /openapi.json publishes). */

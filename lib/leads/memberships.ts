@@ -30,14 +30,28 @@ export interface LeadOwner {
 const OWNER_VERSION = 'ownerVersion';
 const FOLLOW_CONCURRENCY = 8;
 
-function ownerFollowUpdate(campaignId: string, lead: LeadOwner): UpdateRequest {
+/**
+ * The attributes a history of `campaignId` carries for its lead's owner (none for a lead nobody owns but the version
+ * read): for a history written whole, such as one written in the same transaction as its lead.
+ */
+export function ownerOnHistory(campaignId: string, lead: LeadOwner): Item {
+  if (!lead.ownerId) return { [OWNER_VERSION]: lead.version };
   const shard = shardOf(lead.leadId);
-  const indexed = lead.ownerId ? { ...keys.ownedMembershipsIndex(lead.ownerId, shard, campaignId, lead.leadId), ...keys.respondedByOwnerKey(lead.ownerId, shard) } : {};
+  return {
+    ownerId: lead.ownerId,
+    [OWNER_VERSION]: lead.version,
+    ...keys.ownedMembershipsIndex(lead.ownerId, shard, campaignId, lead.leadId),
+    // The owner's half of the "responded recently" key; the response brings the other (keys.respondedOrderKey).
+    ...keys.respondedByOwnerKey(lead.ownerId, shard),
+  };
+}
+
+function ownerFollowUpdate(campaignId: string, lead: LeadOwner): UpdateRequest {
   return {
     key: keys.membership(lead.leadId, campaignId),
     changes: lead.ownerId
-      ? { set: { ownerId: lead.ownerId, [OWNER_VERSION]: lead.version, ...indexed } }
-      : { set: { [OWNER_VERSION]: lead.version }, remove: ['ownerId', ...keys.ownedMembershipsAttributes, keys.respondedByOwnerAttribute] },
+      ? { set: ownerOnHistory(campaignId, lead) }
+      : { set: ownerOnHistory(campaignId, lead), remove: ['ownerId', ...keys.ownedMembershipsAttributes, keys.respondedByOwnerAttribute] },
     condition: `${ITEM_EXISTS} AND (attribute_not_exists(#ownerVersion) OR #ownerVersion < :version)`,
     names: { '#ownerVersion': OWNER_VERSION },
     values: { ':version': lead.version },

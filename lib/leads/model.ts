@@ -52,8 +52,11 @@ export interface Lead {
   matchKey: string;
   /** Deals made from this lead by conversion (案件化); today at most one, as conversion happens once. */
   dealIds?: string[];
-  /** Where the lead came from: the campaign and import that created it. */
-  source?: { campaignId?: string; importId?: string };
+  /**
+   * Where the lead came from: the campaign and import that created it, or `by: 'hand'` for one entered by hand
+   * (POST /leads: an inbound call, a web inquiry), with the campaign it responded to if any.
+   */
+  source?: { campaignId?: string; importId?: string; by?: 'hand' };
   /**
    * Erased on request (個人情報の消去, lib/erasure/): the lead is an anonymous tombstone, kept so its stage and the
    * counters that counted it stay true. `erasure` is set while the erasure is under way (it blocks every other write).

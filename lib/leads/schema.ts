@@ -48,6 +48,58 @@ export const LeadPatchSchema = z
   .refine((patch) => Object.keys(patch).some((k) => k !== 'version'), { message: 'nothing to change' });
 export type LeadPatch = z.infer<typeof LeadPatchSchema>;
 
+/** What POST /leads does when the person already has a lead: refuse (409 naming it), or attach the campaign to it. */
+export const ON_DUPLICATE = ['refuse', 'attach'] as const;
+
+const givenText = (max: number) => text(max).min(1).optional();
+/** A list's extra columns: at most this many, each label and text within these lengths (as a list row's). */
+const MAX_EXTRA_COLUMNS = 50;
+
+/**
+ * POST /leads: one lead by hand (an inbound call, a web inquiry). The fields a list row may give, within the same
+ * lengths (lib/intake/row-rules.ts judges the request again as a list row, so the e-mail's form and the dedupe key
+ * follow the list's rules exactly); `campaignId` makes the lead a responded member of that campaign, its history
+ * arisen on `arisenOn` (today in Japan unless given). `ownerId` gives it an owner at once.
+ */
+export const LeadCreateSchema = z
+  .strictObject({
+    name: text(100).min(1),
+    nameKana: givenText(100),
+    email: givenText(254).describe('kept as typed; matched as dedupe normalises it (width, case, spaces)'),
+    company: givenText(200),
+    department: givenText(200),
+    title: givenText(100),
+    phone: givenText(40),
+    mobile: givenText(40),
+    industry: givenText(100),
+    employeeSize: givenText(50),
+    classification: givenText(100),
+    products: givenText(500),
+    memo: givenText(4000),
+    extra: z
+      .record(z.string().min(1).max(100), text(1000).min(1))
+      .refine((extra) => Object.keys(extra).length <= MAX_EXTRA_COLUMNS, { message: `at most ${MAX_EXTRA_COLUMNS} extra columns` })
+      .optional()
+      .describe('columns that are not lead fields, label → text, as a list row carries them'),
+    campaignId: idParam.optional().describe('the campaign the person responded to: the lead becomes its responded member'),
+    arisenOn: isoDate.optional().describe("the campaign history's date the lead arose (リード発生日); today in Japan unless given"),
+    onDuplicate: z.enum(ON_DUPLICATE).optional().describe('refuse (the default): 409 naming the existing lead; attach: its campaign history goes on the existing lead'),
+    ownerId: idParam.optional().describe('an active user whose role works leads; a rep or sales creating a lead owns it'),
+  })
+  .refine((lead) => Boolean(lead.email || lead.company), {
+    message: 'a lead needs an e-mail address, or a company beside its name, to be recognised in later lists',
+    path: ['email'],
+  })
+  .refine((lead) => lead.onDuplicate !== 'attach' || lead.campaignId !== undefined, {
+    message: 'attach puts a campaign history on the existing lead: give campaignId too',
+    path: ['onDuplicate'],
+  })
+  .refine((lead) => lead.arisenOn === undefined || lead.campaignId !== undefined, {
+    message: 'arisenOn is the date of a campaign history: give campaignId too',
+    path: ['arisenOn'],
+  });
+export type LeadCreate = z.infer<typeof LeadCreateSchema>;
+
 /** `nextActionAt` lists the leads that have a next action (an open task), soonest first: overdue ones lead. */
 export const SORTS = ['updatedAt', 'name', 'lastActionAt', 'nextActionAt'] as const;
 
@@ -231,15 +283,15 @@ export const LeadDetailSchema = z.object({
   version: z.number().int(),
 });
 
-/** GET /leads/{leadId}/history: every event of lib/leads/events.ts (assignment, hand-over, conversion). */
+/** GET /leads/{leadId}/history: every event of lib/leads/events.ts (creation by hand, assignment, hand-over, conversion). */
 export const LeadEventSchema = z.object({
   eventId: z.string(),
   leadId: z.string(),
-  kind: z.enum(['assigned', 'handed_over', 'converted']),
+  kind: z.enum(['created', 'assigned', 'handed_over', 'converted']),
   at: z.string(),
   actorId: z.string(),
   fromOwnerId: z.string().optional(),
-  /** The new owner (assignment, hand-over). */
+  /** The new owner (assignment, hand-over; a lead created by hand with an owner). */
   toOwnerId: z.string().optional(),
   assignmentId: z.string().optional(),
   importId: z.string().optional(),

@@ -13,6 +13,9 @@ export function japanClockText(instant: string): string {
   return `${shifted.slice(0, 10)} ${shifted.slice(11, 19)}`;
 }
 
+/** The day it is in Japan at `instant`: `2026-11-20T16:00:00Z` → `2026-11-21`. */
+export const japanDate = (instant: Date): string => new Date(instant.getTime() + JAPAN_OFFSET_MS).toISOString().slice(0, 10);
+
 /** The instants a text names, from `from` (inclusive) to `to` (exclusive), in milliseconds. */
 export interface TimeSpan {
   from: number;

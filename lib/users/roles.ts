@@ -23,6 +23,11 @@ export const PERMISSIONS = {
   readCampaigns: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   uploadLists: ['admin', 'marketing', 'manager'],
   seeLeads: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
+  /**
+   * One lead by hand (POST /leads: an inbound call, a web inquiry). Not the outsourced caller, who works only the leads
+   * it is given; a rep or sales owns the lead it creates (lib/intake/create-lead.ts).
+   */
+  createLeads: ['admin', 'marketing', 'manager', 'rep', 'sales'],
   /** Editing a lead's data is working it: whoever may log actions on it (an agent only on its own leads). */
   editLeads: ['admin', 'manager', 'rep', 'sales', 'agent'],
   assignLeads: ['admin', 'manager'],

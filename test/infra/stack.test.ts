@@ -103,6 +103,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
       { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*', 'IMPORT#*', 'LEADKEY#*'] },
       { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'ASSIGNMENT#*', 'ASSIGNROTATION#*'] },
       { actions: ['PutItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*'] },
+      { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*', 'CAMPAIGN#*'] },
       { actions: ['BatchWriteItem'], keys: ['ASSIGNMENT#*'] },
       { actions: ['UpdateItem'], keys: ['USER#*', 'LEAD#*', 'IMPORT#*'] },
       IDEMPOTENCY,

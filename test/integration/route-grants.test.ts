@@ -9,9 +9,9 @@ import { allows, itemGrantsOf, recordTableUse, type TableUse } from '../support/
 
 /**
  * Every route, driven through the local stack along the paths that touch the table differently (each lead list
- * index, the e-mail and phone look-ups, a lead edit that moves the dedupe key or a phone's look-up entries, each form
- * of assignment, a conversion with a new and with an existing account, a recount, replays of Idempotency-Keys), with
- * every table call recorded against the group whose handler made it. Each call must be allowed by that group's
+ * index, the e-mail and phone look-ups, a lead made by hand, new or attached to, a lead edit that moves the dedupe
+ * key or a phone's look-up entries, each form of assignment, a conversion with a new and with an existing account, a
+ * recount, replays of Idempotency-Keys), with every table call recorded against the group whose handler made it. Each call must be allowed by that group's
  * grants (infra/route-group-grants.ts), read as IAM reads them: locally nothing enforces IAM, so a grant missing
  * there would only show in production. And each grant must be used: a grant nothing here needs is wider than the
  * routes.
@@ -137,6 +137,23 @@ describe('the table calls of every route group', () => {
     await call(409, 'PATCH', `/leads/${leadId}`, { as: 'admin', body: { memo: 'x', version: 1 } });
     await call(200, 'GET', `/leads/${leadId}/campaigns`, { as: 'admin' });
     await call(200, 'GET', `/leads/${leadId}/history`, { as: 'admin' });
+  });
+
+  test('leads: one by hand, new, refused as a duplicate, attached, replayed', async () => {
+    // A new person with a campaign: claim, lead, look-up entry, event, history, counters and the intake lock's check
+    // in one transaction.
+    const headers = { 'idempotency-key': 'grants-create-lead' };
+    const inquiry = { name: '問合 一郎', email: 'grants-hand@example.com', company: '問合せ商事', phone: '03-5555-0000', campaignId: ids.webinar };
+    const created = await call(201, 'POST', '/leads', { as: 'rep1', headers, body: inquiry });
+    await call(201, 'POST', '/leads', { as: 'rep1', headers, body: inquiry });
+    // Without a campaign, by a manager for an owner it names.
+    await call(201, 'POST', '/leads', { as: 'manager', body: { name: '問合 二郎', email: 'grants-hand2@example.com', ownerId: 'rep2' } });
+    // The same person again: refused, naming the lead (after taking its key, which goes).
+    await call(409, 'POST', '/leads', { as: 'rep1', headers: { 'idempotency-key': 'grants-create-lead-refused' }, body: { ...inquiry, campaignId: undefined } });
+    // A known person attached to a campaign it has no history of: the history, the counters, the lock's check; then
+    // the history follows the lead's owner.
+    await call(200, 'POST', '/leads', { as: 'marketing', body: { name: '田中 三郎', email: 'G2@example.com', campaignId: ids.webinar, onDuplicate: 'attach' } });
+    await call(200, 'GET', `/leads/${created.leadId}/history`, { as: 'rep1' });
   });
 
   test('leads: assignment in every form, hand-over', async () => {
