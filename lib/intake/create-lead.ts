@@ -19,7 +19,7 @@ import { keys } from '../table/keys';
 import { transact, txCheck, txPut, type TransactionWrite } from '../table/transaction';
 import { japanDate } from '../text/japan-time';
 import type { Caller } from '../users/caller';
-import { worksOwnLeadsOnly } from '../users/roles';
+import { PERMISSIONS, worksOwnLeadsOnly } from '../users/roles';
 import { claimsOfUnfinishedImports, claimWithLead, readClaim } from './claims';
 import { knownLeadHistory, newLeadHistory, type InquiryHistory } from './inquiry-history';
 import type { ListRow } from './reader';
@@ -94,6 +94,8 @@ async function ownerOf(caller: Caller, ownerId: string | undefined): Promise<{ u
     return caller;
   }
   if (ownerId === undefined) return undefined;
+  // Giving a lead an owner is assignment's right (api.md: admin and manager); marketing creates leads unassigned.
+  if (!(PERMISSIONS.assignLeads as readonly string[]).includes(caller.role)) throw new ForbiddenError(`a ${caller.role} creates leads unassigned: only an admin or a manager names their owner`);
   return (await requireOwners([ownerId], 'body.ownerId')).get(ownerId);
 }
 

@@ -119,6 +119,22 @@ describe('POST /leads: who creates it, who owns it', () => {
     expect(await byEmail('goro-marketing@example.com')).toEqual([]);
   });
 
+  test('marketing creates leads unassigned: naming an owner is assignment, an admin\'s or a manager\'s', async () => {
+    const named = await post({ name: '問合 七郎', email: 'shichiro.inquiry@example.com', ownerId: 'rep1' }, 'marketing');
+    expect(named.status).toBe(403);
+    expect(await byEmail('shichiro.inquiry@example.com')).toEqual([]);
+    const plain = await post({ name: '問合 七郎', email: 'shichiro.inquiry@example.com' }, 'marketing');
+    expect(plain.status).toBe(201);
+    expect(plain.body.ownerId).toBeUndefined();
+  });
+
+  test('a lead its creator owns waits in the creator\'s queue for its first action', async () => {
+    const mine = await post({ name: '問合 八郎', email: 'hachiro.inquiry@example.com' }, 'rep2');
+    expect(mine.status).toBe(201);
+    const queue = (await get('/me/queue?limit=100', 'rep2')).body.items as { reason: string; lead: { leadId: string } }[];
+    expect(queue.filter((i) => i.lead.leadId === mine.body.leadId).map((i) => i.reason)).toEqual(['new_untouched']);
+  });
+
   test('a rep may not create a lead for someone else; an agent may not create one at all', async () => {
     const forOther = await post({ name: '問合 六郎', email: 'rokuro.inquiry@example.com', ownerId: 'rep2' }, 'rep1');
     expect(forOther.status).toBe(403);
