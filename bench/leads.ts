@@ -2,13 +2,16 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
 
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { createCampaign } from '../lib/campaigns/repository';
 import { createExportRecord, getExportRecord } from '../lib/exports/repository';
 import { runExport } from '../lib/exports/run-export';
-import { leadItem, type LeadStage } from '../lib/leads/model';
+import { lookupItemsOf } from '../lib/leads/lookups';
+import { leadItem, type Lead, type LeadStage } from '../lib/leads/model';
+import { newTask, taskItem } from '../lib/leads/task-model';
+import { INDEXES } from '../lib/table/definition';
 import { seedDemoUsers } from '../lib/local/seed';
 import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
@@ -17,9 +20,11 @@ import { argument, fmt, peakRss, startBenchStack, timed } from './support';
 /**
  * npm run bench:leads [-- --leads N --runs R]
  *
- * Puts N leads (default 100,000) into DynamoDB Local — owners, stages and campaign histories spread as a real
- * book of leads would be — then times the main list queries through the real GET /leads handler (first page of
- * 50, R runs each), each beside a single GetItem timed in the same run, and finally exports all N leads and prints
+ * Puts N leads (default 100,000) into DynamoDB Local — owners, stages, phones, campaign histories and open tasks
+ * (one owned lead in three, about 20,000 at 100,000 leads, due from ten days ago to twenty days on) spread as a real
+ * book of leads would be — then times, through the real handlers, the first page of 50 of the main lists, of
+ * `GET /me/queue`, and the e-mail and phone look-ups (R runs each), each beside a single GetItem and beside one Query
+ * of as many lead items from one partition, both timed in the same run; and finally exports all N leads and prints
  * the time and peak RSS of the export.
  */
 
@@ -28,31 +33,44 @@ const runs = argument('runs', 50);
 const OWNERS = ['rep1', 'rep2', 'agent', undefined, undefined];
 const STAGES: LeadStage[] = ['new', 'new', 'working', 'recycle'];
 
-async function seed(campaignId: string): Promise<void> {
+/** The phone of lead i: a Tokyo number, written as a person types it. */
+const phoneOf = (i: number) => `03-${String(1000 + Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
+const DAY_MS = 86_400_000;
+
+async function seed(campaignId: string): Promise<{ tasks: number }> {
   const requests = [];
+  let tasks = 0;
   const start = Date.now() - leads * 1000;
   for (let i = 0; i < leads; i++) {
     const leadId = ulid(start + i * 1000);
     const at = new Date(start + i * 1000).toISOString();
     const ownerId = OWNERS[i % OWNERS.length];
     const email = `lead${i}@example.com`;
-    requests.push(
-      putRequest(
-        leadItem({
-          leadId,
-          name: `リード ${i}`,
-          email,
-          company: `株式会社サンプル${i % 997}`,
-          stage: STAGES[i % STAGES.length]!,
-          ...(ownerId ? { ownerId, ownerTeam: 'インサイドセールス部' } : {}),
-          extra: {},
-          matchKey: `e:${email}`,
-          createdAt: at,
-          updatedAt: at,
-          version: 1,
-        }),
-      ),
-    );
+    // One owned lead in three has an open task of its owner, due from ten days ago to twenty days on.
+    const task =
+      ownerId && i % 3 === 0
+        ? newTask({ leadId, assigneeId: ownerId, kind: 'call', title: '次回対応', dueAt: new Date(Date.now() + ((i % 31) - 10) * DAY_MS).toISOString(), createdBy: 'manager' }, at)
+        : undefined;
+    const lead: Lead = {
+      leadId,
+      name: `リード ${i}`,
+      email,
+      company: `株式会社サンプル${i % 997}`,
+      phone: phoneOf(i),
+      stage: STAGES[i % STAGES.length]!,
+      ...(ownerId ? { ownerId, ownerTeam: 'インサイドセールス部' } : {}),
+      ...(task ? { nextActionAt: task.dueAt } : {}),
+      extra: {},
+      matchKey: `e:${email}`,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+    requests.push(putRequest({ ...leadItem(lead), ...(task ? { taskRevision: 1 } : {}) }), putRequest({ ...keys.leadMatchKey(lead.matchKey), entity: ENTITY.leadMatchKey, leadId }), ...lookupItemsOf(lead).map(putRequest));
+    if (task) {
+      requests.push(putRequest(taskItem(task)));
+      tasks++;
+    }
     if (i % 2 === 0) {
       const arisenOn = at.slice(0, 10);
       requests.push(
@@ -71,17 +89,18 @@ async function seed(campaignId: string): Promise<void> {
     }
   }
   await batchWrite(requests, { concurrency: 8 });
+  return { tasks };
 }
 
-function event(query: Record<string, string>, userId: string) {
+function event(path: string, query: Record<string, string>, userId: string) {
   return {
     version: '2.0',
-    routeKey: 'GET /leads',
-    rawPath: '/leads',
+    routeKey: `GET ${path}`,
+    rawPath: path,
     rawQueryString: new URLSearchParams(query).toString(),
     headers: {},
     queryStringParameters: query,
-    requestContext: { requestId: ulid(), routeKey: 'GET /leads', http: { method: 'GET', path: '/leads' }, authorizer: { jwt: { claims: { sub: userId }, scopes: [] } } },
+    requestContext: { requestId: ulid(), routeKey: `GET ${path}`, http: { method: 'GET', path }, authorizer: { jwt: { claims: { sub: userId }, scopes: [] } } },
     isBase64Encoded: false,
   };
 }
@@ -99,35 +118,59 @@ async function main() {
   try {
     await seedDemoUsers();
     const campaign = await createCampaign({ name: 'ベンチ', type: 'seminar', status: 'active', targets: {}, stakeholders: [], attachments: [] }, { userId: 'bench', role: 'admin' });
-    const { ms: seedMs } = await timed(() => seed(campaign.campaignId));
-    console.log(`${fmt(leads)} leads seeded in ${fmt(seedMs / 1000, 1)} s`);
+    const { result: seeded, ms: seedMs } = await timed(() => seed(campaign.campaignId));
+    console.log(`${fmt(leads)} leads (${fmt(seeded.tasks)} open tasks) seeded in ${fmt(seedMs / 1000, 1)} s`);
 
     const { handler } = await import('../functions/http/leads');
-    const queries: [string, Record<string, string>, string][] = [
-      ['mine (rep1)', { owner: 'me', limit: '50' }, 'rep1'],
-      ['unassigned', { owner: 'unassigned', limit: '50' }, 'manager'],
-      ['campaign members', { campaignId: campaign.campaignId, limit: '50' }, 'manager'],
-      ['by stage (working)', { stage: 'working', limit: '50' }, 'manager'],
+    const probe = Math.min(leads - 1, 4_242);
+    // [label, path, query, caller, items a page must have]
+    const queries: [string, string, Record<string, string>, string, number][] = [
+      ['mine (rep1)', '/leads', { owner: 'me', limit: '50' }, 'rep1', 50],
+      ['unassigned', '/leads', { owner: 'unassigned', limit: '50' }, 'manager', 50],
+      ['campaign members', '/leads', { campaignId: campaign.campaignId, limit: '50' }, 'manager', 50],
+      ['by stage (working)', '/leads', { stage: 'working', limit: '50' }, 'manager', 50],
+      ['mine by next action', '/leads', { owner: 'me', sort: 'nextActionAt', limit: '50' }, 'rep1', 50],
+      ['queue (rep1)', '/me/queue', { limit: '50' }, 'rep1', 50],
+      ['e-mail look-up', '/leads', { email: `LEAD${probe}@EXAMPLE.COM` }, 'manager', 1],
+      ['phone look-up', '/leads', { phone: phoneOf(probe).replaceAll('-', '') }, 'manager', 1],
     ];
     const getItem = async () => {
       const key = keys.user('rep1');
       await dynamo().send(new GetItemCommand({ TableName: tableName(), Key: toAttributes(key), ConsistentRead: true }));
     };
+    // The baseline of issue 16: one Query that returns as many lead items from a single partition of an index.
+    const rawQuery = (count: number) => async () => {
+      const out = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEXES.gsi1.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partitionKey },
+          ExpressionAttributeValues: toAttributes({ ':pk': keys.leadsByOwnerPartition('rep1', 0) }),
+          Limit: count,
+        }),
+      );
+      if ((out.Items ?? []).length !== count) throw new Error(`baseline query: ${out.Items?.length} items`);
+    };
     await getItem();
-    for (const [label, query, userId] of queries) {
+    for (const [label, path, query, userId, count] of queries) {
       const listTimes: number[] = [];
       const getTimes: number[] = [];
+      const queryTimes: number[] = [];
+      const baseline = rawQuery(count);
       for (let r = 0; r < runs; r++) {
-        const { result, ms } = await timed(() => handler(event(query, userId) as never, context as never));
+        const { result, ms } = await timed(() => handler(event(path, query, userId) as never, context as never));
         const body = JSON.parse((result as { body: string }).body);
-        if ((result as { statusCode: number }).statusCode !== 200 || body.items.length !== 50) throw new Error(`${label}: ${JSON.stringify(result).slice(0, 300)}`);
+        if ((result as { statusCode: number }).statusCode !== 200 || body.items.length !== count) throw new Error(`${label}: ${JSON.stringify(result).slice(0, 300)}`);
         listTimes.push(ms);
         getTimes.push((await timed(getItem)).ms);
+        queryTimes.push((await timed(baseline)).ms);
       }
       const list = percentiles(listTimes);
       const get = percentiles(getTimes);
+      const raw = percentiles(queryTimes);
       console.log(
-        `${label.padEnd(20)} median ${fmt(list.median, 1)} ms, p95 ${fmt(list.p95, 1)} ms   | GetItem median ${fmt(get.median, 1)} ms, p95 ${fmt(get.p95, 1)} ms   | ratio ${fmt(list.median / get.median, 1)}× / ${fmt(list.p95 / get.p95, 1)}×`,
+        `${label.padEnd(20)} median ${fmt(list.median, 1)} ms, p95 ${fmt(list.p95, 1)} ms | GetItem ${fmt(get.median, 1)} / ${fmt(get.p95, 1)} ms: ${fmt(list.median / get.median, 1)}× / ${fmt(list.p95 / get.p95, 1)}× | Query of ${count} ${fmt(raw.median, 1)} / ${fmt(raw.p95, 1)} ms: ${fmt(list.median / raw.median, 1)}× / ${fmt(list.p95 / raw.p95, 1)}×`,
       );
     }
 
