@@ -4,7 +4,7 @@ import { counterBump } from '../campaigns/metrics';
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../errors';
 import type { Caller } from '../users/caller';
 import { isClosedStage, leadItemReplacing, type CampaignMembership, type FollowStatus, type Lead, type LeadStage } from '../leads/model';
-import { requireVisibleLead, requireWorkableLead, staleLeadConflict } from '../leads/repository';
+import { getLead, requireVisibleLead, requireWorkableLead, staleLeadConflict } from '../leads/repository';
 import { requireApproachAllowed } from '../leads/ng-actions';
 import { checkStageChange, stageNeedsReason } from '../leads/stages';
 import { choices } from '../settings/choices';
@@ -176,7 +176,9 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       if (error.failed('history')) {
         throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
       }
-      if (updatesVersion !== undefined && error.failed('lead')) throw await staleLeadConflict(leadId, updatesVersion);
+      // An edit made on a version that moved on is the editor's to redo; a lead whose tasks alone moved (its version
+      // is still the one edited) is read again like any other race.
+      if (updatesVersion !== undefined && error.failed('lead') && (await getLead(leadId))?.lead.version !== updatesVersion) throw await staleLeadConflict(leadId, updatesVersion);
       // The task changed meanwhile (closed, moved): the next attempt judges it again.
       if (attempt >= MAX_ATTEMPTS) throw new ConflictError(`lead ${leadId} is being changed by many writes at once; retry shortly`, { cause: error });
       await sleep(backoffMs(Math.min(attempt, 7), 10, 1000));
