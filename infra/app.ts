@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadChoices } from '../lib/settings/choices';
+import { TABLE_DEFINITION } from '../lib/table/definition';
 import type { ExternalIssuer } from './api';
 import { LeadBackendStack } from './stack';
 
@@ -13,7 +14,9 @@ import { LeadBackendStack } from './stack';
  * - `matchKey` (default `email`): the dedupe key of list intake, `email` or `email+name` (seed 000 A.1.1);
  * - `choices` (optional): the choice lists of the forms as JSON (lib/settings/choices.ts), checked at synth;
  * - `maxUploadMb` (default 200): the largest list a user may upload, at most the intake function's 4 GiB disk;
- * - `mfa` (default `required`): `optional` lets Cognito users sign in without a second factor.
+ * - `mfa` (default `required`): `optional` lets Cognito users sign in without a second factor;
+ * - `tableIndexes` (default all): create only the first N of the table's indexes, to upgrade an existing table one
+ *   index per deploy (CloudFormation adds at most one global secondary index per update).
  * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
  */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
@@ -30,6 +33,7 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     choices: choices(app),
     mfaRequired: mfaRequired(app),
     maxUploadBytes: maxUploadBytes(app),
+    tableIndexes: tableIndexes(app),
   });
   return { app, stack };
 }
@@ -82,6 +86,24 @@ function maxUploadBytes(app: App): number | undefined {
     throw new Error(`context maxUploadMb must be a whole number of MiB from 1 to ${INTAKE_DISK_MIB - 96} (the intake's disk, less room for its work), not ${JSON.stringify(value)}`);
   }
   return mb * 1024 * 1024;
+}
+
+/**
+ * `-c tableIndexes=8`: the table gets only its first 8 indexes (of TABLE_DEFINITION, in order). CloudFormation adds one
+ * global secondary index per stack update, so a deployment made before indexes were added deploys once per new index,
+ * counting up, and last without it. Fewer than the release before would delete an index; that is refused here only
+ * below the first release's seven.
+ */
+const FIRST_RELEASE_INDEXES = 7;
+function tableIndexes(app: App): number | undefined {
+  const value: unknown = app.node.tryGetContext('tableIndexes');
+  if (value === undefined || value === '') return undefined;
+  const count = typeof value === 'number' ? value : Number(value);
+  const all = TABLE_DEFINITION.indexes.length;
+  if (!Number.isInteger(count) || count < FIRST_RELEASE_INDEXES || count > all) {
+    throw new Error(`context tableIndexes must be a whole number from ${FIRST_RELEASE_INDEXES} to ${all}, not ${JSON.stringify(value)}`);
+  }
+  return count;
 }
 
 /** `-c key=false` arrives as the string "false"; cdk.json gives a real boolean. */

@@ -21,6 +21,8 @@ export interface LeadBackendStackProps extends StackProps {
   mfaRequired: boolean;
   /** The largest list a user may upload; 200 MiB when absent (lib/config.ts). */
   maxUploadBytes?: number;
+  /** Only the first N of the table's indexes (an upgrade one index per deploy); all when absent. */
+  tableIndexes?: number;
 }
 
 /** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail. */
@@ -36,6 +38,7 @@ export class LeadBackendStack extends Stack {
 
     this.storage = new Storage(this, 'Storage', {
       deletionProtection: props.deletionProtection,
+      tableIndexes: props.tableIndexes,
       // Presigned URLs carry their own authorisation; without a known front-end any origin may use one.
       allowedOrigins: [props.appBaseUrl ?? '*'],
     });

@@ -22,6 +22,8 @@ export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | '
 export interface StorageProps {
   /** Refuse to delete the table through CloudFormation. */
   deletionProtection: boolean;
+  /** Only the first N of the table's indexes; all when absent (see infra/app.ts `tableIndexes`). */
+  tableIndexes?: number;
   /** Browser origins allowed to PUT/GET the bucket through presigned URLs. */
   allowedOrigins: string[];
 }
@@ -39,7 +41,7 @@ export class Storage extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
-    this.table = singleTable(this, props.deletionProtection);
+    this.table = singleTable(this, props.deletionProtection, props.tableIndexes);
     this.accessLogBucket = accessLogBucket(this);
     this.intakeBucket = intakeBucket(this, this.accessLogBucket, props.allowedOrigins);
     this.erasureKey = new Secret(this, 'ErasureKey', {
@@ -133,7 +135,7 @@ const logicalIdOf = (construct: Construct) =>
 
 const string = (name: string) => ({ name, type: AttributeType.STRING });
 
-function singleTable(scope: Construct, deletionProtection: boolean): Table {
+function singleTable(scope: Construct, deletionProtection: boolean, indexCount = TABLE_DEFINITION.indexes.length): Table {
   const table = new Table(scope, 'Table', {
     partitionKey: string(TABLE_DEFINITION.partitionKey),
     sortKey: string(TABLE_DEFINITION.sortKey),
@@ -145,7 +147,7 @@ function singleTable(scope: Construct, deletionProtection: boolean): Table {
     // Read by the notification outbox consumer (a later issue).
     stream: StreamViewType.NEW_AND_OLD_IMAGES,
   });
-  for (const index of TABLE_DEFINITION.indexes) {
+  for (const index of TABLE_DEFINITION.indexes.slice(0, indexCount)) {
     table.addGlobalSecondaryIndex({
       indexName: index.indexName,
       partitionKey: string(index.partitionKey),

@@ -661,6 +661,19 @@ describe('context', () => {
     SYNTH_TIMEOUT,
   );
 
+  it(
+    'builds only the first N indexes when an upgrade adds them one deploy at a time, and refuses fewer than the first release had',
+    () => {
+      const { resources, stack, id } = synth({ tableIndexes: '8' });
+      const names = resources[id(stack.storage.table)]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName);
+      expect(names).toEqual(TABLE_DEFINITION.indexes.slice(0, 8).map((i) => i.indexName));
+      for (const bad of ['6', '11', 'all', '8.5']) {
+        expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, tableIndexes: bad })).toThrow(/tableIndexes must be/);
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
+
   it('requires a sender address', () => {
     expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, senderEmail: undefined })).toThrow(
       /senderEmail is required/,
