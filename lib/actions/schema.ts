@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../schema/params';
 import { FOLLOW_STATUSES, LEAD_STAGES } from '../leads/model';
 import { TASK_KINDS } from '../leads/task-model';

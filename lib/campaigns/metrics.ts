@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getItem, type Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { txUpdate, type TransactionWrite } from '../table/transaction';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { csvOf, cursorParam, idParam, isoDate, limitParam, paginated, yen } from '../schema/params';
 
 /** Campaign (キャンペーン), fields from seed 000 §2 and api.md. */

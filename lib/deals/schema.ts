@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorParam, idParam, isoDate, limitParam, paginated, yen } from '../schema/params';
 import { LEAD_STAGES } from '../leads/model';
 

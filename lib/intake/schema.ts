@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorParam, idParam, limitParam, paginated } from '../schema/params';
 
 /** Imports (list intake), as api.md names them. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanParam, csvOf, cursorParam, idParam, isoDate, limitParam, paginated } from '../schema/params';
 import { normaliseEmail } from '../text/normalize';
 import { parsePhoneKey } from '../text/phone';

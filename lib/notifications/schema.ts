@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanParam, cursorParam, idParam, limitParam } from '../schema/params';
 import { EMAIL_STATUSES, NOTIFICATION_KINDS } from './model';
 

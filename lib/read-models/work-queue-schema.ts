@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LeadListItemSchema } from '../leads/schema';
 import { cursorParam, limitParam, paginated } from '../schema/params';
 import { TaskSchema } from '../tasks/schema';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorParam, idParam, isoDate, isoDateTime, limitParam, paginated } from '../schema/params';
 import { DUE_WINDOWS, TASK_KINDS, TASK_STATUSES } from '../leads/task-model';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanParam, cursorParam, idParam, limitParam, paginated, csvOf } from '../schema/params';
 import { ROLES } from './roles';
 

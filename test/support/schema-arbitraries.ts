@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * fast-check arbitraries for a route's inputs, read from its zod schema through the JSON Schema zod 4 writes
