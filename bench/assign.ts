@@ -1,13 +1,16 @@
 // Node 20 is what these machines run; the SDK's notice about Node 22 from 2027 is only noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
+// The capacity units every table call consumed, per row (lib/table/capacity.ts); the baselines are metered alike.
+process.env.TABLE_CAPACITY_METER ??= '1';
 
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { leadItem } from '../lib/leads/model';
 import { seedDemoUsers } from '../lib/local/seed';
 import { batchWrite, putRequest } from '../lib/table/client';
-import { argument, countWrites, fmt, startBenchStack, timed } from './support';
+import { consumedCapacity, resetConsumedCapacity } from '../lib/table/capacity';
+import { argument, capacityLines, countWrites, fmt, startBenchStack, timed } from './support';
 import { dynamo } from '../lib/table/client';
 
 /**
@@ -68,6 +71,7 @@ async function main() {
 
     const { handler } = await import('../functions/http/leads');
     const writes = countWrites(dynamo());
+    resetConsumedCapacity();
     const run = await timed(() => handler(event({ leadIds: leads.map((l) => l.leadId), ownerId: 'rep1' }) as never, context as never));
     const response = run.result as { statusCode: number; body: string };
     const body = JSON.parse(response.body);
@@ -80,6 +84,7 @@ async function main() {
     console.log(`ratio raw / assign        ${fmt(baseline.ms / run.ms, 2)}`);
     // The assignment writes two items per lead (owner and history event): the same ratio per item written.
     console.log(`ratio per item written    ${fmt((baseline.ms / count) * writes.items() / run.ms, 2)}`);
+    for (const line of capacityLines(consumedCapacity(), count, 'lead')) console.log(line);
   } finally {
     await bench.stop();
   }

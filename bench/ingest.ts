@@ -1,6 +1,8 @@
 // Node 20 is what these machines run; the SDK's notice about Node 22 from 2027 is only noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
+// The capacity units every table call consumed, per row (lib/table/capacity.ts); the baselines are metered alike.
+process.env.TABLE_CAPACITY_METER ??= '1';
 
 import ExcelJS from 'exceljs';
 import { spawn } from 'node:child_process';
@@ -19,7 +21,8 @@ import { newId } from '../lib/ids';
 import { batchWrite, getItem, putRequest, updateItem } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
 import { s3 } from '../lib/storage/s3';
-import { argument, fmt, startBenchStack, timed } from './support';
+import type { CapacityFigures } from '../lib/table/capacity';
+import { argument, capacityLines, fmt, startBenchStack, timed } from './support';
 
 /**
  * npm run bench:ingest -- --rows N [--known F] [--dups F] [--second 1] [--baseline-share F]
@@ -132,7 +135,7 @@ async function plainBatchWrite(items: number, campaignId: string): Promise<void>
   }, registerConcurrency());
 }
 
-async function ingestInChildProcess(key: string): Promise<{ ms: number; items: number; reads: number; peakMb: number }> {
+async function ingestInChildProcess(key: string): Promise<{ ms: number; items: number; reads: number; peakMb: number; capacity: CapacityFigures }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest-run.ts', key], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -178,6 +181,7 @@ async function main() {
       (metrics?.invited ?? 0) === (secondList ? known : 0);
 
     console.log(`ingest: ${fmt(ingest.ms / 1000, 1)} s, ${fmt(rows / (ingest.ms / 1000))} rows/s, peak RSS ${fmt(peakMb)} MB, ${fmt(itemsWritten)} items written, ${fmt(ingest.reads)} keys read`);
+    for (const line of capacityLines(ingest.capacity, rows, 'row')) console.log(line);
     console.log(`result exact: ${exact ? 'yes' : 'NO'}  counts ${JSON.stringify(full?.counts)}  metrics ${JSON.stringify({ responded: metrics?.responded, newLeads: metrics?.newLeads, knownLeads: metrics?.knownLeads })}`);
 
     // (b) parse only: read and judge every row, write nothing (after the ingest, so its memory is not counted there).

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTable } from '../lib/table/provision';
 import { freePort, startDynamoDbLocal, startS3Server } from '../lib/local/services';
+import type { CapacityFigures } from '../lib/table/capacity';
 import { resetDynamoClient } from '../lib/table/client';
 
 /** Shared pieces of the benchmarks: argument parsing, a free port, write counting, RSS sampling. */
@@ -100,4 +101,30 @@ export async function startBenchStack(tableName: string): Promise<{ dir: string;
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * On-demand list prices, US dollars per million request units: US East (N. Virginia) as AWS set them from 1 November
+ * 2024 (write $0.625, read $0.125). Other regions cost more (Tokyo among them): give their price with
+ * `--usd-per-million-writes` / `--usd-per-million-reads`.
+ */
+const PRICE_PER_MILLION = { writes: 0.625, reads: 0.125 };
+
+/** The capacity a piece of work consumed (lib/table/capacity.ts), per row, and what 100,000 rows would cost. */
+export function capacityLines(spent: CapacityFigures, rows: number, what: string): string[] {
+  const writes = argument('usd-per-million-writes', PRICE_PER_MILLION.writes);
+  const reads = argument('usd-per-million-reads', PRICE_PER_MILLION.reads);
+  const places = Object.entries(spent.byPlace)
+    .sort(([a], [b]) => (a === 'table' ? -1 : b === 'table' ? 1 : a.localeCompare(b, 'en', { numeric: true })))
+    .map(([place, units]) => `${place} ${fmt(units / rows, 2)}`)
+    .join(', ');
+  const cost = ((spent.write / rows) * writes + (spent.read / rows) * reads) * 100_000 / 1_000_000;
+  return [
+    `capacity: ${fmt(spent.write)} write units (${fmt(spent.write / rows, 2)} per ${what}), ${fmt(spent.read)} read units (${fmt(spent.read / rows, 2)} per ${what})`,
+    `  units per ${what} by place: ${places}`,
+    `  on demand, 100,000 ${what}s: $${fmt(cost, 3)} at $${writes} per million writes and $${reads} per million reads`,
+    ...(spent.transactionItems > 0
+      ? [`  ${fmt(spent.transactionItems / rows, 2)} items per ${what} written in transactions: DynamoDB Local counts one item a transaction, so the write figure is a floor (in the cloud each costs 2 units per place)`]
+      : []),
+  ];
 }

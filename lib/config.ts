@@ -82,6 +82,8 @@ export const config = {
   notificationRetentionDays: () => integer('NOTIFICATION_RETENTION_DAYS', 90),
   /** The largest list a user may upload (the intake function's temporary disk holds the file whole). */
   maxUploadBytes: () => integer('MAX_UPLOAD_BYTES', 200 * 1024 * 1024),
+  /** Benchmarks count the capacity units of every table call (lib/table/capacity.ts). */
+  tableCapacityMeter: () => optional('TABLE_CAPACITY_METER') === '1',
   /** Items one list page may read before its filter (lib/table/queries.ts ReadBudget). */
   readBudgetItems: () => integer('READ_BUDGET_ITEMS', 2_000),
   /** How long one list page may read before it hands back what it has found. */
