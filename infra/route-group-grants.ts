@@ -162,10 +162,11 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
   },
 
   me: {
-    // GetItem: the caller; unreadCount (USER#…/NOTIFICATIONS); markRead reads the notification.
+    // GetItem: the caller; unreadCount (USER#…/NOTIFICATIONS); markRead reads the notification; getPreferences
+    // (USER#…/PREFERENCES).
     // Query of USER#…: listNotifications, markAllRead's unread ones.
     reads: { actions: ['GetItem', 'Query'], partitions: ['user'] },
-    // markRead and markAllRead: transactions updating notifications and the unread counter.
+    // markRead and markAllRead: transactions updating notifications and the unread counter; updatePreferences.
     writes: [{ actions: ['UpdateItem'], partitions: ['user'] }],
     cursorSecret: true,
   },

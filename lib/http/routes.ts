@@ -39,6 +39,7 @@ import {
 } from '../deals/schema';
 import { PERMISSIONS } from '../users/roles';
 import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
+import { PreferencesPatchSchema, PreferencesSchema } from '../users/schema';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
 
 /**
@@ -294,6 +295,27 @@ export const routes = {
     response: LeadSchema,
     idempotent: true,
     problems: ERASED_LEAD,
+  }),
+
+  // --- my preferences -------------------------------------------------------------------------------------------
+  getMyPreferences: defineRoute({
+    operationId: 'getMyPreferences',
+    method: 'GET',
+    path: '/me/preferences',
+    group: 'me',
+    roles: PERMISSIONS.keepOwnPreferences,
+    summary: 'My preferences: how the morning digest reaches me (by e-mail, in the app)',
+    response: PreferencesSchema,
+  }),
+  updateMyPreferences: defineRoute({
+    operationId: 'updateMyPreferences',
+    method: 'PATCH',
+    path: '/me/preferences',
+    group: 'me',
+    roles: PERMISSIONS.keepOwnPreferences,
+    summary: 'Change my preferences; the channels not named stay as they are',
+    body: PreferencesPatchSchema,
+    response: PreferencesSchema,
   }),
 
   // --- my notifications -----------------------------------------------------------------------------------------
