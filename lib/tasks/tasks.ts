@@ -15,7 +15,7 @@ import { PERMISSIONS, worksOwnLeadsOnly, type Role } from '../users/roles';
 import { nextActionUpdate, nextTaskRevision, tasksOfLead } from '../leads/lead-tasks';
 import {
   byOpenThenDue,
-  japanDayBounds,
+  dueWindowRange,
   LEAD_TASK_REVISION,
   leadIdOfTask,
   managesEveryonesTasks,
@@ -193,9 +193,7 @@ export function assigneeOf(query: TaskListQuery, caller: Caller): string {
  * today or after today, days as in Japan. Sort keys are `{due instant}#{taskId}`, so each window is one key range.
  */
 export async function tasksOfAssignee(assigneeId: string, query: TaskListQuery, startKey: Item | undefined, now = new Date()): Promise<{ items: Task[]; lastKey?: Item }> {
-  const { start, end } = japanDayBounds(now);
-  const window: Partial<QuerySpec> =
-    query.due === 'overdue' ? { sortBefore: start } : query.due === 'today' ? { sortBetween: [start, `${end}#`] } : query.due === 'upcoming' ? { sortBetween: [end, '\uffff'] } : {};
+  const window: Partial<QuerySpec> = query.due === undefined ? {} : dueWindowRange(query.due, now);
   const page = await queryPage<Item>({ index: 'gsi1', partition: keys.tasksByAssigneePartition(query.status, assigneeId), ...window, limit: query.limit, startKey });
   return { items: page.items.map(taskFromItem), lastKey: page.lastKey };
 }
