@@ -5,10 +5,16 @@ import { DAILY_DIGEST_GRANTS } from '../../infra/job-grants';
 import type { DailyDigestResult } from '../../lib/digest/daily-digest';
 import { leadItem, type Lead } from '../../lib/leads/model';
 import { taskIdFor, taskItem, type Task } from '../../lib/leads/task-model';
-import { batchWrite, putRequest } from '../../lib/table/client';
+import { digestSourceId } from '../../lib/digest/digest-day';
+import { digestInstantOf } from '../../lib/digest/schedule';
+import { notificationIdFor } from '../../lib/notifications/model';
+import { batchWrite, getItem, putRequest } from '../../lib/table/client';
+import { keys } from '../../lib/table/keys';
 import { japanClockText } from '../../lib/text/japan-time';
 import { weekdayOf } from '../../lib/text/business-days';
+import { dueNotifications } from '../../lib/notifications/dispatch';
 import { useLocalStack, type SentMail } from '../support/local-stack';
+import { eventually } from '../support/waiting';
 import { allows, itemGrantsOf, recordTableUse } from '../support/table-usage';
 
 /**
@@ -42,21 +48,22 @@ const USERS = [
 ] as const;
 const emailOf = (userId: string) => `${userId}@example.com`;
 
-/** A lead written straight to the table, owned and given to its owner at `assignedAt`. */
+/** A lead written straight to the table, owned and given to its owner at `assignedAt` (stored in UTC, as writes do). */
 async function seedLead(input: { name: string; ownerId: string; assignedAt: string; company?: string; stage?: Lead['stage']; erased?: boolean }): Promise<string> {
   const leadId = ulid();
+  const assignedAt = new Date(input.assignedAt).toISOString();
   const lead: Lead = {
     leadId,
     name: input.name,
     ...(input.company ? { company: input.company } : {}),
     stage: input.stage ?? 'new',
     ownerId: input.ownerId,
-    assignedAt: input.assignedAt,
+    assignedAt,
     ...(input.erased ? { erased: true } : {}),
     extra: {},
     matchKey: `e:${leadId.toLowerCase()}@example.com`,
     createdAt: '2026-11-01T00:00:00.000Z',
-    updatedAt: input.assignedAt,
+    updatedAt: assignedAt,
     version: 1,
   };
   await batchWrite([putRequest(leadItem(lead))]);
@@ -75,8 +82,17 @@ async function leftoverTask(assigneeId: string, leadId: string, title: string, d
   await batchWrite([putRequest(taskItem(task))]);
 }
 
-async function digestMails(userId: string, day?: string): Promise<SentMail[]> {
+/**
+ * Waits until the outbox holds no e-mail at all, due now or later. The SES emulator now and then refuses a send for
+ * a moment; the dispatcher retries it a moment later, after outboxIdle() has seen nothing due *now*.
+ */
+async function outboxSettled(): Promise<void> {
   await stack().outboxIdle();
+  await eventually(async () => expect(await dueNotifications(new Date('9999-12-31T00:00:00Z'), 1)).toEqual([]), 40_000);
+}
+
+async function digestMails(userId: string, day?: string): Promise<SentMail[]> {
+  await outboxSettled();
   return (await stack().sentMail()).filter((m) => m.destination.to.includes(emailOf(userId)) && m.subject.startsWith(`【本日の対応】${day ?? ''}`));
 }
 
@@ -249,14 +265,29 @@ describe('the daily-digest job', () => {
   });
 
   test('on a Saturday and on a public holiday nothing is read, written or sent', async () => {
+    await outboxSettled();
     const before = (await stack().sentMail()).length;
     const saturday = await fire(SATURDAY);
     expect(saturday).toMatchObject({ date: '2026-12-05', businessDay: false, reason: 'Saturday', usersConsidered: 0, digestsWritten: 0, itemsRead: 0 });
     const holiday = await fire(COMING_OF_AGE_DAY);
     expect(holiday).toMatchObject({ date: '2027-01-11', businessDay: false, reason: 'holiday: 成人の日', usersConsidered: 0, digestsWritten: 0, itemsRead: 0 });
-    await stack().outboxIdle();
+    await outboxSettled();
     expect((await stack().sentMail()).length).toBe(before);
     expect(await digestNotifications('dg-rep')).toHaveLength(2);
+  });
+
+  test('untouched for more than two business days, across a weekend and a public holiday', async () => {
+    const created = await api('POST', '/users', { as: 'admin', body: { userId: 'dg-holiday', name: '担当 連休明け', email: emailOf('dg-holiday'), role: 'agent' } });
+    expect(created.status).toBe(201);
+    // Tuesday 2027-01-12, after a weekend and 成人の日: Friday 01-08 and Thursday 01-07 are the two business days.
+    const waited = await seedLead({ name: '小林 水曜', ownerId: 'dg-holiday', assignedAt: '2027-01-06T18:00:00+09:00' });
+    await seedLead({ name: '加藤 木曜', ownerId: 'dg-holiday', assignedAt: '2027-01-07T09:00:00+09:00' });
+    const result = await fire(new Date('2027-01-12T08:00:00+09:00'));
+    expect(result).toMatchObject({ date: '2027-01-12', businessDay: true, untouchedBefore: '2027-01-06T15:00:00.000Z' });
+    const mails = await digestMails('dg-holiday');
+    expect(mails.map((m) => m.subject)).toEqual(['【本日の対応】1月12日(火) 期限切れ0件・本日0件・未対応リード1件']);
+    expect(mails[0]!.body.text).toContain(`・小林 水曜 割り当て: 1月6日(水) 18:00\n  ${APP}/leads/${waited}`);
+    expect(mails[0]!.body.text).not.toContain('加藤 木曜');
   });
 
   test('the local stack runs the schedule: its next run is 08:00 in Tokyo on a weekday', () => {
@@ -329,4 +360,30 @@ describe('the grants of the daily-digest function', () => {
     // No Scan, ever: the job reads what is due by key ranges.
     expect(uses.filter((use) => use.command === 'Scan')).toEqual([]);
   });
+});
+
+describe('erasure and the digest', () => {
+  test("a person erased while a digest naming them waits in the outbox is taken out of it, though they were only a task's lead", async () => {
+    const date = '2026-12-08';
+    // A lead of rep2's, with a task a manager gave dg-idle: dg-idle was never the lead's owner.
+    const leadId = await seedLead({ name: '消去 対象者', company: '消去株式会社', ownerId: 'rep2', assignedAt: '2026-12-07T09:00:00+09:00' });
+    const task = await api('POST', `/leads/${leadId}/tasks`, { as: 'manager', body: { kind: 'call', title: '消去前の電話', dueAt: date, assigneeId: 'dg-idle' } });
+    expect(task.status).toBe(201);
+    await outboxSettled();
+    await stack().setSesAvailable(false);
+    try {
+      expect((await fire(new Date(`${date}T08:00:00+09:00`))).failed).toBe(0);
+      const id = notificationIdFor(digestSourceId('dg-idle', date), 'dg-idle', 'daily_digest', digestInstantOf(date));
+      expect(((await getItem(keys.notification('dg-idle', id))) as { mail?: { text: string } }).mail?.text).toContain('消去 対象者');
+      expect((await api('DELETE', `/leads/${leadId}`, { as: 'admin' })).status).toBe(200);
+      const stored = (await getItem(keys.notification('dg-idle', id))) as { mail?: { text: string; html: string; subject: string } };
+      expect(JSON.stringify(stored.mail)).not.toMatch(/消去 対象者|消去株式会社/);
+    } finally {
+      await stack().setSesAvailable(true);
+    }
+    const sent = await digestMails('dg-idle', '12月8日(火)');
+    expect(sent).toHaveLength(1);
+    expect(JSON.stringify(sent[0]!.body)).not.toMatch(/消去 対象者|消去株式会社/);
+    expect(sent[0]!.body.text).toContain('消去前の電話');
+  }, 60_000);
 });
