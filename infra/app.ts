@@ -13,7 +13,9 @@ import { LeadBackendStack } from './stack';
  * - `matchKey` (default `email`): the dedupe key of list intake, `email` or `email+name` (seed 000 A.1.1);
  * - `choices` (optional): the choice lists of the forms as JSON (lib/settings/choices.ts), checked at synth;
  * - `maxUploadMb` (default 200): the largest list a user may upload, at most the intake function's 4 GiB disk;
- * - `mfa` (default `required`): `optional` lets Cognito users sign in without a second factor.
+ * - `mfa` (default `required`): `optional` lets Cognito users sign in without a second factor;
+ * - `digestUntouchedBusinessDays` (default 2): the morning digest lists leads untouched for more than this many
+ *   business days.
  * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
  */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
@@ -30,6 +32,7 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     choices: choices(app),
     mfaRequired: mfaRequired(app),
     maxUploadBytes: maxUploadBytes(app),
+    digestUntouchedBusinessDays: digestUntouchedBusinessDays(app),
   });
   return { app, stack };
 }
@@ -82,6 +85,15 @@ function maxUploadBytes(app: App): number | undefined {
     throw new Error(`context maxUploadMb must be a whole number of MiB from 1 to ${INTAKE_DISK_MIB - 96} (the intake's disk, less room for its work), not ${JSON.stringify(value)}`);
   }
   return mb * 1024 * 1024;
+}
+
+/** `-c digestUntouchedBusinessDays=3`: checked here as the job checks it (lib/config.ts), so a bad one fails at synth. */
+function digestUntouchedBusinessDays(app: App): number | undefined {
+  const value: unknown = app.node.tryGetContext('digestUntouchedBusinessDays');
+  if (value === undefined || value === '') return undefined;
+  const days = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(days) || days < 0 || days > 60) throw new Error(`context digestUntouchedBusinessDays must be a whole number from 0 to 60, not ${JSON.stringify(value)}`);
+  return days;
 }
 
 /** `-c key=false` arrives as the string "false"; cdk.json gives a real boolean. */
