@@ -17,6 +17,8 @@ import { LeadBackendStack } from './stack';
  * - `mfa` (default `required`): `optional` lets Cognito users sign in without a second factor;
  * - `tableIndexes` (default all): create only the first N of the table's indexes, to upgrade an existing table one
  *   index per deploy (CloudFormation adds at most one global secondary index per update).
+ * - `digestUntouchedBusinessDays` (default 2): the morning digest lists leads untouched for more than this many
+ *   business days.
  * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
  */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
@@ -34,6 +36,7 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     mfaRequired: mfaRequired(app),
     maxUploadBytes: maxUploadBytes(app),
     tableIndexes: tableIndexes(app),
+    digestUntouchedBusinessDays: digestUntouchedBusinessDays(app),
   });
   return { app, stack };
 }
@@ -104,6 +107,15 @@ function tableIndexes(app: App): number | undefined {
     throw new Error(`context tableIndexes must be a whole number from ${FIRST_RELEASE_INDEXES} to ${all}, not ${JSON.stringify(value)}`);
   }
   return count;
+}
+
+/** `-c digestUntouchedBusinessDays=3`: checked here as the job checks it (lib/config.ts), so a bad one fails at synth. */
+function digestUntouchedBusinessDays(app: App): number | undefined {
+  const value: unknown = app.node.tryGetContext('digestUntouchedBusinessDays');
+  if (value === undefined || value === '') return undefined;
+  const days = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(days) || days < 0 || days > 60) throw new Error(`context digestUntouchedBusinessDays must be a whole number from 0 to 60, not ${JSON.stringify(value)}`);
+  return days;
 }
 
 /** `-c key=false` arrives as the string "false"; cdk.json gives a real boolean. */

@@ -171,10 +171,11 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
   },
 
   me: {
-    // GetItem: the caller; unreadCount (USER#…/NOTIFICATIONS); markRead reads the notification.
+    // GetItem: the caller; unreadCount (USER#…/NOTIFICATIONS); markRead reads the notification; getPreferences
+    // (USER#…/PREFERENCES).
     // Query of USER#…: listNotifications, markAllRead's unread ones.
     reads: { actions: ['GetItem', 'Query'], partitions: ['user'] },
-    // markRead and markAllRead: transactions updating notifications and the unread counter.
+    // markRead and markAllRead: transactions updating notifications and the unread counter; updatePreferences.
     writes: [{ actions: ['UpdateItem'], partitions: ['user'] }],
     cursorSecret: true,
   },
@@ -210,12 +211,17 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
 /** Whether the group's function needs anything of the stack at all (the system group does not). */
 export const touchesData = (grants: RouteGroupGrants): boolean => Object.keys(grants).length > 0;
 
-/** Gives the function exactly what its group's entry says (the export worker's invoke is given by infra/exports.ts). */
-export function grantRouteGroup(grantee: IGrantable & { addEnvironment(key: string, value: string): unknown }, grants: RouteGroupGrants, resources: { storage: Storage; cursorSecret: ISecret }): void {
-  const { storage, cursorSecret } = resources;
+/** Gives the function the table items and indexes the entry names, and nothing else of the table. */
+export function grantTableAccess(grantee: IGrantable, grants: Pick<RouteGroupGrants, 'reads' | 'writes' | 'queries' | 'idempotencyRecords'>, storage: Storage): void {
   const items = [...(grants.reads ? [grants.reads] : []), ...(grants.writes ?? []), ...(grants.idempotencyRecords ? [IDEMPOTENCY_RECORDS] : [])];
   for (const item of items) storage.grantItems(grantee, item.actions, item.partitions);
   if (grants.queries?.length) storage.grantIndexQueries(grantee, grants.queries);
+}
+
+/** Gives the function exactly what its group's entry says (the export worker's invoke is given by infra/exports.ts). */
+export function grantRouteGroup(grantee: IGrantable & { addEnvironment(key: string, value: string): unknown }, grants: RouteGroupGrants, resources: { storage: Storage; cursorSecret: ISecret }): void {
+  const { storage, cursorSecret } = resources;
+  grantTableAccess(grantee, grants, storage);
   if (grants.cursorSecret) cursorSecret.grantRead(grantee);
   if (grants.erasureKey) storage.grantErasureKey(grantee);
   if (grants.objects?.get?.length) storage.grantObjects(grantee, 's3:GetObject', ...grants.objects.get);

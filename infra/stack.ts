@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api, type ExternalIssuer } from './api';
 import { Exports } from './exports';
 import { Intake } from './intake';
+import { Jobs } from './jobs';
 import { Notifications } from './notifications';
 import { Storage } from './storage';
 
@@ -23,15 +24,18 @@ export interface LeadBackendStackProps extends StackProps {
   maxUploadBytes?: number;
   /** Only the first N of the table's indexes (an upgrade one index per deploy); all when absent. */
   tableIndexes?: number;
+  /** The morning digest lists leads untouched for more than this many business days; 2 when absent. */
+  digestUntouchedBusinessDays?: number;
 }
 
-/** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail. */
+/** The whole backend in one environment-agnostic stack: storage, list intake, the HTTP API, e-mail, scheduled jobs. */
 export class LeadBackendStack extends Stack {
   readonly storage: Storage;
   readonly intake: Intake;
   readonly api: Api;
   readonly notifications: Notifications;
   readonly exports: Exports;
+  readonly jobs: Jobs;
 
   constructor(scope: Construct, id: string, props: LeadBackendStackProps) {
     super(scope, id, props);
@@ -54,6 +58,7 @@ export class LeadBackendStack extends Stack {
     });
     this.exports = new Exports(this, 'Exports', { storage: this.storage, requesters: this.api.exportRequesters });
     this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail, storage: this.storage, appBaseUrl: props.appBaseUrl });
+    this.jobs = new Jobs(this, 'Jobs', { storage: this.storage, appBaseUrl: props.appBaseUrl, digestUntouchedBusinessDays: props.digestUntouchedBusinessDays });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
     new CfnOutput(this, 'IntakeBucketName', { value: this.storage.intakeBucket.bucketName });

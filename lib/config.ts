@@ -96,6 +96,12 @@ export const config = {
   intakeConcurrency: () => integer('INTAKE_CONCURRENCY', 4),
   /** How often the local stack sweeps the outbox, in place of the cloud's one-minute schedule. */
   localSweepMs: () => integer('LOCAL_SWEEP_MS', 1000),
+  /** The morning digest lists an owner's leads left untouched for more than this many business days. */
+  digestUntouchedBusinessDays: () => {
+    const days = integer('DIGEST_UNTOUCHED_BUSINESS_DAYS', 2);
+    if (!Number.isInteger(days) || days < 0 || days > 60) throw new ConfigError(`environment variable DIGEST_UNTOUCHED_BUSINESS_DAYS must be a whole number from 0 to 60, not "${days}"`);
+    return days;
+  },
 };
 
 /** The local stack's ports, folders and names (api.md, "The local stack"), each overridable by its variable. */

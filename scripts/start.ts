@@ -17,6 +17,7 @@ async function main() {
     `  S3 server       ${stack.s3Url}        bucket ${stack.bucket} (access key S3RVER / secret S3RVER)`,
     `  SES inbox       ${stack.sesUrl}        (sent mail as JSON at ${stack.sesUrl}/store)`,
     `  Data            ${options.dataDir}`,
+    ...Object.entries(stack.schedules.nextRuns()).map(([job, at]) => `  Scheduled job   ${job} next at ${at.toISOString()}  (now: npm run -s schedule -- ${job} --at <ISO>)`),
     '',
     `  Users: ${DEMO_USERS.map((u) => `${u.userId} (${u.role})`).join(', ')}`,
     '  Token: npm run token -- admin',

@@ -128,15 +128,18 @@ async function scrubTasks(leadId: string): Promise<void> {
 const scrubEvents = (events: Item[]) => applyInSteps(scrubsOf(events, eventRedaction));
 
 /**
- * Step 2c: the notifications that name the person. Only people the lead was given to (its history), its owner and
- * the owners of its deals were ever told of it, so only their notifications are read.
+ * Step 2c: the notifications that name the person. Only people the lead was given to (its history), its owner, the
+ * owners of its deals and the assignees of its tasks (the morning digest lists those) were ever told of it, so only
+ * their notifications are read.
  */
 async function scrubNotifications(lead: Lead, events: Item[]): Promise<void> {
   const deals = await batchGet<Item>((lead.dealIds ?? []).map((dealId) => keys.deal(dealId)));
+  const tasks = await queryAll<Item>({ partition: keys.leadPartition(lead.leadId), sortPrefix: keys.taskPrefix });
   const told = new Set<string>([
     ...(lead.ownerId ? [lead.ownerId] : []),
     ...events.map((e) => e.toOwnerId as string | undefined).filter((id): id is string => Boolean(id)),
     ...[...deals.values()].map((d) => d.ownerId as string),
+    ...tasks.map((t) => t.assigneeId as string),
   ]);
   const values = identifyingValues(lead);
   const aboutLead = { expression: 'contains(#leadIds, :leadId)', names: { '#leadIds': 'leadIds' }, values: { ':leadId': lead.leadId } };

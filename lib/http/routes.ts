@@ -51,6 +51,7 @@ import {
 import { QueuePageSchema, QueueQuery } from '../read-models/work-queue-schema';
 import { PERMISSIONS } from '../users/roles';
 import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
+import { PreferencesPatchSchema, PreferencesSchema } from '../users/schema';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
 
 /**
@@ -335,6 +336,27 @@ export const routes = {
       'My work for today, in order: overdue tasks (oldest first), tasks due today, my leads not acted on since they were given to me (oldest first), my leads that responded to a campaign in the last 7 days with no action since; never a converted, handed-over, disqualified or erased lead',
     query: QueueQuery,
     response: QueuePageSchema,
+  }),
+
+  // --- my preferences -------------------------------------------------------------------------------------------
+  getMyPreferences: defineRoute({
+    operationId: 'getMyPreferences',
+    method: 'GET',
+    path: '/me/preferences',
+    group: 'me',
+    roles: PERMISSIONS.keepOwnPreferences,
+    summary: 'My preferences: how the morning digest reaches me (by e-mail, in the app)',
+    response: PreferencesSchema,
+  }),
+  updateMyPreferences: defineRoute({
+    operationId: 'updateMyPreferences',
+    method: 'PATCH',
+    path: '/me/preferences',
+    group: 'me',
+    roles: PERMISSIONS.keepOwnPreferences,
+    summary: 'Change my preferences; the channels not named stay as they are',
+    body: PreferencesPatchSchema,
+    response: PreferencesSchema,
   }),
 
   // --- my notifications -----------------------------------------------------------------------------------------

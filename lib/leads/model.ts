@@ -85,9 +85,12 @@ export function isUntouched(lead: Lead): boolean {
 export const nextActionKeys = (lead: Lead): Item =>
   lead.nextActionAt === undefined ? {} : keys.leadNextActionKeys(lead.ownerId, shardOf(lead.leadId), instantOfDateOrTime(lead.nextActionAt), lead.leadId);
 
+/** Since when an untouched lead has waited for its owner: when it was given to it, or created (older leads). */
+export const untouchedSince = (lead: Lead): string => lead.assignedAt ?? lead.createdAt;
+
 /** The key of its owner's untouched leads (GSI10), for a lead that waits for its first touch. */
 const untouchedKeys = (lead: Lead): Item =>
-  isUntouched(lead) ? keys.leadsUntouchedIndex(lead.ownerId!, shardOf(lead.leadId), lead.assignedAt ?? lead.createdAt, lead.leadId) : {};
+  isUntouched(lead) ? keys.leadsUntouchedIndex(lead.ownerId!, shardOf(lead.leadId), untouchedSince(lead), lead.leadId) : {};
 
 /** The index keys of every list the lead appears in; they follow its owner, stage, name, last action and updatedAt. */
 export function leadIndexKeys(lead: Lead): Item {

@@ -1,6 +1,7 @@
 import { withoutTableAttributes } from '../table/attributes';
 import { instantOfDateOrTime, japanDateOfDateOrTime, japanDayBounds } from '../text/japan-time';
 import type { Item } from '../table/client';
+import type { QuerySpec } from '../table/queries';
 import { ENTITY, keys } from '../table/keys';
 import { ValidationError } from '../errors';
 import { newId } from '../ids';
@@ -56,22 +57,23 @@ export { japanDayBounds };
 export const DUE_WINDOWS = ['overdue', 'today', 'upcoming'] as const;
 export type DueWindow = (typeof DUE_WINDOWS)[number];
 
+/**
+ * The sort keys of one due window in an assignee's task partition (`{due instant}#{taskId}`, GSI1), at `now`: each
+ * window is one key range, so a list or a count of it reads nothing outside it.
+ */
+export function dueWindowRange(window: DueWindow, now: Date): Pick<QuerySpec, 'sortBefore' | 'sortBetween'> {
+  const { start, end } = japanDayBounds(now);
+  if (window === 'overdue') return { sortBefore: start };
+  // `{end}#` sorts after every key due before the end of today and before any key due at its end.
+  if (window === 'today') return { sortBetween: [start, `${end}#`] };
+  return { sortBetween: [end, '\uffff'] };
+}
+
 /** Overdue: due on a day before today in Japan; today: due on today; upcoming: due on a later day. */
 export function dueWindowOf(dueAt: string, now: Date): DueWindow {
   const { start, end } = japanDayBounds(now);
   const due = dueInstantOf(dueAt);
   return due < start ? 'overdue' : due < end ? 'today' : 'upcoming';
-}
-
-/**
- * The sort-key range of a due window in an assignee's partition (`{due instant}#{taskId}`): overdue is before
- * today's start in Japan, today up to the next day's start (excluded), upcoming from then on.
- */
-export function dueWindowRange(due: DueWindow, now: Date): { sortBefore: string } | { sortBetween: [string, string] } {
-  const { start, end } = japanDayBounds(now);
-  if (due === 'overdue') return { sortBefore: start };
-  if (due === 'today') return { sortBetween: [start, `${end}#`] };
-  return { sortBetween: [end, '\uffff'] };
 }
 
 /**

@@ -13,6 +13,7 @@ import { resetDynamoClient } from '../table/client';
 import { startGateway } from './gateway';
 import { loadOrCreateSecret, signLocalToken } from './jwt';
 import { startLocalDispatcher } from './dispatcher';
+import { localJobs, startLocalSchedules, type LocalSchedules } from './schedules';
 import { ensureTable } from '../table/provision';
 import { seedDemoUsers } from './seed';
 import { startDynamoDbLocal, startS3Server, startSes, type RunningService } from './services';
@@ -52,6 +53,8 @@ export interface LocalStack {
   intakeIdle(): Promise<void>;
   /** Resolves when the outbox is quiet: every notification written so far dispatched, nothing due now. */
   outboxIdle(): Promise<void>;
+  /** The cloud's schedules (the morning digest): when each job fires next, and a job fired at once as if at a time. */
+  schedules: Pick<LocalSchedules, 'nextRuns' | 'fire'>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const intakeFailures = await import('../../functions/intake/failures');
     const exportWorker = await import('../../functions/exports/handler');
     const notifications = await import('../../functions/notifications/handler');
+    const dailyDigest = await import('../../functions/jobs/daily-digest');
     const jwtSecret = loadOrCreateSecret(join(options.dataDir, 'jwt-secret'));
     const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
     started.push(gateway);
@@ -180,6 +184,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.push({ url: '', port: 0, stop: () => dispatcher.stop() });
 
+    // The scheduled jobs, at the times the cloud's EventBridge schedules run them, into the same handlers.
+    const schedules = startLocalSchedules(localJobs({ dailyDigest: dailyDigest.handler }));
+    started.push({ url: '', port: 0, stop: async () => schedules.stop() });
+
     return {
       apiUrl: gateway.url,
       dynamodbUrl: dynamodb.url,
@@ -198,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         while (running.size > 0) await Promise.allSettled([...running]);
       },
       outboxIdle: () => dispatcher.idle(),
+      schedules: { nextRuns: schedules.nextRuns, fire: schedules.fire },
       stop: stopAll,
     };
   } catch (error) {

@@ -41,12 +41,15 @@ export async function dispatchNotification(userId: string, notificationId: strin
   }
 
   const recipient = await getUser(userId);
+  const mail = notification.mail;
   let failure: unknown;
   if (!recipient?.active) {
     failure = Object.assign(new Error('the recipient is not an active user'), { name: 'RecipientInactive' });
+  } else if (!mail) {
+    failure = Object.assign(new Error('the notification has no e-mail to send'), { name: 'NoMail' });
   } else {
     try {
-      await sendMail(recipient.email, notification.mail);
+      await sendMail(recipient.email, mail);
     } catch (error) {
       failure = error;
     }
@@ -67,7 +70,7 @@ export async function dispatchNotification(userId: string, notificationId: strin
 
   const errorName = (failure as Error).name || 'Error';
   const attempts = notification.emailAttempts;
-  const permanent = errorName === 'RecipientInactive' || isPermanentMailError(failure);
+  const permanent = errorName === 'RecipientInactive' || errorName === 'NoMail' || isPermanentMailError(failure);
   if (permanent || attempts >= config.mailMaxAttempts()) {
     await updateItem({
       key: keys.notification(userId, notificationId),

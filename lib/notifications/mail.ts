@@ -9,12 +9,21 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A block of an e-mail: a paragraph, a table of label → value, or a list of rows. */
+/** One line of a linked list: text before the link, the linked label, text after it. */
+export interface MailListItem {
+  before?: string;
+  label: string;
+  url: string;
+  after?: string;
+}
+
+/** A block of an e-mail: a paragraph, a table of label → value, a list of rows, a list of linked lines, a link. */
 export type MailBlock =
   | { paragraph: string }
   | { fields: [label: string, value: string | undefined][] }
   | { heading: string }
   | { rows: string[][]; header: string[] }
+  | { list: MailListItem[] }
   | { link: { label: string; url: string } };
 
 const SIGNATURE = '※このメールは送信専用アドレスから自動送信されています。';
@@ -43,6 +52,15 @@ export function renderMail(subject: string, greeting: string, blocks: MailBlock[
         `<table border="1" cellpadding="4" cellspacing="0"><tr>${block.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${block.rows
           .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
           .join('')}</table>`,
+      );
+    } else if ('list' in block) {
+      // Plain text puts each link on a line of its own under its item, where every mail reader makes it clickable.
+      for (const item of block.list) text.push(`・${[item.before, `${item.label}${item.after ?? ''}`].filter(Boolean).join(' ')}`, `  ${item.url}`);
+      text.push('');
+      html.push(
+        `<ul>${block.list
+          .map((item) => `<li>${item.before ? `${escapeHtml(item.before)} ` : ''}<a href="${escapeHtml(item.url)}">${escapeHtml(item.label)}</a>${escapeHtml(item.after ?? '')}</li>`)
+          .join('')}</ul>`,
       );
     } else {
       text.push(`${block.link.label}: ${block.link.url}`, '');

@@ -15,10 +15,11 @@ import { txPut, txUpdate, type TransactionWrite } from '../table/transaction';
  * (lib/notifications/dispatch.ts) sends it, marks it sent and takes it out of the outbox, or schedules a retry.
  */
 
-export const NOTIFICATION_KINDS = ['leads_assigned', 'lead_handed_over', 'deal_assigned'] as const;
+export const NOTIFICATION_KINDS = ['leads_assigned', 'lead_handed_over', 'deal_assigned', 'daily_digest'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-export const EMAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
+/** `none`: the notification has no e-mail (its user turned that channel off). */
+export const EMAIL_STATUSES = ['pending', 'sent', 'failed', 'none'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 /** The e-mail of a notification, rendered when the notification is written (see lib/notifications/mail.ts). */
@@ -53,8 +54,20 @@ export interface Notification {
   sentAt?: string;
   /** Why the last attempt failed: an error name, never the provider's text (it may quote addresses). */
   emailError?: string;
-  mail: NotificationMail;
+  /** The e-mail still to send; absent once sent or failed, and on a notification without e-mail. */
+  mail?: NotificationMail;
+  /**
+   * `false` on a notification that is only an e-mail (its user turned the in-app channel off): kept for the outbox,
+   * born read, never counted unread and never listed.
+   */
+  inApp?: false;
   createdAt: string;
+}
+
+/** How a notification reaches its user: by e-mail, in the app, or both. */
+export interface NotificationChannels {
+  email: boolean;
+  inApp: boolean;
 }
 
 /**
@@ -84,7 +97,12 @@ export function notificationItem(notification: Notification): Item {
   };
 }
 
-/** A new notification, e-mail pending and due now. */
+/**
+ * A new notification, e-mail pending and due now. `channels` (both by default) may leave out the e-mail (no mail, no
+ * outbox) or the in-app notice (listed nowhere, born read). `idAt` is the instant the id's time part names, when the
+ * notification stands for a fixed moment rather than the write (a day's digest): every write for that moment then
+ * makes the same id, whenever it runs.
+ */
 export function newNotification(input: {
   userId: string;
   kind: NotificationKind;
@@ -97,10 +115,14 @@ export function newNotification(input: {
   dealId?: string;
   mail: NotificationMail;
   now: Date;
+  channels?: NotificationChannels;
+  idAt?: Date;
 }): Notification {
   const createdAt = input.now.toISOString();
+  const channels = input.channels ?? { email: true, inApp: true };
+  if (!channels.email && !channels.inApp) throw new Error('a notification reaches its user by e-mail, in the app, or both');
   return {
-    notificationId: notificationIdFor(input.sourceId, input.userId, input.kind, input.now),
+    notificationId: notificationIdFor(input.sourceId, input.userId, input.kind, input.idAt ?? input.now),
     userId: input.userId,
     kind: input.kind,
     title: input.title,
@@ -110,11 +132,10 @@ export function newNotification(input: {
     ...(input.link ? { link: input.link } : {}),
     sourceId: input.sourceId,
     ...(input.dealId ? { dealId: input.dealId } : {}),
-    read: false,
-    emailStatus: 'pending',
+    read: !channels.inApp,
+    ...(channels.inApp ? {} : { inApp: false as const }),
     emailAttempts: 0,
-    nextAttemptAt: createdAt,
-    mail: input.mail,
+    ...(channels.email ? { emailStatus: 'pending' as const, nextAttemptAt: createdAt, mail: input.mail } : { emailStatus: 'none' as const }),
     createdAt,
   };
 }
@@ -124,13 +145,16 @@ export const NOTIFICATION_WRITE = 'notification';
 
 /**
  * The two writes that add a notification, for the caller's transaction: the notification (only if it is not there
- * yet, so a replay adds nothing) and +1 on the user's unread count. A replay cancels the whole transaction with a
- * failed NOTIFICATION_WRITE; callers that may replay treat that as "already done".
+ * yet, so a replay adds nothing) and +1 on the user's unread count (none for an e-mail-only notification, born read).
+ * A replay cancels the whole transaction with a failed NOTIFICATION_WRITE; callers that may replay treat that as
+ * "already done".
  */
 export function notificationWrites(notification: Notification): TransactionWrite[] {
   return [
     txPut(NOTIFICATION_WRITE, notificationItem(notification), { condition: ITEM_ABSENT }),
-    txUpdate('unreadCount', { key: keys.notificationCounter(notification.userId), changes: { set: { entity: ENTITY.notificationCounter }, add: { unread: 1 } } }),
+    ...(notification.read
+      ? []
+      : [txUpdate('unreadCount', { key: keys.notificationCounter(notification.userId), changes: { set: { entity: ENTITY.notificationCounter }, add: { unread: 1 } } })]),
   ];
 }
 

@@ -13,6 +13,9 @@ export async function unreadCount(userId: string): Promise<number> {
   return Math.max(0, counter?.unread ?? 0);
 }
 
+/** What the app lists: not the e-mail-only notifications (their user turned the in-app channel off), which the outbox keeps. */
+const SHOWN_IN_APP = 'attribute_not_exists(#inApp)';
+
 export async function listNotifications(userId: string, options: { limit: number; unread?: boolean; startKey?: Item }) {
   const page = await queryPage<Item>({
     partition: keys.userPartition(userId),
@@ -20,7 +23,10 @@ export async function listNotifications(userId: string, options: { limit: number
     descending: true,
     limit: options.limit,
     startKey: options.startKey,
-    filter: options.unread === undefined ? undefined : { expression: '#read = :read', names: { '#read': 'read' }, values: { ':read': !options.unread } },
+    filter:
+      options.unread === undefined
+        ? { expression: SHOWN_IN_APP, names: { '#inApp': 'inApp' } }
+        : { expression: `${SHOWN_IN_APP} AND #read = :read`, names: { '#inApp': 'inApp', '#read': 'read' }, values: { ':read': !options.unread } },
   });
   return { items: page.items.map(notificationFromItem), lastKey: page.lastKey };
 }

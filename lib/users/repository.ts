@@ -5,7 +5,7 @@ import { getItem, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
-import { queryPage } from '../table/queries';
+import { queryAll, queryPage } from '../table/queries';
 import { transact, txDelete, txPut } from '../table/transaction';
 import { normaliseEmail } from '../text/normalize';
 import type { User, UserCreate, UserListQuery, UserPatch } from './schema';
@@ -22,6 +22,11 @@ const toUser = (item: UserItem & Item): User => withoutTableAttributes<User>(ite
 export async function getUser(userId: string): Promise<User | undefined> {
   const item = await getItem<UserItem>(keys.user(userId));
   return item ? toUser(item) : undefined;
+}
+
+/** Every user, in id order (GSI1): for the jobs that go over the whole team, such as the morning digest. */
+export async function everyUser(): Promise<User[]> {
+  return (await queryAll<UserItem>({ index: 'gsi1', partition: keys.usersPartition })).map(toUser);
 }
 
 export async function requireUser(userId: string): Promise<User> {

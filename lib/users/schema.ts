@@ -60,3 +60,21 @@ export type User = z.infer<typeof UserSchema>;
 export type UserCreate = z.infer<typeof UserCreateSchema>;
 export type UserPatch = z.infer<typeof UserPatchSchema>;
 export type UserListQuery = z.infer<typeof UserListQuery>;
+
+/** GET /me/preferences: how the morning digest reaches the caller (both channels on unless turned off). */
+export const PreferencesSchema = z.object({
+  dailyDigest: z.object({
+    email: z.boolean().describe('The morning digest by e-mail'),
+    inApp: z.boolean().describe('The morning digest as an in-app notification'),
+  }),
+});
+
+/** PATCH /me/preferences: the channels to change; those not named stay as they are. */
+export const PreferencesPatchSchema = z
+  .strictObject({
+    dailyDigest: z.strictObject({ email: z.boolean().optional(), inApp: z.boolean().optional() }).optional(),
+  })
+  .refine((patch) => patch.dailyDigest?.email !== undefined || patch.dailyDigest?.inApp !== undefined, { message: 'nothing to change' });
+
+export type Preferences = z.infer<typeof PreferencesSchema>;
+export type PreferencesPatch = z.infer<typeof PreferencesPatchSchema>;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -151,17 +152,19 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
 const expandItems = (items: ExpectedGrants['items']) =>
   items.flatMap((item) => item.actions.map((action) => `dynamodb:${action} on ${[...item.keys].sort().join(' ')}`));
 
-/** The statements of an API function's role, without what every function has (its logs, X-Ray). */
-function apiStatementsOf(s: Synthesised, group: RouteGroup): Record<string, any>[] {
-  const roles = JSON.stringify([ref(s.id(s.stack.api.functions[group].role!))]);
+/** The statements of a function's role, without what every function has (its logs, X-Ray). */
+function functionStatementsOf(s: Synthesised, fn: NodejsFunction): Record<string, any>[] {
+  const roles = JSON.stringify([ref(s.id(fn.role!))]);
   return Object.values(s.resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[])
     .filter((st) => !asList(st.Action).every((a: string) => a.startsWith('logs:') || a.startsWith('xray:')));
 }
 
-/** An API function's grants, classified; anything that fits no class lands in `other`. */
-function apiGrantsOf(s: Synthesised, group: RouteGroup) {
+const apiStatementsOf = (s: Synthesised, group: RouteGroup) => functionStatementsOf(s, s.stack.api.functions[group]);
+
+/** A function's grants, classified; anything that fits no class lands in `other`. */
+function grantsOfFunction(s: Synthesised, fn: NodejsFunction) {
   const table = JSON.stringify(arnOf(s.id(s.stack.storage.table)));
   const bucketArn = JSON.stringify(arnOf(s.id(s.stack.storage.intakeBucket)));
   const secret = JSON.stringify(ref(s.id(s.stack.api.cursorSecret)));
@@ -172,7 +175,7 @@ function apiGrantsOf(s: Synthesised, group: RouteGroup) {
     return parts[1][1];
   };
   const found = { tableItems: [] as string[], indexQueries: [] as string[], objects: [] as string[], cursorSecret: false, erasureKey: false, invokes: [] as string[], other: [] as unknown[] };
-  for (const st of apiStatementsOf(s, group)) {
+  for (const st of functionStatementsOf(s, fn)) {
     if (st.Effect !== 'Allow' || st.NotAction || st.NotResource) {
       found.other.push(st);
       continue;
@@ -206,6 +209,8 @@ function apiGrantsOf(s: Synthesised, group: RouteGroup) {
   found.objects.sort();
   return found;
 }
+
+const apiGrantsOf = (s: Synthesised, group: RouteGroup) => grantsOfFunction(s, s.stack.api.functions[group]);
 
 describe('LeadBackendStack', () => {
   let s: Synthesised;
@@ -525,7 +530,7 @@ describe('LeadBackendStack', () => {
   });
 
   it('runs every function of ours on Node 24, arm64, traced, logging to a log group kept a month', () => {
-    const ours = [s.stack.intake.function, s.stack.notifications.dispatcher, ...Object.values(s.stack.api.functions)];
+    const ours = [s.stack.intake.function, s.stack.notifications.dispatcher, s.stack.jobs.dailyDigest, ...Object.values(s.stack.api.functions)];
     for (const fn of ours) {
       const properties = s.resources[s.id(fn)]!.Properties;
       expect(properties).toMatchObject({
@@ -727,6 +732,92 @@ describe('notification dispatcher', () => {
       Targets: [Match.objectLike({ Input: JSON.stringify({ sweep: true }) })],
     });
   });
+});
+
+describe('the morning digest', () => {
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synth();
+  }, SYNTH_TIMEOUT);
+  const fnId = () => s.id(s.stack.jobs.dailyDigest);
+  const queueArn = () => arnOf(s.id(s.stack.jobs.failures));
+
+  it('runs on an EventBridge Scheduler schedule at 08:00 Asia/Tokyo, Monday to Friday, with the time it stands for', () => {
+    const schedules = Object.values(s.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]!.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Asia/Tokyo',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: arnOf(fnId()),
+        RoleArn: arnOf(s.id(s.stack.jobs.schedulerRole)),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: queueArn() },
+      },
+    });
+    expect(JSON.parse(schedules[0]!.Properties.Target.Input)).toEqual({ job: 'daily-digest', scheduledTime: '<aws.scheduler.scheduled-time>' });
+  });
+
+  it("lets the scheduler's role, and only its, invoke the function itself (not its versions), and use the failure queue", () => {
+    const role = s.resources[s.id(s.stack.jobs.schedulerRole)]!.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sts:AssumeRole',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': expect.anything() } },
+      }),
+    ]);
+    expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain(':schedule-group/default');
+    const roles = JSON.stringify([ref(s.id(s.stack.jobs.schedulerRole))]);
+    const statements = Object.values(s.resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+    expect(statements).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: arnOf(fnId()) },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn() },
+    ]);
+    const invokers = statementsOf(s.resources).filter((st) => asList(st.Action).includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(fnId()));
+    expect(invokers).toHaveLength(1);
+  });
+
+  it('may read what the digest reads and write its notifications, and nothing else (no mail: the dispatcher sends it)', () => {
+    const grants = grantsOfFunction(s, s.stack.jobs.dailyDigest);
+    expect(grants.tableItems).toEqual(
+      expandItems([
+        { actions: ['GetItem', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*'] },
+        { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*'] },
+      ]).sort(),
+    );
+    expect(grants.indexQueries).toEqual(['GSI1', 'GSI10']);
+    expect([grants.objects, grants.cursorSecret, grants.erasureKey, grants.invokes]).toEqual([[], false, false, []]);
+    // The failure destination of its asynchronous invocations, and nothing more.
+    expect(grants.other).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].map((action) => ({ action, resource: queueArn(), condition: undefined })));
+  });
+
+  it('is retried twice within two hours of its time, then recorded in an encrypted queue kept 14 days', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(fnId()),
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 7200,
+      DestinationConfig: { OnFailure: { Destination: queueArn() } },
+    });
+    expect(s.resources[s.id(s.stack.jobs.failures)]!.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
+  it('is told the table, and the front-end and the setting when the deployment gives them', () => {
+    const env = s.resources[fnId()]!.Properties.Environment.Variables;
+    expect(env).toEqual({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info', TABLE_NAME: ref(s.id(s.stack.storage.table)) });
+    const configured = synth({ appBaseUrl: 'https://leads.example.com', digestUntouchedBusinessDays: '3' });
+    expect(configured.resources[configured.id(configured.stack.jobs.dailyDigest)]!.Properties.Environment.Variables).toMatchObject({
+      APP_BASE_URL: 'https://leads.example.com',
+      DIGEST_UNTOUCHED_BUSINESS_DAYS: '3',
+    });
+    for (const bad of ['-1', '1.5', 'two', '61']) {
+      expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, digestUntouchedBusinessDays: bad })).toThrow(/digestUntouchedBusinessDays must be/);
+    }
+  }, SYNTH_TIMEOUT);
 });
 
 describe('the cdk-nag check itself', () => {

@@ -226,6 +226,13 @@ describe('the table calls of every route group', () => {
     await call(200, 'POST', '/me/notifications/read-all', { as: 'rep1' });
   });
 
+  test('my preferences', async () => {
+    await call(200, 'GET', '/me/preferences', { as: 'agent' });
+    await call(200, 'PATCH', '/me/preferences', { as: 'agent', body: { dailyDigest: { email: false } } });
+    await call(200, 'GET', '/me/preferences', { as: 'agent' });
+    await call(200, 'PATCH', '/me/preferences', { as: 'agent', body: { dailyDigest: { email: true } } });
+  });
+
   test('exports', async () => {
     const headers = { 'idempotency-key': 'grants-export' };
     const body = { filter: { campaignId: ids.seminar }, format: 'csv' };
