@@ -190,6 +190,8 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     writes: [{ actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'], partitions: ['lead', 'campaign', 'userStats'] }],
     // actionsOfActor: GSI1 (ACTIONS#{actorId}).
     queries: ['gsi1'],
+    // POST /leads/{id}/actions.
+    idempotencyRecords: true,
     cursorSecret: true,
   },
 

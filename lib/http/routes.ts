@@ -404,6 +404,7 @@ export const routes = {
     body: ActionCreateSchema,
     response: ActionLoggedSchema,
     successStatus: 201,
+    idempotent: true,
     problems: ERASED_LEAD,
   }),
   listLeadActions: defineRoute({

@@ -131,6 +131,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
     items: [
       { actions: ['GetItem', 'Query'], keys: ['USER#*', 'LEAD#*', 'USERSTATS#*'] },
       { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'CAMPAIGN#*', 'USERSTATS#*'] },
+      IDEMPOTENCY,
     ],
     indexes: ['GSI1'],
     cursorSecret: true,

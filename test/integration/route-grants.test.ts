@@ -41,7 +41,7 @@ const IDEMPOTENT_PARTS = [
   { action: 'BatchWriteItem', partition: 'idempotency', why: 'no answer of this group reaches 100 KB' },
   { action: 'Query', partition: 'idempotency', why: 'no answer of this group reaches 100 KB' },
 ];
-for (const group of ['imports', 'exports', 'deals'] as const) UNREACHED[group] = [...IDEMPOTENT_PARTS];
+for (const group of ['imports', 'exports', 'deals', 'actions'] as const) UNREACHED[group] = [...IDEMPOTENT_PARTS];
 UNREACHED.exports!.push({ action: 'DeleteItem', partition: 'idempotency', why: 'a valid export request is refused only when its worker fails to start' });
 
 beforeAll(async () => {
@@ -196,13 +196,15 @@ describe('the table calls of every route group', () => {
         body: { campaignId: ids.seminar, at: `2026-09-0${i + 2}T10:00:00+09:00`, channel: 'phone', content: 'ヒアリング', result },
       });
     }
-    // A second action on the lead the same day: the lead is touched already (its marker is checked, not put).
-    await call(201, 'POST', `/leads/${leadId}/actions`, {
-      as: 'rep1',
-      body: { campaignId: ids.seminar, at: '2026-09-03T16:00:00+09:00', channel: 'email', content: 'お礼', result: '検討中' },
-    });
+    // A second action on the lead the same day: the lead is touched already (its marker is checked, not put); sent
+    // twice with one Idempotency-Key, it is logged once.
+    const again = { as: 'rep1', headers: { 'idempotency-key': 'grants-action' }, body: { campaignId: ids.seminar, at: '2026-09-03T16:00:00+09:00', channel: 'email', content: 'お礼', result: '検討中' } };
+    await call(201, 'POST', `/leads/${leadId}/actions`, again);
+    await call(201, 'POST', `/leads/${leadId}/actions`, again);
+    // Refused after taking its key (not one of the lead's campaigns): the record is deleted.
     await call(422, 'POST', `/leads/${leadId}/actions`, {
       as: 'rep1',
+      headers: { 'idempotency-key': 'grants-action-refused' },
       body: { campaignId: ids.webinar, at: '2026-09-04T10:00:00+09:00', channel: 'phone', content: 'ヒアリング', result: '不在' },
     });
     await call(200, 'GET', `/leads/${leadId}/actions?limit=1`, { as: 'rep1' });
