@@ -211,6 +211,16 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     idempotencyRecords: true,
     cursorSecret: true,
   },
+
+  stats: {
+    // GetItem: the caller; the user asked for (GET /stats/activity?userId=).
+    // Query of USERSTATS#…: each user's counter days over the range.
+    reads: { actions: ['GetItem', 'Query'], partitions: ['user', 'userStats'] },
+    // GSI1: every user (USERS); the recount's actions (ACTIONS#), hand-over and conversion events (LEADEVENTS#) and
+    // deals (DEALS#OWNER#) of one user; an owner's open tasks (TASKS#open#, counted). GSI2: an owner's leads by stage
+    // (counted). GSI10: an owner's untouched leads (counted).
+    queries: ['gsi1', 'gsi2', 'gsi10'],
+  },
 };
 
 /** Whether the group's function needs anything of the stack at all (the system group does not). */

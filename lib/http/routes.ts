@@ -34,6 +34,7 @@ import {
 } from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
 import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import { ActivityQuery, ActivityStatsSchema, PipelineQuery, PipelineSchema } from '../stats/schema';
 import { LeadTaskList, LeadTasksQuery, TaskCreateSchema, TaskIdParams, TaskListQuery, TaskPage, TaskPatchSchema, TaskSchema } from '../tasks/schema';
 import {
   AccountDetailSchema,
@@ -566,6 +567,30 @@ export const routes = {
     params: CampaignIdParams,
     query: MetricsQuery,
     response: MetricsSchema,
+  }),
+
+  // --- the manager's view: activity statistics and the pipeline ------------------------------------------------
+  getActivityStats: defineRoute({
+    operationId: 'getActivityStats',
+    method: 'GET',
+    path: '/stats/activity',
+    group: 'stats',
+    roles: PERMISSIONS.readActivityStats,
+    summary:
+      "Read each user's activity by day, ISO week or month (days in Japan): actions by channel and result, effective calls, leads touched, first touches and speed to lead, hand-overs, conversions, won deals; a rep or sales only its own; an admin may recount one user's",
+    query: ActivityQuery,
+    response: ActivityStatsSchema,
+    problems: { 404: 'No such user' },
+  }),
+  getPipelineStats: defineRoute({
+    operationId: 'getPipelineStats',
+    method: 'GET',
+    path: '/stats/pipeline',
+    group: 'stats',
+    roles: PERMISSIONS.readPipeline,
+    summary: "Read each owner's open leads by stage, overdue tasks, tasks due today and untouched leads",
+    query: PipelineQuery,
+    response: PipelineSchema,
   }),
 } satisfies Record<string, RouteDefinition>;
 

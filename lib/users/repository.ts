@@ -5,7 +5,7 @@ import { getItem, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
-import { queryPage } from '../table/queries';
+import { queryAll, queryPage } from '../table/queries';
 import { transact, txDelete, txPut } from '../table/transaction';
 import { normaliseEmail } from '../text/normalize';
 import type { User, UserCreate, UserListQuery, UserPatch } from './schema';
@@ -128,4 +128,9 @@ export async function listUsers(query: UserListQuery, startKey?: Item) {
     filter: clauses.length ? { expression: clauses.join(' AND '), names, values } : undefined,
   });
   return { items: page.items.map(toUser), lastKey: page.lastKey };
+}
+
+/** Every user, in id order: one partition of GSI1, a few hundred items at most (a company's staff, not its leads). */
+export async function allUsers(): Promise<User[]> {
+  return (await queryAll<UserItem>({ index: 'gsi1', partition: keys.usersPartition })).map(toUser);
 }

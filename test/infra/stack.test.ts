@@ -146,6 +146,11 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
     indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4'],
     cursorSecret: true,
   },
+  stats: {
+    ...NONE,
+    items: [{ actions: ['GetItem', 'Query'], keys: ['USER#*', 'USERSTATS#*'] }],
+    indexes: ['GSI1', 'GSI2', 'GSI10'],
+  },
 };
 
 /** One line per action and key set it is allowed on: statements CDK merges or splits read the same. */

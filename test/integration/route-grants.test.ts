@@ -284,6 +284,15 @@ describe('the table calls of every route group', () => {
     expect(recounted.recount.agrees).toBe(true);
   });
 
+  test("the manager's view: activity, its recount, the pipeline", async () => {
+    await call(200, 'GET', '/stats/activity?from=2026-09-01&to=2026-09-30&groupBy=week', { as: 'manager' });
+    await call(200, 'GET', '/stats/activity?from=2026-09-01&to=2026-09-30&userId=rep1', { as: 'manager' });
+    await call(200, 'GET', '/stats/activity?from=2026-09-01&to=2026-09-30', { as: 'rep1' });
+    const recounted = await call(200, 'GET', '/stats/activity?from=2026-09-01&to=2026-09-30&userId=rep1&recount=true', { as: 'admin' });
+    expect(recounted.recount.agrees).toBe(true);
+    await call(200, 'GET', '/stats/pipeline', { as: 'manager' });
+  });
+
   test('erasure of a lead an update list assigned, with an action, notifications and history', async () => {
     const leadId = ids.五郎!;
     const owner = (await call(200, 'GET', `/leads/${leadId}`, { as: 'admin' })).lead.ownerId === 'rep2' ? 'rep1' : 'rep2';
