@@ -33,7 +33,7 @@ import {
   MembershipPage,
 } from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
-import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import { CampaignsMetricsQuery, ComparedMetricsPage, MetricsQuery, MetricsSchema } from '../campaigns/metrics';
 import { ActivityQuery, ActivityStatsSchema, PipelineQuery, PipelineSchema } from '../stats/schema';
 import { LeadTaskList, LeadTasksQuery, TaskCreateSchema, TaskIdParams, TaskListQuery, TaskPage, TaskPatchSchema, TaskSchema } from '../tasks/schema';
 import {
@@ -567,6 +567,17 @@ export const routes = {
     params: CampaignIdParams,
     query: MetricsQuery,
     response: MetricsSchema,
+  }),
+  compareCampaignMetrics: defineRoute({
+    operationId: 'compareCampaignMetrics',
+    method: 'GET',
+    path: '/campaigns/metrics',
+    group: 'campaigns',
+    roles: PERMISSIONS.readCampaignMetrics,
+    summary: "Read many campaigns' effectiveness side by side: by ids (at most 100) or by status, a page at a time",
+    query: CampaignsMetricsQuery,
+    response: ComparedMetricsPage,
+    problems: { 404: 'One of the ids names no campaign (`missing` lists them)' },
   }),
 
   // --- the manager's view: activity statistics and the pipeline ------------------------------------------------

@@ -278,10 +278,12 @@ describe('the table calls of every route group', () => {
     await call(200, 'GET', '/leads', { as: 'admin' });
   });
 
-  test('campaign metrics, counted and recounted', async () => {
+  test('campaign metrics, counted and recounted, one campaign and many', async () => {
     await call(200, 'GET', `/campaigns/${ids.seminar}/metrics`, { as: 'manager' });
     const recounted = await call(200, 'GET', `/campaigns/${ids.seminar}/metrics?recount=true`, { as: 'admin' });
     expect(recounted.recount.agrees).toBe(true);
+    await call(200, 'GET', `/campaigns/metrics?ids=${ids.seminar},${ids.webinar}`, { as: 'marketing' });
+    await call(200, 'GET', '/campaigns/metrics?status=active&limit=1', { as: 'manager' });
   });
 
   test("the manager's view: activity, its recount, the pipeline", async () => {
