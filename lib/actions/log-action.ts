@@ -90,7 +90,12 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     }
     if (updatesVersion !== undefined && lead.version !== updatesVersion) throw await staleLeadConflict(leadId, updatesVersion);
     requireApproachAllowed(lead, input.channel, 'body.channel');
-    const membership = await getItem<CampaignMembership & Item>(keys.membership(leadId, input.campaignId));
+    // The actor's activity counters of the action's day (lib/stats/writes.ts), judged on the lead as read; their
+    // leads-touched marker is read beside the history.
+    const [membership, activity] = await Promise.all([
+      getItem<CampaignMembership & Item>(keys.membership(leadId, input.campaignId)),
+      actionActivity({ actorId: caller.userId, leadId, at, channel: input.channel, result: input.result }, lead, now),
+    ]);
     if (!membership) {
       throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
     }
@@ -124,8 +129,6 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     next = withNextAction(next, openAfter);
 
     const followStatus: FollowStatus = input.followStatus ?? (membership.followStatus === 'not_started' ? 'in_progress' : membership.followStatus);
-    // The actor's activity counters of the action's day (lib/stats/writes.ts), judged on the lead as read.
-    const activity = await actionActivity({ actorId: caller.userId, leadId, at, channel: input.channel, result: input.result }, lead, new Date(timestamp));
     const action: Action = {
       actionId,
       leadId,
