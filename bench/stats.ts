@@ -14,7 +14,7 @@ import { countActivity } from '../lib/stats/writes';
 import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
 import { ENTITY, keys } from '../lib/table/keys';
 import { createUser } from '../lib/users/repository';
-import { argument, countWrites, fmt, startBenchStack, timed } from './support';
+import { argument, countWrites, fmt, percentiles, startBenchStack, timed } from './support';
 
 /**
  * npm run bench:stats [-- --actions N --rounds R --users U --days D --runs S]
@@ -56,12 +56,6 @@ function event(method: string, route: string, path: string, userId: string, opti
     requestContext: { requestId: ulid(), routeKey: `${method} ${route}`, http: { method, path }, authorizer: { jwt: { claims: { sub: userId }, scopes: [] } } },
     isBase64Encoded: false,
   };
-}
-
-function percentiles(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  return { median: at(50), p95: at(95) };
 }
 
 /** Fresh leads of rep1, given to it a week before the actions, each a member of the campaign. */

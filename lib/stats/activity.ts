@@ -1,10 +1,10 @@
 import { forEachConcurrently } from '../async';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { ForbiddenError, ValidationError } from '../errors';
 import type { Item } from '../table/client';
 import { keys } from '../table/keys';
 import { queryAll } from '../table/queries';
 import type { Caller } from '../users/caller';
-import { allUsers, getUser } from '../users/repository';
+import { allUsers, requireUser } from '../users/repository';
 import type { Role } from '../users/roles';
 import type { User } from '../users/schema';
 import { addActivity, countersFromItem, emptyActivity, type ActivityCounters } from './counters';
@@ -44,12 +44,6 @@ async function selectUsers(caller: Caller, query: ActivityQuery): Promise<User[]
     return [user];
   }
   return (await allUsers()).filter((u) => COUNTED_ROLES.includes(u.role) && (query.team === undefined || u.team === query.team));
-}
-
-async function requireUser(userId: string): Promise<User> {
-  const user = await getUser(userId);
-  if (!user) throw new NotFoundError(`no user ${userId}`);
-  return user;
 }
 
 /** A user's counters of each day from `from` to `to`: one Query of its partition. */

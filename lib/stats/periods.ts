@@ -1,17 +1,12 @@
-import { japanDateOf } from '../text/japan-time';
-
 /**
- * The calendar of the manager's view: days in Japan (Asia/Tokyo, UTC+9 all year), ISO 8601 weeks (Monday first; a
- * week belongs to the year of its Thursday, so 2026-12-31 and 2027-01-03 are in 2026-W53) and months. Pure.
+ * The calendar of the manager's view, over days in Japan (lib/text/japan-time.ts japanDateOf): ISO 8601 weeks (Monday
+ * first; a week belongs to the year of its Thursday, so 2026-12-31 and 2027-01-03 are in 2026-W53) and months. Pure.
  */
 
 export const GROUP_BY = ['day', 'week', 'month'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 const DAY_MS = 86_400_000;
-
-/** The day in Japan an instant falls on (`YYYY-MM-DD`). */
-export const japanDayOf = (instant: string | Date): string => japanDateOf(instant);
 
 /** A `YYYY-MM-DD` date as a day number (days since 1970-01-01), for counting and stepping days. */
 const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00.000Z`) / DAY_MS;

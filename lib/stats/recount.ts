@@ -2,10 +2,9 @@ import { isEffectiveCall } from '../settings/choices';
 import type { Item } from '../table/client';
 import { keys } from '../table/keys';
 import { queryPages } from '../table/queries';
-import { japanDayEnd, japanDayStart } from '../text/japan-time';
+import { japanDateOf, japanDayEnd, japanDayStart } from '../text/japan-time';
 import { emptyActivity, flatCounters, type ActivityCounters } from './counters';
 import { bucketOf } from './histogram';
-import { japanDayOf } from './periods';
 
 /**
  * A user's activity counters recounted from what they count, with queries only (never a scan), as the campaign
@@ -22,10 +21,8 @@ import { japanDayOf } from './periods';
  */
 export async function recountActivity(userId: string, from: string, to: string): Promise<Map<string, ActivityCounters>> {
   const days = new Map<string, ActivityCounters>();
-  const dayOf = (instant: string) => {
-    const day = japanDayOf(instant);
-    return days.get(day) ?? days.set(day, emptyActivity()).get(day)!;
-  };
+  const countersOf = (day: string) => days.get(day) ?? days.set(day, emptyActivity()).get(day)!;
+  const dayOf = (instant: string) => countersOf(japanDateOf(instant));
   // Sort keys are `{at}#{id}` with `at` in UTC: every instant of the days sorts between these two.
   const between: [string, string] = [japanDayStart(from), japanDayEnd(to)];
   const start = Date.parse(between[0]);
@@ -34,15 +31,15 @@ export async function recountActivity(userId: string, from: string, to: string):
   const touched = new Set<string>();
   for await (const page of queryPages<Item>({ index: 'gsi1', partition: keys.actionsByActorPartition(userId), sortBetween: between })) {
     for (const action of page) {
-      const at = action.at as string;
-      const day = dayOf(at);
+      const date = japanDateOf(action.at as string);
+      const day = countersOf(date);
       const channel = action.channel as string;
       const result = action.result as string;
       day.actions++;
       day.byChannel[channel] = (day.byChannel[channel] ?? 0) + 1;
       day.byResult[result] = (day.byResult[result] ?? 0) + 1;
       if (isEffectiveCall(channel, result)) day.effectiveCalls++;
-      const lead = `${japanDayOf(at)} ${action.leadId as string}`;
+      const lead = `${date} ${action.leadId as string}`;
       if (!touched.has(lead)) {
         touched.add(lead);
         day.leadsTouched++;

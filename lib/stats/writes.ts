@@ -4,8 +4,8 @@ import { getItem } from '../table/client';
 import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import { txCheck, txPut, type TransactionWrite } from '../table/transaction';
+import { japanDateOf } from '../text/japan-time';
 import { activityBump, ACTIVITY_WRITE, type ActivityDelta } from './counters';
-import { japanDayOf } from './periods';
 
 /**
  * The writes that keep the manager's view: each goes into the transaction of the write it counts (an action, a
@@ -64,7 +64,7 @@ export async function actionActivity(
   now: Date,
 ): Promise<ActionActivity> {
   if (!counting) return { writes: [], onAction: {} };
-  const day = japanDayOf(action.at);
+  const day = japanDateOf(action.at);
   const marker = keys.leadTouchedMarker(action.actorId, day, action.leadId);
   const touched = (await getItem(marker, { consistent: true })) !== undefined;
   const waited = firstTouchMinutes(action.actorId, lead, action.at);
@@ -87,11 +87,11 @@ export async function actionActivity(
  * happened. Hand-overs and conversions carry no time of their own but the write's.
  */
 export const handoverActivity = (actorId: string, now: Date): TransactionWrite[] =>
-  counting ? [activityBump(actorId, japanDayOf(now), { handovers: 1 }, now)] : [];
+  counting ? [activityBump(actorId, japanDateOf(now), { handovers: 1 }, now)] : [];
 
 /** A conversion (案件化), counted for the one who converts, on the day it happened. */
 export const conversionActivity = (actorId: string, now: Date): TransactionWrite[] =>
-  counting ? [activityBump(actorId, japanDayOf(now), { conversions: 1 }, now)] : [];
+  counting ? [activityBump(actorId, japanDateOf(now), { conversions: 1 }, now)] : [];
 
 interface DealState {
   ownerId: string;
@@ -110,7 +110,7 @@ export function wonDealActivity(before: DealState, after: DealState, now: Date):
   const byDay = new Map<string, { ownerId: string; day: string; wonDeals: number; wonAmountJpy: number }>();
   const count = (deal: DealState, sign: 1 | -1) => {
     if (deal.status !== 'won' || deal.closedAt === undefined) return;
-    const day = japanDayOf(deal.closedAt);
+    const day = japanDateOf(deal.closedAt);
     const at = `${deal.ownerId}#${day}`;
     const entry = byDay.get(at) ?? { ownerId: deal.ownerId, day, wonDeals: 0, wonAmountJpy: 0 };
     entry.wonDeals += sign;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { countersFromItem, deltaAttributes, flatCounters } from '../../lib/stats/counters';
 import { BUCKETS, bucketOf, lowerEdge, quantileOf, RELATIVE_ERROR, upperEdge, type Histogram } from '../../lib/stats/histogram';
-import { daysIncluded, isoWeekOf, japanDayOf, periodOf, periodsBetween } from '../../lib/stats/periods';
+import { daysIncluded, isoWeekOf, periodOf, periodsBetween } from '../../lib/stats/periods';
+import { japanDateOf } from '../../lib/text/japan-time';
 import { loadChoices } from '../../lib/settings/choices';
 import { ConfigError } from '../../lib/errors';
 
@@ -59,10 +60,10 @@ describe('the speed-to-lead histogram', () => {
 
 describe('the calendar: days in Japan, ISO weeks, months', () => {
   test('a day is cut at midnight in Japan: 23:59 JST and 00:01 JST the next day are two days', () => {
-    expect(japanDayOf('2026-11-20T23:59:00+09:00')).toBe('2026-11-20');
-    expect(japanDayOf('2026-11-21T00:01:00+09:00')).toBe('2026-11-21');
-    expect(japanDayOf('2026-11-20T14:59:59.999Z')).toBe('2026-11-20');
-    expect(japanDayOf('2026-11-20T15:00:00.000Z')).toBe('2026-11-21');
+    expect(japanDateOf('2026-11-20T23:59:00+09:00')).toBe('2026-11-20');
+    expect(japanDateOf('2026-11-21T00:01:00+09:00')).toBe('2026-11-21');
+    expect(japanDateOf('2026-11-20T14:59:59.999Z')).toBe('2026-11-20');
+    expect(japanDateOf('2026-11-20T15:00:00.000Z')).toBe('2026-11-21');
   });
 
   test('ISO weeks start on Monday and belong to the year of their Thursday, across year boundaries', () => {
