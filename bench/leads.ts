@@ -15,7 +15,7 @@ import { INDEXES } from '../lib/table/definition';
 import { seedDemoUsers } from '../lib/local/seed';
 import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
-import { argument, fmt, peakRss, startBenchStack, timed } from './support';
+import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './support';
 
 /**
  * npm run bench:leads [-- --leads N --runs R]
@@ -106,12 +106,6 @@ function event(path: string, query: Record<string, string>, userId: string) {
 }
 
 const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-
-function percentiles(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  return { median: at(50), p95: at(95) };
-}
 
 async function main() {
   const bench = await startBenchStack('bench-leads');

@@ -126,9 +126,10 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     writes: [
       // saveLead puts the lead (PATCH, unchanged dedupe key). applyMoves: transactions updating leads and putting
       // their `assigned` events; publishNotifications: transactions putting a notification and updating the unread
-      // counter (USER#); handOverLead: one transaction putting the lead, its event, the notification and the counter.
+      // counter (USER#); handOverLead: one transaction putting the lead, its event, the notification and the counter,
+      // and updating the caller's activity counters of the day (USERSTATS#).
       // recordOperation and finishOperation update the operation (ASSIGNMENT#); advanceRotation its rotation.
-      { actions: ['PutItem', 'UpdateItem'], partitions: ['user', 'lead', 'assignment', 'assignmentRotation'] },
+      { actions: ['PutItem', 'UpdateItem'], partitions: ['user', 'lead', 'assignment', 'assignmentRotation', 'userStats'] },
       // saveLead with a new dedupe key or a new phone: one transaction putting the lead and the new LEADKEY# claim,
       // deleting the old, checking the new key is no erased person's (ERASEDKEY#), and putting and deleting the
       // lead's look-up entries (LEAD#…/LOOKUP#). eraseLead's last step: one transaction putting the tombstone and the
@@ -181,13 +182,17 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
   },
 
   actions: {
-    // GetItem: the caller; requireVisibleLead; the campaign history (logAction); the action (alreadyLogged).
+    // GetItem: the caller; requireVisibleLead; the campaign history (logAction); the action (alreadyLogged); the
+    // actor's leads-touched marker of the day (USERSTATS#…/TOUCHED#, actionActivity).
     // Query of LEAD#…: actionsOfLead (GET /leads/{id}/actions).
-    reads: { actions: ['GetItem', 'Query'], partitions: ['user', 'lead'] },
-    // logAction: one transaction putting the lead and the action, updating the history and the campaign's counters.
-    writes: [{ actions: ['PutItem', 'UpdateItem'], partitions: ['lead', 'campaign'] }],
+    reads: { actions: ['GetItem', 'Query'], partitions: ['user', 'lead', 'userStats'] },
+    // logAction: one transaction putting the lead and the action, updating the history and the campaign's counters,
+    // updating the actor's activity counters of the day and putting its leads-touched marker (or checking it is there).
+    writes: [{ actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'], partitions: ['lead', 'campaign', 'userStats'] }],
     // actionsOfActor: GSI1 (ACTIONS#{actorId}).
     queries: ['gsi1'],
+    // POST /leads/{id}/actions.
+    idempotencyRecords: true,
     cursorSecret: true,
   },
 
@@ -198,13 +203,24 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
     reads: { actions: ['GetItem', 'Query', 'BatchGetItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'account'] },
     // convertLead: one transaction putting the lead, the deal, the account and its ACCOUNTNAME# claim, the contact and
     // deal links, the `converted` event and the notification, updating the campaign's counters and the unread
-    // counter. updateDeal: one transaction putting the deal and updating the campaign's counters.
-    writes: [{ actions: ['PutItem', 'UpdateItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'account', 'accountName'] }],
+    // counter, and the caller's activity counters (USERSTATS#). updateDeal: one transaction putting the deal and
+    // updating the campaign's counters and the owner's activity counters of the day the deal became won.
+    writes: [{ actions: ['PutItem', 'UpdateItem'], partitions: ['user', 'lead', 'campaign', 'deal', 'account', 'accountName', 'userStats'] }],
     // listDeals: GSI1 (owner), GSI2 (status), GSI4 (campaign). listAccounts and accountsNamed: GSI3.
     queries: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],
     // POST /leads/{id}/convert.
     idempotencyRecords: true,
     cursorSecret: true,
+  },
+
+  stats: {
+    // GetItem: the caller; the user asked for (GET /stats/activity?userId=).
+    // Query of USERSTATS#…: each user's counter days over the range.
+    reads: { actions: ['GetItem', 'Query'], partitions: ['user', 'userStats'] },
+    // GSI1: every user (USERS); the recount's actions (ACTIONS#), hand-over and conversion events (LEADEVENTS#) and
+    // deals (DEALS#OWNER#) of one user; an owner's open tasks (TASKS#open#, counted). GSI2: an owner's leads by stage
+    // (counted). GSI10: an owner's untouched leads (counted).
+    queries: ['gsi1', 'gsi2', 'gsi10'],
   },
 };
 

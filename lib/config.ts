@@ -88,6 +88,9 @@ export const config = {
   readBudgetItems: () => integer('READ_BUDGET_ITEMS', 2_000),
   /** How long one list page may read before it hands back what it has found. */
   readBudgetMs: () => integer('READ_BUDGET_MS', 3_000),
+  /** Index entries GET /stats/pipeline may count, and for how long (lib/stats/pipeline.ts). */
+  pipelineReadItems: () => integer('PIPELINE_READ_ITEMS', 250_000),
+  pipelineReadMs: () => integer('PIPELINE_READ_MS', 10_000),
   /** Items an assignment by filter may read to find its leads (lib/assignment/plan.ts); twice the most it may move. */
   assignFilterReadItems: () => integer('ASSIGN_FILTER_READ_ITEMS', 40_000),
   /** Items one export may read (lib/exports/run-export.ts). */

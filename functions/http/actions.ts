@@ -1,6 +1,7 @@
 import { logAction } from '../../lib/actions/log-action';
 import { actionsOfActor, actionsOfVisibleLead, actorOf } from '../../lib/actions/repository';
 import { httpHandler } from '../../lib/http/handler';
+import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
@@ -17,10 +18,13 @@ import { assigneeOf, createTask, editTask, tasksOfAssignee, tasksOfVisibleLead }
 choices();
 
 export const handler = httpHandler([
-  implement(routes.logAction, async ({ params, body, caller }) => {
-    const logged = await logAction(caller, params.leadId, body);
-    return reply(201, logged, { Location: `/leads/${params.leadId}/actions` });
-  }),
+  implement(routes.logAction, async ({ params, body, caller, headers }) =>
+    // A client that retries after a lost answer gets the first answer back, not a second action counted twice.
+    idempotent({ callerId: caller.userId, scope: `POST /leads/${params.leadId}/actions`, headers, body }, async () => {
+      const logged = await logAction(caller, params.leadId, body);
+      return reply(201, logged, { Location: `/leads/${params.leadId}/actions` });
+    }),
+  ),
 
   implement(routes.listLeadActions, async ({ params, query, caller }) => {
     const scope = scopeOf(`leads/${params.leadId}/actions`, query);

@@ -4,11 +4,11 @@ import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes';
 import { expectedVersion } from '../../lib/http/versioning';
-import { campaignMetrics } from '../../lib/read-models/campaign-metrics';
+import { campaignMetrics, campaignsMetrics } from '../../lib/read-models/campaign-metrics';
 import { campaignSeenBy, listCampaignsSeenBy } from '../../lib/read-models/campaigns-seen';
 import { seesOwnLeadsOnly } from '../../lib/users/roles';
 
-/** Campaigns: POST/GET /campaigns, GET/PATCH /campaigns/{campaignId}, GET /campaigns/{campaignId}/metrics. */
+/** Campaigns: POST/GET /campaigns, GET/PATCH /campaigns/{campaignId}, GET /campaigns/{campaignId}/metrics, GET /campaigns/metrics. */
 
 export const handler = httpHandler([
   implement(routes.createCampaign, async ({ body, caller }) => {
@@ -33,4 +33,10 @@ export const handler = httpHandler([
   implement(routes.getCampaignMetrics, async ({ params, query, caller }) =>
     reply(200, await campaignMetrics(caller, params.campaignId, { recount: query.recount })),
   ),
+
+  implement(routes.compareCampaignMetrics, async ({ query }) => {
+    const scope = scopeOf('campaigns/metrics', query);
+    const page = await campaignsMetrics(query, await startKeyFrom(query.cursor, scope));
+    return reply(200, await pageResponse(page.items, page.lastKey, scope));
+  }),
 ]);

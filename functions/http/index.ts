@@ -6,6 +6,7 @@ import { handler as exports } from './exports';
 import { handler as imports } from './imports';
 import { handler as leads } from './leads';
 import { handler as me } from './me';
+import { handler as stats } from './stats';
 import { handler as system } from './system';
 import { handler as users } from './users';
 
@@ -23,4 +24,5 @@ export const httpHandlers: Record<RouteGroup, ((event: never, context: never) =>
   me,
   actions,
   deals,
+  stats,
 } as never;

@@ -16,13 +16,14 @@ import { transact, txPut, txUpdate, type TransactionWrite } from '../table/trans
 import { nextTaskRevision, taskCancelWrites, taskRevisionGuard, tasksOfLead, withNextAction } from '../leads/lead-tasks';
 import { answersKind, dueInstantOf, japanDayBounds, leadIdOfTask, newTask, refuseIfFull, seesTask, taskFromItem, taskItem, type Task } from '../leads/task-model';
 import { worksOwnLeadsOnly } from '../users/roles';
+import { actionActivity } from '../stats/writes';
 import { actionFromItem, actionItem, japanDateOf } from './model';
 import type { Action, ActionCreate, ActionLeadUpdates } from './schema';
 
 /**
  * POST /leads/{leadId}/actions (seed 000 §3.6.3): one atomic write stores the action, moves the lead's last action
  * (forward only) and its stage, updates the campaign history's follow status and last result, applies the form's
- * lead updates, and counts the action on the campaign's metrics.
+ * lead updates, and counts the action on the campaign's metrics and on its actor's activity of the day.
  *
  * Actions are appends: when another write changed the lead between our read and our write (another action at the
  * same moment, an edit), we read again and retry, so concurrent actions all land. Only `leadUpdates` are edits:
@@ -89,7 +90,12 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
     }
     if (updatesVersion !== undefined && lead.version !== updatesVersion) throw await staleLeadConflict(leadId, updatesVersion);
     requireApproachAllowed(lead, input.channel, 'body.channel');
-    const membership = await getItem<CampaignMembership & Item>(keys.membership(leadId, input.campaignId));
+    // The actor's activity counters of the action's day (lib/stats/writes.ts), judged on the lead as read; their
+    // leads-touched marker is read beside the history.
+    const [membership, activity] = await Promise.all([
+      getItem<CampaignMembership & Item>(keys.membership(leadId, input.campaignId)),
+      actionActivity({ actorId: caller.userId, leadId, at, channel: input.channel, result: input.result }, lead, now),
+    ]);
     if (!membership) {
       throw new ValidationError('the action must be for one of the lead\'s campaigns', [{ path: 'body.campaignId', message: 'the lead has no history with this campaign' }]);
     }
@@ -137,6 +143,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       ...(stage !== lead.stage ? { stageFrom: lead.stage, stageTo: stage } : {}),
       ...(next.stageReason !== undefined && stage !== lead.stage ? { stageReason: next.stageReason } : {}),
       followStatus,
+      ...activity.onAction,
       createdAt: timestamp,
     };
 
@@ -154,6 +161,7 @@ export async function logAction(caller: Caller, leadId: string, input: ActionCre
       txPut('action', actionItem(action), { condition: ITEM_ABSENT }),
       membershipUpdate(leadId, input.campaignId, membership, { at, result: input.result, followStatus, timestamp }),
       counterBump(input.campaignId, { actions: 1 }, new Date(timestamp)),
+      ...activity.writes,
       ...(answered
         ? [
             txPut('task', taskItem({ ...answered, status: 'done', completedAt: timestamp, completedByActionId: actionId, updatedAt: timestamp, version: answered.version + 1 }), {

@@ -68,6 +68,8 @@ export const ActionSchema = z.object({
   stageTo: z.enum(LEAD_STAGES).optional(),
   stageReason: z.string().optional(),
   followStatus: z.enum(FOLLOW_STATUSES).optional(),
+  /** The action was its owner's first touch of the lead, this many minutes after the lead was given to it. */
+  firstTouchMinutes: z.number().min(0).optional(),
   createdAt: z.string(),
 });
 export type Action = z.infer<typeof ActionSchema>;

@@ -14,6 +14,7 @@ import { tasksOnStageChange } from '../leads/lead-tasks';
 import { byOpenThenDue } from '../leads/task-model';
 import { getUser } from '../users/repository';
 import { worksOwnLeadsOnly } from '../users/roles';
+import { handoverActivity } from '../stats/writes';
 import { handoverMail } from './mail';
 import { requireOwners } from './owners';
 import type { HandoverRequest } from './schema';
@@ -89,6 +90,8 @@ export async function handOverLead(caller: Caller, leadId: string, request: Hand
           leadEventItem({ eventId, leadId, kind: 'handed_over', at, actorId: caller.userId, fromOwnerId: lead.ownerId, toOwnerId: owner.userId, note: request.note || undefined }),
         ),
         ...notificationWrites(notification),
+        // +1 hand-over on the caller's activity of the day (lib/stats/writes.ts).
+        ...handoverActivity(caller.userId, now),
       ]);
       // The lead's campaign histories take the new owner once it is committed (lib/leads/memberships.ts).
       await historiesFollowOwners([{ leadId, ownerId: owner.userId, version: next.version }]);

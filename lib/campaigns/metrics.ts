@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { getItem, type Item } from '../table/client';
+import { cursorParam, idParam } from '../schema/params';
+import { batchGet, getItem, keyString, type Item } from '../table/client';
 import { ENTITY, keys } from '../table/keys';
 import { txUpdate, type TransactionWrite } from '../table/transaction';
-import type { Campaign } from './schema';
+import { CAMPAIGN_STATUSES, type Campaign } from './schema';
 
 /**
  * Campaign effectiveness (キャンペーンの効果測定, seed 000 §2.1.2).
@@ -118,12 +119,48 @@ export function counterBump(campaignId: string, deltas: Partial<Counters>, now: 
 /** Whether a bump would move anything (a transaction leaves out one that would not). */
 export const movesCounters = (deltas: Partial<Counters>): boolean => Object.values(deltas).some((n) => n !== undefined && n !== 0);
 
-export async function readCounters(campaignId: string): Promise<Counters> {
-  const item = (await getItem<Item>(keys.campaignMetrics(campaignId))) ?? {};
+const countersOf = (item: Item | undefined): Counters => {
   const counters = emptyCounters();
-  for (const name of COUNTER_NAMES) if (typeof item[name] === 'number') counters[name] = item[name] as number;
+  for (const name of COUNTER_NAMES) if (typeof item?.[name] === 'number') counters[name] = item[name] as number;
   return counters;
+};
+
+export async function readCounters(campaignId: string): Promise<Counters> {
+  return countersOf(await getItem<Item>(keys.campaignMetrics(campaignId)));
 }
+
+/** Several campaigns' counters in one batch read, by campaign id (a campaign nothing has counted yet reads zeros). */
+export async function readCountersOf(campaignIds: string[]): Promise<Map<string, Counters>> {
+  const found = await batchGet<Item>(campaignIds.map((id) => keys.campaignMetrics(id)));
+  return new Map(campaignIds.map((id) => [id, countersOf(found.get(keyString(keys.campaignMetrics(id))))]));
+}
+
+/** How many campaigns one GET /campaigns/metrics compares at most. */
+export const MAX_COMPARED_CAMPAIGNS = 100;
+
+/** `ids=a,b,c` (each once, in the order given) or `status=active`: exactly one of them. */
+export const CampaignsMetricsQuery = z
+  .strictObject({
+    ids: z
+      .string()
+      .max(MAX_COMPARED_CAMPAIGNS * 66)
+      .transform((s) => [...new Set(s.split(',').map((v) => v.trim()).filter(Boolean))])
+      .pipe(z.array(idParam).min(1).max(MAX_COMPARED_CAMPAIGNS))
+      .optional()
+      .describe(`campaign ids, comma-separated, at most ${MAX_COMPARED_CAMPAIGNS}`),
+    status: z.enum(CAMPAIGN_STATUSES).optional().describe('every campaign with this status, newest first, a page at a time'),
+    limit: z.coerce.number().int().min(1).max(MAX_COMPARED_CAMPAIGNS).default(MAX_COMPARED_CAMPAIGNS),
+    cursor: cursorParam,
+  })
+  .superRefine((query, ctx) => {
+    if ((query.ids === undefined) === (query.status === undefined)) ctx.addIssue({ code: 'custom', path: ['ids'], message: 'give either ids or status' });
+    if (query.ids !== undefined && query.cursor !== undefined) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'pages are for status; ids answer in one page' });
+  });
+export type CampaignsMetricsQuery = z.infer<typeof CampaignsMetricsQuery>;
+
+/** A campaign's metrics beside others: the one-campaign metrics, with the campaign's name and status. */
+export const ComparedMetricsSchema = MetricsSchema.omit({ recount: true }).extend({ name: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
+export const ComparedMetricsPage = z.object({ items: z.array(ComparedMetricsSchema), nextCursor: z.string().nullable() });
 
 /** Compares the stored counters with a recount. A recount reports; it does not overwrite the counters. */
 export function compareCounters(stored: Counters, recounted: Counters): NonNullable<CampaignMetrics['recount']> {

@@ -18,6 +18,7 @@ import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import { transact, txPut, type TransactionWrite } from '../table/transaction';
 import { getUser } from '../users/repository';
+import { conversionActivity } from '../stats/writes';
 import { worksOwnLeadsOnly } from '../users/roles';
 import { accountsNamed, getAccount } from './accounts';
 import { dealAssignedMail } from './conversion-mail';
@@ -28,8 +29,8 @@ import type { Account, ConvertInput, Deal } from './schema';
 /**
  * POST /leads/{leadId}/convert (案件化, pattern ① of seed 000 §3.7.1). One transaction, all or nothing: the account
  * (when new) and its name claim, the deal, the lead set to converted and linked to both, the account's contact and
- * deal links, +1 deal on the source campaign's counters, the lead's history event and, with `notify`, the deal
- * owner's notification in the outbox. The lead write is conditioned on the version read and on the lead not being
+ * deal links, +1 deal on the source campaign's counters and +1 conversion on the caller's activity of the day, the
+ * lead's history event and, with `notify`, the deal owner's notification in the outbox. The lead write is conditioned on the version read and on the lead not being
  * converted: a double click converts once, with or without an Idempotency-Key.
  */
 
@@ -167,6 +168,7 @@ async function prepare(caller: Caller, leadId: string, input: ConvertInput, now:
     txPut('contact', { ...keys.accountContact(account.accountId, leadId), entity: ENTITY.accountContact, accountId: account.accountId, leadId, createdAt: timestamp }),
     txPut('accountDeal', { ...keys.accountDeal(account.accountId, dealId), entity: ENTITY.accountDeal, accountId: account.accountId, dealId, createdAt: timestamp }),
     counterBump(input.campaignId, { deals: 1 }, now),
+    ...conversionActivity(caller.userId, now),
     txPut(
       'event',
       leadEventItem({ eventId, leadId, kind: 'converted', at: timestamp, actorId: caller.userId, dealId, accountId: account.accountId, campaignId: input.campaignId }),

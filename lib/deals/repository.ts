@@ -10,6 +10,7 @@ import { queryPage } from '../table/queries';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import { transact, txPut, type TransactionWrite } from '../table/transaction';
 import { worksOwnLeadsOnly } from '../users/roles';
+import { wonDealActivity } from '../stats/writes';
 import { dealFromItem, dealItem, wonContribution } from './model';
 import { DEAL_STATUSES, type Deal, type DealListQuery, type DealPatch } from './schema';
 
@@ -106,6 +107,8 @@ export async function updateDeal(caller: Caller, dealId: string, patch: Omit<Dea
   const delta = { wonDeals: after.wonDeals - before.wonDeals, wonAmountJpy: after.wonAmountJpy - before.wonAmountJpy };
   const writes: TransactionWrite[] = [txPut('deal', dealItem(next), { condition: 'version = :v', values: { ':v': current.version } })];
   if (movesCounters(delta)) writes.push(counterBump(next.campaignId, delta, now));
+  // The owner's won deals and amount, on the day the deal became won (lib/stats/writes.ts).
+  writes.push(...wonDealActivity(current, next, now));
   await transactRetryingContention(writes, () => stale(undefined), async () => stale((await getDeal(dealId))?.version));
   return next;
 }

@@ -10,7 +10,7 @@ import type { Role } from '../users/roles';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One Lambda function serves each group (functions/http/{group}.ts). */
-export type RouteGroup = 'system' | 'users' | 'campaigns' | 'imports' | 'leads' | 'exports' | 'me' | 'actions' | 'deals';
+export type RouteGroup = 'system' | 'users' | 'campaigns' | 'imports' | 'leads' | 'exports' | 'me' | 'actions' | 'deals' | 'stats';
 
 export interface RouteDefinition<
   P extends z.ZodType = z.ZodType,

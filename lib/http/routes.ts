@@ -33,7 +33,8 @@ import {
   MembershipPage,
 } from '../leads/schema';
 import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
-import { MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import { CampaignsMetricsQuery, ComparedMetricsPage, MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import { ActivityQuery, ActivityStatsSchema, PipelineQuery, PipelineSchema } from '../stats/schema';
 import { LeadTaskList, LeadTasksQuery, TaskCreateSchema, TaskIdParams, TaskListQuery, TaskPage, TaskPatchSchema, TaskSchema } from '../tasks/schema';
 import {
   AccountDetailSchema,
@@ -426,6 +427,7 @@ export const routes = {
     body: ActionCreateSchema,
     response: ActionLoggedSchema,
     successStatus: 201,
+    idempotent: true,
     problems: ERASED_LEAD,
   }),
   listLeadActions: defineRoute({
@@ -587,6 +589,41 @@ export const routes = {
     params: CampaignIdParams,
     query: MetricsQuery,
     response: MetricsSchema,
+  }),
+  compareCampaignMetrics: defineRoute({
+    operationId: 'compareCampaignMetrics',
+    method: 'GET',
+    path: '/campaigns/metrics',
+    group: 'campaigns',
+    roles: PERMISSIONS.readCampaignMetrics,
+    summary: "Read many campaigns' effectiveness side by side: by ids (at most 100) or by status, a page at a time",
+    query: CampaignsMetricsQuery,
+    response: ComparedMetricsPage,
+    problems: { 404: 'One of the ids names no campaign (`missing` lists them)' },
+  }),
+
+  // --- the manager's view: activity statistics and the pipeline ------------------------------------------------
+  getActivityStats: defineRoute({
+    operationId: 'getActivityStats',
+    method: 'GET',
+    path: '/stats/activity',
+    group: 'stats',
+    roles: PERMISSIONS.readActivityStats,
+    summary:
+      "Read each user's activity by day, ISO week or month (days in Japan): actions by channel and result, effective calls, leads touched, first touches and speed to lead, hand-overs, conversions, won deals; a rep or sales only its own; an admin may recount one user's",
+    query: ActivityQuery,
+    response: ActivityStatsSchema,
+    problems: { 404: 'No such user' },
+  }),
+  getPipelineStats: defineRoute({
+    operationId: 'getPipelineStats',
+    method: 'GET',
+    path: '/stats/pipeline',
+    group: 'stats',
+    roles: PERMISSIONS.readPipeline,
+    summary: "Read each owner's open leads by stage, overdue tasks, tasks due today and untouched leads",
+    query: PipelineQuery,
+    response: PipelineSchema,
   }),
 } satisfies Record<string, RouteDefinition>;
 

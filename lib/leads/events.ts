@@ -16,8 +16,15 @@ import type { LeadEventSchema } from './schema';
 /** An event as the API shows it (LeadEventSchema in ./schema.ts, which /openapi.json publishes). */
 export type LeadEvent = z.infer<typeof LeadEventSchema>;
 
+/** Events that count in their actor's activity (lib/stats): listed by actor, so the activity recount finds them. */
+const COUNTED_BY_ACTOR: readonly LeadEvent['kind'][] = ['handed_over', 'converted'];
+
 export function leadEventItem(event: LeadEvent): Item {
-  const stored: Item = { ...keys.leadEvent(event.leadId, event.at, event.eventId), entity: ENTITY.leadEvent };
+  const stored: Item = {
+    ...keys.leadEvent(event.leadId, event.at, event.eventId),
+    ...(COUNTED_BY_ACTOR.includes(event.kind) ? keys.leadEventsByActorIndex(event.actorId, event.at, event.eventId) : {}),
+    entity: ENTITY.leadEvent,
+  };
   for (const [attribute, value] of Object.entries(event)) if (value !== undefined) stored[attribute] = value;
   return stored;
 }

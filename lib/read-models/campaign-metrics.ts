@@ -1,7 +1,19 @@
-import { compareCounters, computeMetrics, emptyCounters, readCounters, type CampaignMetrics, type Counters } from '../campaigns/metrics';
-import { requireCampaign } from '../campaigns/repository';
+import {
+  compareCounters,
+  computeMetrics,
+  emptyCounters,
+  readCounters,
+  readCountersOf,
+  type CampaignMetrics,
+  type CampaignsMetricsQuery,
+  type ComparedMetricsSchema,
+  type Counters,
+} from '../campaigns/metrics';
+import { getCampaigns, listCampaigns, requireCampaign } from '../campaigns/repository';
+import type { Campaign } from '../campaigns/schema';
+import type * as z from 'zod';
 import { dealFromItem } from '../deals/model';
-import { ForbiddenError } from '../errors';
+import { ForbiddenError, NotFoundError } from '../errors';
 import { batchGet, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
 import { countAll, queryAll } from '../table/queries';
@@ -19,6 +31,32 @@ export async function campaignMetrics(caller: Caller, campaignId: string, option
   if (!options.recount) return metrics;
   return { ...metrics, recount: compareCounters(counters, await recountCounters(campaignId)) };
 }
+
+/**
+ * GET /campaigns/metrics: many campaigns' metrics side by side, each computed as GET /campaigns/{id}/metrics
+ * computes one (computeMetrics), from one batch read of their counters (and of the campaigns, when named by id; a
+ * status page reads them from its index query). An unknown id is a 404 naming it.
+ */
+export async function campaignsMetrics(query: CampaignsMetricsQuery, startKey?: Item): Promise<{ items: ComparedMetrics[]; lastKey?: Item }> {
+  if (query.ids) {
+    const ids = query.ids;
+    const [found, counters] = await Promise.all([getCampaigns(ids), readCountersOf(ids)]);
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new NotFoundError(`no campaign ${missing.join(', ')}`, { extensions: { missing } });
+    return { items: ids.map((id) => compared(found.get(id)!, counters.get(id)!)) };
+  }
+  const page = await listCampaigns({ status: [query.status!], limit: query.limit }, startKey);
+  const counters = await readCountersOf(page.items.map((c) => c.campaignId));
+  return { items: page.items.map((c) => compared(c, counters.get(c.campaignId)!)), lastKey: page.lastKey };
+}
+
+type ComparedMetrics = z.infer<typeof ComparedMetricsSchema>;
+
+const compared = (campaign: Campaign, counters: Counters): ComparedMetrics => ({
+  ...computeMetrics(campaign, counters),
+  name: campaign.name,
+  status: campaign.status,
+});
 
 /**
  * The counters recomputed from the items, with queries only (never a scan): the campaign's histories (GSI5, every

@@ -57,6 +57,8 @@ export const PARTITION_PREFIXES = {
   export: 'EXPORT#',
   /** A replayed write's first answer and its parts. */
   idempotency: 'IDEMPOTENCY#',
+  /** A user's activity counters, one item per day in Japan, and the leads it touched each day. */
+  userStats: 'USERSTATS#',
 } as const;
 
 export type PartitionKind = keyof typeof PARTITION_PREFIXES;
@@ -252,6 +254,12 @@ export const keys = {
   /** The lead's history (who assigned or handed it over, when, from whom, to whom), oldest first. */
   leadEvent: (leadId: string, at: string, eventId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `EVENT#${at}#${eventId}` }),
   leadEventPrefix: 'EVENT#',
+  /**
+   * GSI1 (on hand-over and conversion events): one person's hand-overs and conversions, by when they happened. The
+   * activity recount counts these (lib/stats/recount.ts), as the campaign recount counts a campaign's actions.
+   */
+  leadEventsByActorIndex: (actorId: string, at: string, eventId: string) => ({ GSI1PK: `LEADEVENTS#${actorId}`, GSI1SK: `${at}#${eventId}` }),
+  leadEventsByActorPartition: (actorId: string) => `LEADEVENTS#${actorId}`,
 
   // --- assignment ----------------------------------------------------------------------------------------------
   /** One assignment operation (POST /leads/assign): its plan, progress and result. */
@@ -349,6 +357,19 @@ export const keys = {
   // --- exports -------------------------------------------------------------------------------------------------
   export: (exportId: string): Key => ({ PK: `${PARTITION_PREFIXES.export}${exportId}`, SK: 'EXPORT' }),
 
+  // --- activity statistics (the manager's view) ----------------------------------------------------------------
+  /**
+   * A user's activity counters of one day in Japan (actions by channel and result, effective calls, leads touched,
+   * first touches and their durations, hand-overs, conversions, won deals), moved by the writes they count in the
+   * same transaction. A period is a query of the user's partition over the days' sort keys.
+   */
+  userStatsDay: (userId: string, day: string): Key => ({ PK: `${PARTITION_PREFIXES.userStats}${userId}`, SK: `DAY#${day}` }),
+  userStatsPartition: (userId: string) => `${PARTITION_PREFIXES.userStats}${userId}`,
+  /** The sort keys of a user's counter days from `from` to `to`, both included (`YYYY-MM-DD`). */
+  userStatsDays: (from: string, to: string): [string, string] => [`DAY#${from}`, `DAY#${to}`],
+  /** That the user touched this lead on this day: the day's leadsTouched counts each lead once. */
+  leadTouchedMarker: (userId: string, day: string, leadId: string): Key => ({ PK: `${PARTITION_PREFIXES.userStats}${userId}`, SK: `TOUCHED#${day}#${leadId}` }),
+
   // --- idempotency ---------------------------------------------------------------------------------------------
   /** A write's first answer, replayed for 24 h to a retry with the same Idempotency-Key from the same caller. */
   idempotency: (callerId: string, scope: string, idempotencyKey: string): Key => ({
@@ -395,4 +416,6 @@ export const ENTITY = {
   accountDeal: 'AccountDeal',
   idempotency: 'Idempotency',
   idempotencyPart: 'IdempotencyPart',
+  userStats: 'UserStats',
+  leadTouched: 'LeadTouched',
 } as const;

@@ -205,3 +205,21 @@ export async function countAll(spec: QuerySpec): Promise<number> {
   } while (startKey);
   return total;
 }
+
+/**
+ * How many items the query finds, counting within a read budget shared with other counts of the same request: the
+ * budget is checked before each page (a page is at most 1 MB of items), so it is passed by at most a page per count in
+ * flight. `complete` is false when it ran out first; `count` is then what was counted so far.
+ */
+export async function countWithin(spec: QuerySpec, budget: ReadBudget): Promise<{ count: number; complete: boolean }> {
+  let total = 0;
+  let startKey: Item | undefined;
+  do {
+    if (budget.exhausted) return { count: total, complete: false };
+    const page = await queryOnce(spec, { startKey, count: true });
+    budget.spend(page.scanned);
+    total += page.count;
+    startKey = page.lastKey;
+  } while (startKey);
+  return { count: total, complete: true };
+}

@@ -134,3 +134,8 @@ export async function listUsers(query: UserListQuery, startKey?: Item) {
   });
   return { items: page.items.map(toUser), lastKey: page.lastKey };
 }
+
+/** Every user, in id order: one partition of GSI1, a few hundred items at most (a company's staff, not its leads). */
+export async function allUsers(): Promise<User[]> {
+  return (await queryAll<UserItem>({ index: 'gsi1', partition: keys.usersPartition })).map(toUser);
+}

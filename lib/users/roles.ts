@@ -51,6 +51,13 @@ export const PERMISSIONS = {
   readCampaignMetrics: ['admin', 'marketing', 'manager', 'rep', 'sales'],
   /** Whose actions a caller lists is checked in the domain: anyone's for admin, manager, marketing; else its own. */
   readActions: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
+  /**
+   * The manager's view (GET /stats/activity): anyone's for admins and managers; a rep or sales reads only its own
+   * (checked in the domain). Agents and marketing do not read activity statistics.
+   */
+  readActivityStats: ['admin', 'manager', 'rep', 'sales'],
+  /** Every owner's pipeline (GET /stats/pipeline). */
+  readPipeline: ['admin', 'manager'],
   /** The choice lists of forms. */
   readSettings: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   exportLists: ['admin', 'marketing', 'manager', 'rep', 'agent'],

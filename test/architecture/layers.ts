@@ -7,7 +7,7 @@ export const LAYERS: { name: string; holds: string[] }[] = [
   { name: 'storage: the table and the AWS services', holds: ['lib/table/', 'lib/storage/'] },
   { name: 'users: who calls, with what role', holds: ['lib/users/'] },
   { name: 'records: leads, campaigns, notifications', holds: ['lib/leads/', 'lib/campaigns/', 'lib/notifications/'] },
-  { name: 'work on leads: actions, tasks, exports', holds: ['lib/actions/', 'lib/tasks/', 'lib/exports/'] },
+  { name: 'work on leads: actions, tasks, exports, activity statistics', holds: ['lib/actions/', 'lib/tasks/', 'lib/exports/', 'lib/stats/'] },
   { name: 'operations: assignment, deals, erasure, the morning digest', holds: ['lib/assignment/', 'lib/deals/', 'lib/erasure/', 'lib/digest/'] },
   { name: 'intake: lists in', holds: ['lib/intake/'] },
   { name: 'read models: views over several domains', holds: ['lib/read-models/'] },

@@ -102,7 +102,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
     ...NONE,
     items: [
       { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ASSIGNROTATION#*', 'IMPORT#*', 'LEADKEY#*'] },
-      { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'ASSIGNMENT#*', 'ASSIGNROTATION#*'] },
+      { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'ASSIGNMENT#*', 'ASSIGNROTATION#*', 'USERSTATS#*'] },
       { actions: ['PutItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*'] },
       { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'LEADKEY#*', 'ERASEDKEY#*', 'CAMPAIGN#*'] },
       { actions: ['BatchWriteItem'], keys: ['ASSIGNMENT#*'] },
@@ -130,8 +130,9 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
   actions: {
     ...NONE,
     items: [
-      { actions: ['GetItem', 'Query'], keys: ['USER#*', 'LEAD#*'] },
-      { actions: ['PutItem', 'UpdateItem'], keys: ['LEAD#*', 'CAMPAIGN#*'] },
+      { actions: ['GetItem', 'Query'], keys: ['USER#*', 'LEAD#*', 'USERSTATS#*'] },
+      { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'], keys: ['LEAD#*', 'CAMPAIGN#*', 'USERSTATS#*'] },
+      IDEMPOTENCY,
     ],
     indexes: ['GSI1'],
     cursorSecret: true,
@@ -140,11 +141,16 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
     ...NONE,
     items: [
       { actions: ['GetItem', 'Query', 'BatchGetItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ACCOUNT#*'] },
-      { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ACCOUNT#*', 'ACCOUNTNAME#*'] },
+      { actions: ['PutItem', 'UpdateItem'], keys: ['USER#*', 'LEAD#*', 'CAMPAIGN#*', 'DEAL#*', 'ACCOUNT#*', 'ACCOUNTNAME#*', 'USERSTATS#*'] },
       IDEMPOTENCY,
     ],
     indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4'],
     cursorSecret: true,
+  },
+  stats: {
+    ...NONE,
+    items: [{ actions: ['GetItem', 'Query'], keys: ['USER#*', 'USERSTATS#*'] }],
+    indexes: ['GSI1', 'GSI2', 'GSI10'],
   },
 };
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUTES } from '../../lib/http/routes';
 import type { RouteDefinition } from '../../lib/http/route';
+import { routeMatcher } from '../../lib/local/gateway';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { DEMO_USERS } from '../../lib/local/seed';
 import { freePort } from '../../lib/local/services';
@@ -34,14 +35,9 @@ export interface SentMail {
   body: { text?: string; html?: string };
 }
 
-const routePatterns = ROUTES.map((route) => ({
-  route,
-  pattern: new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-}));
-
-/** The route a request goes to, as the gateway would find it. */
-const routeOf = (method: string, path: string): RouteDefinition | undefined =>
-  routePatterns.find(({ route, pattern }) => route.method === method && pattern.test(path.split('?')[0]!))?.route;
+/** The route a request goes to, as the gateway finds it (a literal segment before a parameter: /campaigns/metrics). */
+const matchRoute = routeMatcher(ROUTES);
+const routeOf = (method: string, path: string): RouteDefinition | undefined => matchRoute(method, path.split('?')[0]!)?.route;
 
 /**
  * Every successful reply the suite receives is held against its route's declared response schema, the same one
