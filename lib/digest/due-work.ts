@@ -14,7 +14,7 @@ import { countAll, queryPage, type QuerySpec } from '../table/queries';
 /** Each section lists at most this many; the rest are counted ("ほか12件"). */
 export const DIGEST_LISTED = 20;
 
-/** What a run read: items that came back from queries and reads by key, and items COUNT queries counted. */
+/** What a run read: items queries returned and keys read by key (found or not), and items COUNT queries counted. */
 export interface ReadTally {
   itemsRead: number;
   itemsCounted: number;
@@ -58,8 +58,9 @@ async function totalOf(spec: QuerySpec, page: { items: unknown[]; lastKey?: Item
 }
 
 async function leadsById(leadIds: readonly string[], tally: ReadTally): Promise<Map<string, Lead>> {
-  const found = await batchGet<Item>([...new Set(leadIds)].map((leadId) => keys.lead(leadId)));
-  tally.itemsRead += found.size;
+  const unique = [...new Set(leadIds)];
+  const found = await batchGet<Item>(unique.map((leadId) => keys.lead(leadId)));
+  tally.itemsRead += unique.length;
   return new Map([...found.values()].map((item) => [item.leadId as string, leadFromItem(item)]));
 }
 

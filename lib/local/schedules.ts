@@ -31,7 +31,13 @@ export const localJobs = (handlers: { dailyDigest: JobHandler }): Record<string,
 /** setTimeout holds at most about 24.8 days; a later run waits in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function startLocalSchedules(jobs: Record<string, LocalJob>, clock: () => Date = () => new Date()): LocalSchedules {
+/**
+ * `timers: false` plans the runs without arming them: the integration tests fire jobs themselves at the instants
+ * they name, and a suite running across 08:00 in Tokyo must not get a digest it did not ask for.
+ */
+export function startLocalSchedules(jobs: Record<string, LocalJob>, options: { clock?: () => Date; timers?: boolean } = {}): LocalSchedules {
+  const clock = options.clock ?? (() => new Date());
+  const armed = options.timers ?? true;
   const timers = new Map<string, NodeJS.Timeout>();
   const upcoming = new Map<string, Date>();
   let stopped = false;
@@ -46,6 +52,7 @@ export function startLocalSchedules(jobs: Record<string, LocalJob>, clock: () =>
     if (stopped) return;
     const at = jobs[job]!.next(clock());
     upcoming.set(job, at);
+    if (!armed) return;
     const wait = () => {
       const left = at.getTime() - clock().getTime();
       const timer = setTimeout(

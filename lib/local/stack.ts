@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   /** Keep DynamoDB in memory instead of under dataDir. */
   inMemory?: boolean;
   seed?: boolean;
+  /** Run the scheduled jobs at their times (default); without, they run only when fired (the tests fire them). */
+  scheduleTimers?: boolean;
 }
 
 export interface LocalStack {
@@ -185,7 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push({ url: '', port: 0, stop: () => dispatcher.stop() });
 
     // The scheduled jobs, at the times the cloud's EventBridge schedules run them, into the same handlers.
-    const schedules = startLocalSchedules(localJobs({ dailyDigest: dailyDigest.handler }));
+    const schedules = startLocalSchedules(localJobs({ dailyDigest: dailyDigest.handler }), { timers: options.scheduleTimers ?? true });
     started.push({ url: '', port: 0, stop: async () => schedules.stop() });
 
     return {

@@ -77,6 +77,8 @@ export function useLocalStack(options: { ownDynamoDb?: boolean } = {}): () => Te
       bucket: 'lead-intake',
       tableName: `test-${process.pid}-${Date.now().toString(36)}`,
       dynamodbEndpoint: endpoint,
+      // Tests fire the scheduled jobs at the instants they name; the wall clock fires nothing.
+      scheduleTimers: false,
     });
     const token = async (userId: string) => {
       if (!tokens.has(userId)) {
