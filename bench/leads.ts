@@ -12,7 +12,9 @@ import { lookupItemsOf } from '../lib/leads/lookups';
 import { leadItem, type Lead, type LeadStage } from '../lib/leads/model';
 import { newTask, taskItem } from '../lib/leads/task-model';
 import { INDEXES } from '../lib/table/definition';
+import { runDailyDigest } from '../lib/digest/daily-digest';
 import { seedDemoUsers } from '../lib/local/seed';
+import { createUser } from '../lib/users/repository';
 import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
 import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './support';
@@ -21,34 +23,46 @@ import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './s
  * npm run bench:leads [-- --leads N --runs R]
  *
  * Puts N leads (default 100,000) into DynamoDB Local — owners, stages, phones, campaign histories and open tasks
- * (one owned lead in three, about 20,000 at 100,000 leads, due from ten days ago to twenty days on) spread as a real
+ * (one lead in five, 20,000 at 100,000 leads, due from ten days ago to twenty days on; 50 owners) spread as a real
  * book of leads would be — then times, through the real handlers, the first page of 50 of the main lists, of
  * `GET /me/queue`, and the e-mail and phone look-ups (R runs each), each beside a single GetItem and beside one Query
- * of as many lead items from one partition, both timed in the same run; and finally exports all N leads and prints
+ * of as many lead items from one partition, both timed in the same run; the morning digest for the 50 users (time
+ * and items read); and finally exports all N leads and prints
  * the time and peak RSS of the export.
  */
 
 const leads = argument('leads', 100_000);
 const runs = argument('runs', 50);
-const OWNERS = ['rep1', 'rep2', 'agent', undefined, undefined];
+/** 50 users work leads: the demo's rep1, rep2, agent and manager, and 46 more reps; one lead in five is nobody's. */
+const BENCH_REPS = Array.from({ length: 46 }, (_, i) => `bench-rep${String(i).padStart(2, '0')}`);
+const OWNERS = ['rep1', 'rep2', 'agent', 'manager', ...BENCH_REPS, ...Array.from({ length: 13 }, () => undefined)];
+
+/** The next Wednesday, 08:00 in Tokyo (a business day unless it is a public holiday; the digest then says so). */
+function nextWednesdayMorning(): Date {
+  const day = new Date(Date.now() + 9 * 3_600_000);
+  const ahead = (3 - day.getUTCDay() + 7) % 7 || 7;
+  const date = new Date(day.getTime() + ahead * 86_400_000).toISOString().slice(0, 10);
+  return new Date(`${date}T08:00:00+09:00`);
+}
 const STAGES: LeadStage[] = ['new', 'new', 'working', 'recycle'];
 
 /** The phone of lead i: a Tokyo number, written as a person types it. */
 const phoneOf = (i: number) => `03-${String(1000 + Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
 const DAY_MS = 86_400_000;
 
-async function seed(campaignId: string): Promise<{ tasks: number }> {
+async function seed(campaignId: string): Promise<{ tasks: number; tasksOf: Map<string, number> }> {
   const requests = [];
   let tasks = 0;
+  const tasksOf = new Map<string, number>();
   const start = Date.now() - leads * 1000;
   for (let i = 0; i < leads; i++) {
     const leadId = ulid(start + i * 1000);
     const at = new Date(start + i * 1000).toISOString();
     const ownerId = OWNERS[i % OWNERS.length];
     const email = `lead${i}@example.com`;
-    // One owned lead in three has an open task of its owner, due from ten days ago to twenty days on.
+    // One lead in five has an open task of its owner (20,000 at 100,000 leads), due from ten days ago to twenty on.
     const task =
-      ownerId && i % 3 === 0
+      ownerId && i % 5 === 0
         ? newTask({ leadId, assigneeId: ownerId, kind: 'call', title: '次回対応', dueAt: new Date(Date.now() + ((i % 31) - 10) * DAY_MS).toISOString(), createdBy: 'manager' }, at)
         : undefined;
     const lead: Lead = {
@@ -70,6 +84,7 @@ async function seed(campaignId: string): Promise<{ tasks: number }> {
     if (task) {
       requests.push(putRequest(taskItem(task)));
       tasks++;
+      tasksOf.set(task.assigneeId, (tasksOf.get(task.assigneeId) ?? 0) + 1);
     }
     if (i % 2 === 0) {
       const arisenOn = at.slice(0, 10);
@@ -89,7 +104,7 @@ async function seed(campaignId: string): Promise<{ tasks: number }> {
     }
   }
   await batchWrite(requests, { concurrency: 8 });
-  return { tasks };
+  return { tasks, tasksOf };
 }
 
 function event(path: string, query: Record<string, string>, userId: string) {
@@ -111,6 +126,9 @@ async function main() {
   const bench = await startBenchStack('bench-leads');
   try {
     await seedDemoUsers();
+    for (const [i, userId] of BENCH_REPS.entries()) {
+      await createUser({ userId, name: `ベンチ 担当${i}`, email: `${userId}@example.com`, team: 'インサイドセールス部', role: 'rep', active: true });
+    }
     const campaign = await createCampaign({ name: 'ベンチ', type: 'seminar', status: 'active', targets: {}, stakeholders: [], attachments: [] }, { userId: 'bench', role: 'admin' });
     const { result: seeded, ms: seedMs } = await timed(() => seed(campaign.campaignId));
     console.log(`${fmt(leads)} leads (${fmt(seeded.tasks)} open tasks) seeded in ${fmt(seedMs / 1000, 1)} s`);
@@ -123,7 +141,7 @@ async function main() {
       ['unassigned', '/leads', { owner: 'unassigned', limit: '50' }, 'manager', 50],
       ['campaign members', '/leads', { campaignId: campaign.campaignId, limit: '50' }, 'manager', 50],
       ['by stage (working)', '/leads', { stage: 'working', limit: '50' }, 'manager', 50],
-      ['mine by next action', '/leads', { owner: 'me', sort: 'nextActionAt', limit: '50' }, 'rep1', 50],
+      ['mine by next action', '/leads', { owner: 'me', sort: 'nextActionAt', limit: '50' }, 'rep1', Math.min(50, seeded.tasksOf.get('rep1') ?? 0)],
       ['queue (rep1)', '/me/queue', { limit: '50' }, 'rep1', 50],
       ['e-mail look-up', '/leads', { email: `LEAD${probe}@EXAMPLE.COM` }, 'manager', 1],
       ['phone look-up', '/leads', { phone: phoneOf(probe).replaceAll('-', '') }, 'manager', 1],
@@ -137,10 +155,10 @@ async function main() {
       const out = await dynamo().send(
         new QueryCommand({
           TableName: tableName(),
-          IndexName: INDEXES.gsi1.indexName,
+          IndexName: INDEXES.gsi4.indexName,
           KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partitionKey },
-          ExpressionAttributeValues: toAttributes({ ':pk': keys.leadsByOwnerPartition('rep1', 0) }),
+          ExpressionAttributeNames: { '#pk': INDEXES.gsi4.partitionKey },
+          ExpressionAttributeValues: toAttributes({ ':pk': keys.leadsRecentPartition(0) }),
           Limit: count,
         }),
       );
@@ -167,6 +185,16 @@ async function main() {
         `${label.padEnd(20)} median ${fmt(list.median, 1)} ms, p95 ${fmt(list.p95, 1)} ms | GetItem ${fmt(get.median, 1)} / ${fmt(get.p95, 1)} ms: ${fmt(list.median / get.median, 1)}× / ${fmt(list.p95 / get.p95, 1)}× | Query of ${count} ${fmt(raw.median, 1)} / ${fmt(raw.p95, 1)} ms: ${fmt(list.median / raw.median, 1)}× / ${fmt(list.p95 / raw.p95, 1)}×`,
       );
     }
+
+    // The morning digest on a Wednesday 08:00 in Tokyo: it must read what is due, not the book of leads.
+    const digestAt = nextWednesdayMorning();
+    process.env.SENDER_EMAIL ??= 'no-reply@example.com';
+    const digest = await timed(() => runDailyDigest(digestAt, digestAt));
+    const d = digest.result;
+    console.log(
+      `daily digest for ${d.usersConsidered} users (${fmt(seeded.tasks)} open tasks, ${fmt(leads)} leads): ${fmt(digest.ms / 1000, 1)} s, ${fmt(d.digestsWritten)} digests, ${fmt(d.itemsRead)} items read and ${fmt(d.itemsCounted)} counted (${fmt((d.itemsRead / leads) * 100, 1)} % of the leads read)`,
+    );
+    if (d.failed > 0 || d.digestsWritten === 0) process.exitCode = 1;
 
     const exportId = ulid();
     await createExportRecord({ exportId, format: 'xlsx', status: 'queued', requestedBy: 'manager', rows: 0, createdAt: new Date().toISOString(), filter: { sort: 'updatedAt' }, caller: { userId: 'manager', role: 'manager' } });
