@@ -147,5 +147,5 @@ describe('campaigns an agent sees', () => {
     expect(await listedIds()).toEqual([b.campaignId]);
     expect(await backfillHistoryOwners(b.campaignId)).toBe(1);
     expect(await listedIds()).toEqual([b.campaignId]);
-  });
+  }, 90_000);
 });

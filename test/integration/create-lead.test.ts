@@ -381,7 +381,7 @@ describe('POST /leads racing a participant list import of the same people', () =
     const metrics = counters(await metricsOf(campaignId));
     expect(metrics).toEqual({ invited: 0, responded: rows.length, invitedResponded: 0, newLeads: imports[0].counts.created, knownLeads: imports[0].counts.matched });
     expect((await recount(campaignId)).agrees).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   test('while the import of the same campaign runs, attaching: the requests wait for it and attach; one lead and one responded history each', async () => {
     const campaignId = await newCampaign('同時ウェビナー');
