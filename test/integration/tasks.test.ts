@@ -8,6 +8,7 @@ import { batchWrite, getItem, putRequest } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
 import { queryAll } from '../../lib/table/queries';
 import { japanDayBounds, LEAD_TASK_REVISION, taskIdFor, taskItem, type Task } from '../../lib/leads/task-model';
+import { japanDateOf } from '../../lib/text/japan-time';
 import { intakeHelpers } from '../support/intake';
 import { xlsx } from '../support/lists';
 import { useLocalStack } from '../support/local-stack';
@@ -448,7 +449,7 @@ describe('next actions', () => {
 });
 
 /** The day in Japan `days` from today, as `YYYY-MM-DD`. */
-const japanDay = (days: number) => new Date(Date.now() + 9 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+const japanDay = (days: number) => japanDateOf(new Date(Date.now() + days * 86_400_000));
 
 describe("the lead's next action", () => {
   test('is its earliest open task, in the detail and the list, filtered and sorted soonest first, and follows every task write', async () => {

@@ -5,6 +5,7 @@ import { leadItem, newMembershipItem, type Lead } from '../../lib/leads/model';
 import { newTask, taskItem, type Task } from '../../lib/leads/task-model';
 import { batchWrite, putRequest, type Item } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
+import { japanDateOf } from '../../lib/text/japan-time';
 import { intakeHelpers } from '../support/intake';
 import { xlsx } from '../support/lists';
 import { useLocalStack } from '../support/local-stack';
@@ -23,7 +24,7 @@ const api = (...args: Parameters<ReturnType<typeof stack>['api']>) => stack().ap
 const DAY = 86_400_000;
 const ago = (days: number, hours = 0) => new Date(Date.now() - days * DAY - hours * 3_600_000).toISOString();
 /** The day in Japan `days` from today, as `YYYY-MM-DD`. */
-const japanDay = (days: number) => new Date(Date.now() + 9 * 3_600_000 + days * DAY).toISOString().slice(0, 10);
+const japanDay = (days: number) => japanDateOf(new Date(Date.now() + days * DAY));
 
 function lead(name: string, change: Partial<Lead> = {}): Lead {
   return {
