@@ -43,6 +43,16 @@ export function awsEndpoints(): AwsEndpoints {
   };
 }
 
+/**
+ * The credentials the product signs with against DynamoDB Local. Unless it runs with -sharedDb, DynamoDB Local keeps
+ * one database per access key and region: the test suite gives each test file a key of its own on one JVM, so no
+ * file's stream records slow another's writes (in one shared database every write to a table with a stream slows
+ * several times once tens of thousands of stream records exist, whichever table holds them).
+ */
+export function dynamodbLocalCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: optional('DYNAMODB_LOCAL_ACCESS_KEY') ?? 'local', secretAccessKey: 'local' };
+}
+
 export const config = {
   tableName: () => required('TABLE_NAME'),
   intakeBucket: () => required('INTAKE_BUCKET'),

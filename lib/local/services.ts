@@ -50,13 +50,17 @@ async function waitForDynamo(url: string, child: ChildProcess, timeoutMs = 30_00
   throw new Error(`DynamoDB Local did not answer on ${url} within ${timeoutMs} ms`);
 }
 
-/** `dataDir` keeps the tables on disk across runs; without it the database lives in memory. */
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<RunningService> {
+/**
+ * `dataDir` keeps the tables on disk across runs; without it the database lives in memory. `sharedDb` (the default)
+ * keeps one database whatever the credentials, so that any client (the AWS CLI too) sees the same tables; without it
+ * each access key has a database of its own (the test suite's files, see dynamodbLocalCredentials in lib/config.ts).
+ */
+export async function startDynamoDbLocal(options: { port: number; dataDir?: string; sharedDb?: boolean }): Promise<RunningService> {
   checkJava();
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child = spawnDynamoDbLocal({ port: options.port, // The package runs java from its own folder, so the data path must be absolute.
     path: options.dataDir ? resolve(options.dataDir) : null,
-    sharedDb: true, stdio: 'pipe' } as never);
+    sharedDb: options.sharedDb ?? true, stdio: 'pipe' } as never);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout?.resume();

@@ -4,7 +4,7 @@ import type { S3Event } from 'aws-lambda';
 import { ROUTES } from '../http/routes';
 import { newId } from '../ids';
 import { sleep } from '../async';
-import { applyEnvironment, awsEndpoints, config, localStackSettings } from '../config';
+import { applyEnvironment, awsEndpoints, config, dynamodbLocalCredentials, localStackSettings } from '../config';
 import { log } from '../log';
 import { setLocalInvoker } from '../storage/functions';
 import { isListKey } from '../storage/layout';
@@ -36,6 +36,11 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   /** Keep DynamoDB in memory instead of under dataDir. */
   inMemory?: boolean;
+  /**
+   * A database of its own on DynamoDB Local: the access key the product signs with, on a DynamoDB Local started
+   * without -sharedDb (the tests' own, or `dynamodbEndpoint`'s). Without it, the one shared database.
+   */
+  dynamodbAccessKey?: string;
   seed?: boolean;
   /** Run the scheduled jobs at their times (default); without, they run only when fired (the tests fire them). */
   scheduleTimers?: boolean;
@@ -44,6 +49,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   apiUrl: string;
   dynamodbUrl: string;
+  /** The credentials that reach this stack's database on DynamoDB Local. */
+  dynamodbCredentials: { accessKeyId: string; secretAccessKey: string };
   s3Url: string;
   sesUrl: string;
   tableName: string;
@@ -93,7 +100,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const dynamodb = options.dynamodbEndpoint
       ? { url: options.dynamodbEndpoint, port: Number(new URL(options.dynamodbEndpoint).port), stop: async () => undefined }
-      : await startDynamoDbLocal({ port: options.dynamodbPort, dataDir: options.inMemory ? undefined : join(options.dataDir, 'dynamodb') });
+      : await startDynamoDbLocal({
+          port: options.dynamodbPort,
+          dataDir: options.inMemory ? undefined : join(options.dataDir, 'dynamodb'),
+          sharedDb: options.dynamodbAccessKey === undefined,
+        });
     started.push(dynamodb);
     const s3 = await startS3Server({ port: options.s3Port, dataDir: join(options.dataDir, 's3'), buckets: [options.bucket] });
     started.push(s3);
@@ -114,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
       CURSOR_SECRET: loadOrCreateSecret(join(options.dataDir, 'cursor-secret')).toString('base64'),
       ERASURE_SECRET: loadOrCreateSecret(join(options.dataDir, 'erasure-secret')).toString('base64'),
+      DYNAMODB_LOCAL_ACCESS_KEY: options.dynamodbAccessKey ?? 'local',
     });
     resetDynamoClient();
     resetSesClient();
@@ -193,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiUrl: gateway.url,
       dynamodbUrl: dynamodb.url,
+      dynamodbCredentials: dynamodbLocalCredentials(),
       s3Url: s3.url,
       sesUrl: ses.url,
       tableName: options.tableName,

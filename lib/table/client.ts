@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { backoffMs, forEachConcurrently, sleep } from '../async';
-import { awsEndpoints, config } from '../config';
+import { awsEndpoints, config, dynamodbLocalCredentials } from '../config';
 import { ThrottledError } from '../errors';
 import { meterCapacity } from './capacity';
 import { ConditionFailedError, TransactionCancelledError } from './errors';
@@ -44,7 +44,7 @@ export function dynamo(): DynamoDBClient {
       // The SDK's adaptive retry backs off on throttling before we report 429.
       retryMode: 'adaptive',
       maxAttempts: 6,
-      ...(dynamodb ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      ...(dynamodb ? { credentials: dynamodbLocalCredentials() } : {}),
     });
     // The SDK's logger middleware copies every request and response through a sensitive-data filter to build a log
     // line, even for its no-op logger; we never give it a logger, and at thousands of items a second the copies cost.

@@ -1,7 +1,7 @@
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { awsEndpoints } from '../config';
+import { awsEndpoints, dynamodbLocalCredentials } from '../config';
 import { log } from '../log';
 import { dynamo } from './client';
 
@@ -25,7 +25,7 @@ export async function readTableStream(options: {
   pollMs?: number;
 }): Promise<StreamReader> {
   const pollMs = options.pollMs ?? 200;
-  const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: awsEndpoints().region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: awsEndpoints().region, credentials: dynamodbLocalCredentials() });
   const table = await dynamo().send(new DescribeTableCommand({ TableName: options.tableName }));
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);

@@ -10,7 +10,7 @@ import { useLocalStack } from '../support/local-stack';
  * minute or more, so it runs on its own after the rest of the suite (jest.heavy.config.js), not beside it.
  */
 
-const stack = useLocalStack({ ownDynamoDb: true });
+const stack = useLocalStack();
 const COUNT = 10_000;
 let leadIds: string[];
 

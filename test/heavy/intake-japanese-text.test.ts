@@ -6,7 +6,7 @@ import { japanesePeople, japaneseWorkbook, type JapanesePerson } from '../suppor
 import { useLocalStack } from '../support/local-stack';
 import { zipArchive } from '../support/workbooks';
 
-const stack = useLocalStack({ ownDynamoDb: true });
+const stack = useLocalStack();
 
 const { newCampaign, importList } = intakeHelpers(stack);
 

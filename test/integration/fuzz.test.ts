@@ -230,7 +230,7 @@ const seedOf = (route: RouteDefinition, caller: Caller) => {
 
 beforeAll(async () => {
   const api = stack().api;
-  dynamo = new DynamoDBClient({ endpoint: stack().dynamodbUrl, region: 'ap-northeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  dynamo = new DynamoDBClient({ endpoint: stack().dynamodbUrl, region: 'ap-northeast-1', credentials: stack().dynamodbCredentials });
 
   const campaign = await api('POST', '/campaigns', { as: 'marketing', body: { name: 'ファズ展示会', type: 'exhibition', budgetJpy: 100_000, targets: { leads: 10 } } });
   expect(campaign.status).toBe(201);

@@ -7,7 +7,6 @@ import type { RouteDefinition } from '../../lib/http/route';
 import { routeMatcher } from '../../lib/local/gateway';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { DEMO_USERS } from '../../lib/local/seed';
-import { freePort } from '../../lib/local/services';
 
 /**
  * Starts the real local stack for one test file: a fresh table on the shared DynamoDB Local, its own S3 server,
@@ -54,29 +53,32 @@ function checkAgainstContract(method: string, path: string, status: number, body
 }
 
 /**
- * `ownDynamoDb`: a DynamoDB Local of the file's own instead of the suite's shared one. The heavy tests take it:
- * DynamoDB Local slows down for every table once one of them has taken tens of thousands of writes, so a heavy file
- * sharing the JVM with another would slow them both by several times.
+ * The local stack of one test file, on the run's DynamoDB Local (test/support/global-setup.ts) in a database of the
+ * file's own, and with S3 and SES servers of its own.
  */
-export function useLocalStack(options: { ownDynamoDb?: boolean } = {}): () => TestStack {
+export function useLocalStack(): () => TestStack {
   let stack: TestStack | undefined;
   let dataDir: string;
   const tokens = new Map<string, string>();
 
   beforeAll(async () => {
-    const endpoint = options.ownDynamoDb ? undefined : process.env.TEST_DYNAMODB_ENDPOINT;
-    if (!endpoint && !options.ownDynamoDb) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (globalSetup starts DynamoDB Local)');
+    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+    if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (globalSetup starts DynamoDB Local)');
     dataDir = mkdtempSync(join(tmpdir(), 'lead-stack-'));
+    const tableName = `test-${process.pid}-${Date.now().toString(36)}`;
     const local = await startLocalStack({
       apiPort: 0,
-      dynamodbPort: options.ownDynamoDb ? await freePort() : 0,
+      dynamodbPort: 0,
       inMemory: true,
       s3Port: 0,
       sesPort: 0,
       dataDir,
       bucket: 'lead-intake',
-      tableName: `test-${process.pid}-${Date.now().toString(36)}`,
+      tableName,
       dynamodbEndpoint: endpoint,
+      // A database of the file's own on the JVM (see dynamodbLocalCredentials): no other file's writes slow it.
+      // DynamoDB Local takes access keys of letters and digits only.
+      dynamodbAccessKey: tableName.replace(/[^A-Za-z0-9]/g, ''),
       // Tests fire the scheduled jobs at the instants they name; the wall clock fires nothing.
       scheduleTimers: false,
     });
