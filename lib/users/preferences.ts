@@ -4,24 +4,40 @@ import type { Preferences, PreferencesPatch } from './schema';
 
 /**
  * A user's own settings (GET and PATCH /me/preferences), one item beside the user (keys.userPreferences). Today they
- * say how the morning digest reaches the user: by e-mail, in the app, both or neither. A user who never set them has
- * the defaults, and no item.
+ * say how the morning digest reaches the user (by e-mail, in the app, both or neither) and whether a manager's weekly
+ * report comes by e-mail. A user who never set them has the defaults, and no item.
  *
  * Each channel is its own attribute, and a PATCH sets only the channels it names: two changes at once to different
  * channels both stay, so there is no version to carry (the same channel twice: the later one wins, as meant).
  */
 
-export const DEFAULT_PREFERENCES: Preferences = { dailyDigest: { email: true, inApp: true } };
+export const DEFAULT_PREFERENCES: Preferences = { dailyDigest: { email: true, inApp: true }, weeklyReport: { email: true } };
 
-/** The stored attribute of each digest channel. */
-const DIGEST_ATTRIBUTES = { email: 'dailyDigestEmail', inApp: 'dailyDigestInApp' } as const;
+/** The stored attribute of each channel of each kind of message. */
+const ATTRIBUTES = {
+  dailyDigest: { email: 'dailyDigestEmail', inApp: 'dailyDigestInApp' },
+  weeklyReport: { email: 'weeklyReportEmail' },
+} as const;
+
+type Setting = { [K in keyof typeof ATTRIBUTES]: [K, keyof (typeof ATTRIBUTES)[K]] }[keyof typeof ATTRIBUTES];
+const SETTINGS: readonly Setting[] = [
+  ['dailyDigest', 'email'],
+  ['dailyDigest', 'inApp'],
+  ['weeklyReport', 'email'],
+];
+
+const attributeOf = ([kind, channel]: Setting): string => (ATTRIBUTES[kind] as Record<string, string>)[channel]!;
+const defaultOf = ([kind, channel]: Setting): boolean => (DEFAULT_PREFERENCES[kind] as Record<string, boolean>)[channel]!;
 
 function preferencesOf(item: Item | undefined): Preferences {
-  const stored = (channel: keyof typeof DIGEST_ATTRIBUTES) => {
-    const value = item?.[DIGEST_ATTRIBUTES[channel]];
-    return typeof value === 'boolean' ? value : DEFAULT_PREFERENCES.dailyDigest[channel];
+  const stored = (setting: Setting) => {
+    const value = item?.[attributeOf(setting)];
+    return typeof value === 'boolean' ? value : defaultOf(setting);
   };
-  return { dailyDigest: { email: stored('email'), inApp: stored('inApp') } };
+  return {
+    dailyDigest: { email: stored(['dailyDigest', 'email']), inApp: stored(['dailyDigest', 'inApp']) },
+    weeklyReport: { email: stored(['weeklyReport', 'email']) },
+  };
 }
 
 export async function getPreferences(userId: string): Promise<Preferences> {
@@ -37,9 +53,9 @@ export async function preferencesOfUsers(userIds: readonly string[]): Promise<Ma
 /** Sets the channels the patch names, leaves the others; answers the preferences as they are now. */
 export async function updatePreferences(userId: string, patch: PreferencesPatch, now = new Date()): Promise<Preferences> {
   const set: Item = { entity: ENTITY.userPreferences, userId, updatedAt: now.toISOString() };
-  for (const channel of ['email', 'inApp'] as const) {
-    const value = patch.dailyDigest?.[channel];
-    if (value !== undefined) set[DIGEST_ATTRIBUTES[channel]] = value;
+  for (const setting of SETTINGS) {
+    const value = (patch[setting[0]] as Record<string, boolean | undefined> | undefined)?.[setting[1]];
+    if (value !== undefined) set[attributeOf(setting)] = value;
   }
   return preferencesOf(await updateItem<Item>({ key: keys.userPreferences(userId), changes: { set } }));
 }

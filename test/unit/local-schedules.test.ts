@@ -36,7 +36,7 @@ describe('local schedules', () => {
 
   test('fired by hand it runs at once as if at the time given; an unknown job is refused', async () => {
     const events: unknown[] = [];
-    const schedules = startLocalSchedules(localJobs({ dailyDigest: async (event) => events.push(event) }), { timers: false });
+    const schedules = startLocalSchedules(localJobs({ dailyDigest: async (event) => events.push(event), weeklyReport: async (event) => events.push(event) }), { timers: false });
     const now = new Date('2026-12-02T10:00:00+09:00');
     // Planned (not armed) for the next 08:00 in Tokyo on a weekday.
     const next = schedules.nextRuns()['daily-digest']!;
