@@ -13,38 +13,29 @@ import type { Preferences, PreferencesPatch } from './schema';
 
 export const DEFAULT_PREFERENCES: Preferences = { dailyDigest: { email: true, inApp: true }, weeklyReport: { email: true } };
 
-/** The stored attribute of each channel of each kind of message. */
-const ATTRIBUTES = {
-  dailyDigest: { email: 'dailyDigestEmail', inApp: 'dailyDigestInApp' },
-  weeklyReport: { email: 'weeklyReportEmail' },
-} as const;
+/** Each setting: the message and channel it is in the preferences, and the attribute it is stored in. */
+const SETTINGS = [
+  { kind: 'dailyDigest', channel: 'email', attribute: 'dailyDigestEmail' },
+  { kind: 'dailyDigest', channel: 'inApp', attribute: 'dailyDigestInApp' },
+  { kind: 'weeklyReport', channel: 'email', attribute: 'weeklyReportEmail' },
+] as const;
 
-type Setting = { [K in keyof typeof ATTRIBUTES]: [K, keyof (typeof ATTRIBUTES)[K]] }[keyof typeof ATTRIBUTES];
-const SETTINGS: readonly Setting[] = [
-  ['dailyDigest', 'email'],
-  ['dailyDigest', 'inApp'],
-  ['weeklyReport', 'email'],
-];
-
-const attributeOf = ([kind, channel]: Setting): string => (ATTRIBUTES[kind] as Record<string, string>)[channel]!;
-const defaultOf = ([kind, channel]: Setting): boolean => (DEFAULT_PREFERENCES[kind] as Record<string, boolean>)[channel]!;
+type Channels = Record<string, boolean | undefined>;
 
 function preferencesOf(item: Item | undefined): Preferences {
-  const stored = (setting: Setting) => {
-    const value = item?.[attributeOf(setting)];
-    return typeof value === 'boolean' ? value : defaultOf(setting);
-  };
-  return {
-    dailyDigest: { email: stored(['dailyDigest', 'email']), inApp: stored(['dailyDigest', 'inApp']) },
-    weeklyReport: { email: stored(['weeklyReport', 'email']) },
-  };
+  const preferences: Preferences = structuredClone(DEFAULT_PREFERENCES);
+  for (const { kind, channel, attribute } of SETTINGS) {
+    const value = item?.[attribute];
+    if (typeof value === 'boolean') (preferences[kind] as Channels)[channel] = value;
+  }
+  return preferences;
 }
 
 export async function getPreferences(userId: string): Promise<Preferences> {
   return preferencesOf(await getItem<Item>(keys.userPreferences(userId)));
 }
 
-/** The preferences of many users at once (the morning digest reads everyone's), by user id. */
+/** The preferences of many users at once (the morning digest reads everyone's, the weekly report managers'), by user id. */
 export async function preferencesOfUsers(userIds: readonly string[]): Promise<Map<string, Preferences>> {
   const found = await batchGet<Item>(userIds.map((userId) => keys.userPreferences(userId)));
   return new Map(userIds.map((userId) => [userId, preferencesOf(found.get(keyString(keys.userPreferences(userId))))]));
@@ -53,9 +44,9 @@ export async function preferencesOfUsers(userIds: readonly string[]): Promise<Ma
 /** Sets the channels the patch names, leaves the others; answers the preferences as they are now. */
 export async function updatePreferences(userId: string, patch: PreferencesPatch, now = new Date()): Promise<Preferences> {
   const set: Item = { entity: ENTITY.userPreferences, userId, updatedAt: now.toISOString() };
-  for (const setting of SETTINGS) {
-    const value = (patch[setting[0]] as Record<string, boolean | undefined> | undefined)?.[setting[1]];
-    if (value !== undefined) set[attributeOf(setting)] = value;
+  for (const { kind, channel, attribute } of SETTINGS) {
+    const value = (patch[kind] as Channels | undefined)?.[channel];
+    if (value !== undefined) set[attribute] = value;
   }
   return preferencesOf(await updateItem<Item>({ key: keys.userPreferences(userId), changes: { set } }));
 }
