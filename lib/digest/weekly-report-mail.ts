@@ -45,6 +45,13 @@ export interface WeeklyReportMessage {
 
 type FigureKey = keyof WeeklyFigures;
 
+/**
+ * A report lists at most this many reps (by name; the others are counted), as the morning digest lists a team: the
+ * rendered mail is kept in the notification's item until it is sent, and an item holds at most 400 KB (a rep's row is
+ * about 5 KB of HTML and text).
+ */
+export const LISTED_REPS = 50;
+
 /** The figures in the order the report shows them, with how each is written. */
 export const WEEKLY_FIGURES: readonly { key: FigureKey; label: string; unit: string }[] = [
   { key: 'calls', label: '架電数', unit: '件' },
@@ -95,11 +102,14 @@ export function weeklyReportMessage(content: WeeklyReportContent): WeeklyReportM
   const week = weekLabel(content.reported);
   const title = `週次レポート ${week}`;
   const body = `${week}の担当者${content.reps.length}名の活動と前週との差。`;
+  const listed = content.reps.slice(0, LISTED_REPS);
+  const more = content.reps.length - listed.length;
   const blocks: MailBlock[] = [
     { paragraph: `${week}の担当者ごとの活動をお知らせします。前週比は前週（${weekLabel(content.previous)}）との差です。` },
     ...(anyActivity(content.reps) ? [] : [{ paragraph: `${week}は、担当者の活動がありませんでした。` }]),
     { heading: `担当者ごとの活動（${content.reps.length}名）` },
-    { bars: { header: ['担当者', ...WEEKLY_FIGURES.map((figure) => figure.label)], rows: figureRows(content.reps) } },
+    { bars: { header: ['担当者', ...WEEKLY_FIGURES.map((figure) => figure.label)], rows: figureRows(listed) } },
+    ...(more > 0 ? [{ paragraph: `ほか${more}名は活動状況の画面でご確認ください。` }] : []),
     {
       paragraph:
         '架電数: 電話のアクション。有効コール: そのうち相手と話せた結果のもの。対応リード: 日ごとに対応したリードの数の合計。' +

@@ -54,6 +54,8 @@ export interface WeeklyReportResult {
 }
 
 const CONCURRENCY = 4;
+/** Each manager's reps are read this many at a time (GET /stats/activity reads 16 users at a time). */
+const READS_IN_FLIGHT = 8;
 
 type Outcome = 'written' | keyof WeeklyReportResult['skipped'];
 
@@ -143,7 +145,10 @@ async function reportFor(manager: User, run: ReportRun): Promise<Outcome> {
 
   const reps = teamRepsOf(manager, run.users).sort((a, b) => a.name.localeCompare(b.name, 'ja') || a.userId.localeCompare(b.userId));
   if (reps.length === 0) return 'noReps';
-  const rows = await Promise.all(reps.map(async (rep) => ({ userId: rep.userId, name: rep.name, ...(await repWeeks(rep, run)) })));
+  const rows: RepWeek[] = new Array(reps.length);
+  await forEachConcurrently(reps, READS_IN_FLIGHT, async (rep, i) => {
+    rows[i] = { userId: rep.userId, name: rep.name, ...(await repWeeks(rep, run)) };
+  });
   const message = weeklyReportMessage({ recipientName: manager.name, reported, previous, reps: rows });
   const notification = newNotification({
     userId: manager.userId,

@@ -321,8 +321,8 @@ describe('npm run schedule weekly-report', () => {
     expect(result).toMatchObject({ job: 'weekly-report', at: '2026-11-08T23:00:00.000Z', date: '2026-11-09', firstBusinessDay: true, week: '2026-W45', reportsWritten: 2, failed: 0 });
     // The stack's own dispatcher sends what the script put in the outbox.
     expect(await reportMails('wr-manager', '【週次レポート】11月2日(月)〜11月8日(日)')).toHaveLength(1);
-    const again = JSON.parse((await script(['weekly-report', '--at=2026-11-09T08:00:00+09:00'])).stdout) as WeeklyReportResult;
-    expect(again).toMatchObject({ reportsWritten: 0, skipped: { alreadySent: 2 } });
+    // The schedule firing for the same morning finds them written.
+    expect(await fire('2026-11-09T08:00:00+09:00')).toMatchObject({ reportsWritten: 0, skipped: { alreadySent: 2 } });
     expect(await reportMails('wr-manager', '【週次レポート】11月2日(月)〜11月8日(日)')).toHaveLength(1);
   }, 60_000);
 });

@@ -164,3 +164,16 @@ describe('the mail', () => {
     expect(quiet.mail.text).toContain('  架電数: 0件（前週比 ▼4）');
   });
 });
+
+describe('a large team', () => {
+  test('the first 50 reps by name are listed and the others counted, so the mail stays well within one table item', () => {
+    const reps = Array.from({ length: 120 }, (_, i) => rep(`担当 ${String(i).padStart(3, '0')}`, { calls: i, effectiveCalls: i % 7, leadsTouched: i, medianFirstTouchMinutes: 100 + i, wonAmountJpy: i * 10_000 }, { calls: 3 }));
+    const message = weeklyReportMessage({ recipientName: '責任者', reported: W48, previous: W47, reps });
+    expect(message.mail.text).toContain('・担当 049');
+    expect(message.mail.text).not.toContain('・担当 050');
+    expect(message.mail.text).toContain('ほか70名は活動状況の画面でご確認ください。');
+    expect(message.body).toContain('担当者120名');
+    const bytes = Buffer.byteLength(JSON.stringify(message.mail));
+    expect(bytes).toBeLessThan(300_000);
+  });
+});
