@@ -28,6 +28,10 @@ import { argument, countWrites, fmt, percentiles, startBenchStack, timed } from 
  *
  * (2) GET /stats/activity for U users (default 50) × D days (default 31) of counters, through the real handler, S runs
  * (default 30), beside a single GetItem of one counter day timed in the same run: median and p95 of each.
+ *
+ * (3) The weekly report over the same counters, for 5 managers of the same team (and the demo manager's two reps):
+ * one run through the real job handler on Monday 2026-10-19 (2026-W42 against W41), then the same run again, which
+ * finds every report written. Prints the time, the items read and the reports written of each.
  */
 
 const actions = argument('actions', 400);
@@ -165,6 +169,20 @@ async function activityRead() {
   );
 }
 
+async function weeklyReport() {
+  if (days < 19) return console.log('weekly report: skipped (needs --days 19 or more from 2026-10-01)');
+  const MANAGERS = 5;
+  for (let m = 0; m < MANAGERS; m++) await createUser({ userId: `benchmgr${m}`, name: `ベンチ責任者 ${m}`, email: `benchmgr${m}@example.com`, team: TEAM, role: 'manager', active: true });
+  const { handler } = await import('../functions/jobs/weekly-report');
+  const scheduledTime = '2026-10-18T23:00:00.000Z';
+  const first = await timed(() => handler({ job: 'weekly-report', scheduledTime }));
+  const again = await timed(() => handler({ job: 'weekly-report', scheduledTime }));
+  for (const [label, run] of [['first run', first], ['run again', again]] as const) {
+    console.log(`weekly report, ${label}: ${fmt(run.ms, 1)} ms, ${fmt(run.result.managersConsidered)} managers, ${fmt(run.result.reportsWritten)} reports written, ${fmt(run.result.itemsRead)} items read (${run.result.week} against ${run.result.previousWeek})`);
+  }
+  if (first.result.reportsWritten !== MANAGERS + 1 || again.result.skipped.alreadySent !== MANAGERS + 1) throw new Error('weekly report: not one report per manager');
+}
+
 async function main() {
   const bench = await startBenchStack('bench-stats');
   try {
@@ -173,6 +191,7 @@ async function main() {
     const writes = countWrites(dynamo());
     await actionCost(campaign.campaignId, writes);
     await activityRead();
+    await weeklyReport();
   } finally {
     await bench.stop();
   }

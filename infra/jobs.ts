@@ -14,9 +14,9 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DAILY_DIGEST_JOB, DAILY_DIGEST_SCHEDULE } from '../lib/digest/schedule';
+import { DAILY_DIGEST_JOB, DAILY_DIGEST_SCHEDULE, WEEKLY_REPORT_JOB, WEEKLY_REPORT_SCHEDULE, type JobSchedule } from '../lib/digest/schedule';
 import { backendFunction } from './function-defaults';
-import { DAILY_DIGEST_GRANTS } from './job-grants';
+import { DAILY_DIGEST_GRANTS, WEEKLY_REPORT_GRANTS } from './job-grants';
 import { grantTableAccess } from './route-group-grants';
 import type { Storage } from './storage';
 
@@ -29,19 +29,25 @@ export interface JobsProps {
 }
 
 /**
- * The scheduled jobs: the morning digest (functions/jobs/daily-digest.ts) on an EventBridge Scheduler schedule at
- * 08:00 Asia/Tokyo, Monday to Friday (lib/digest/schedule.ts; the job itself skips public holidays).
+ * The scheduled jobs, each a function of its own on an EventBridge Scheduler schedule at 08:00 Asia/Tokyo, Monday to
+ * Friday (lib/digest/schedule.ts): the morning digest (functions/jobs/daily-digest.ts; the job itself skips public
+ * holidays) and the weekly report (functions/jobs/weekly-report.ts; the job itself does nothing but on the first
+ * business day of the week).
  *
- * The function may read what the digest reads and write the notifications it makes (infra/job-grants.ts), nothing
- * else: the dispatcher sends the mail. The scheduler's role may invoke that one function and put an undelivered
+ * Each function may read what its job reads and write the notifications it makes (infra/job-grants.ts), nothing
+ * else: the dispatcher sends the mail. Each schedule's role may invoke its one function and put an undelivered
  * invocation in the failure queue. Delivery is retried for an hour; the function, invoked asynchronously, is tried
- * twice more within two hours of the schedule's time (a retry still makes that morning's digest and skips those
- * already written); what fails every attempt, at either step, lands in the failure queue.
+ * twice more within two hours of the schedule's time (a retry still makes that morning's digest or report and skips
+ * those already written); what fails every attempt, at either step, lands in the failure queue.
  */
 export class Jobs extends Construct {
   readonly dailyDigest: NodejsFunction;
   readonly dailyDigestSchedule: Schedule;
+  /** The morning digest's scheduler role. */
   readonly schedulerRole: Role;
+  readonly weeklyReport: NodejsFunction;
+  readonly weeklyReportSchedule: Schedule;
+  readonly weeklyReportSchedulerRole: Role;
   readonly failures: Queue;
 
   constructor(scope: Construct, id: string, props: JobsProps) {
@@ -73,15 +79,36 @@ export class Jobs extends Construct {
     });
     grantTableAccess(this.dailyDigest, DAILY_DIGEST_GRANTS, storage);
 
-    const target = new InvokeOnly(this, 'Scheduler', this.dailyDigest, this.failures);
+    const target = new InvokeOnly(this, 'Scheduler', { fn: this.dailyDigest, job: DAILY_DIGEST_JOB, what: 'the morning digest', deadLetterQueue: this.failures });
     this.schedulerRole = target.role;
     this.dailyDigestSchedule = new Schedule(this, 'DailyDigestSchedule', {
       description: 'The morning digest, 08:00 in Japan on weekdays (the job skips public holidays)',
-      schedule: ScheduleExpression.cron({ ...DAILY_DIGEST_SCHEDULE.cron, timeZone: TimeZone.of(DAILY_DIGEST_SCHEDULE.timeZone) }),
+      schedule: cronOf(DAILY_DIGEST_SCHEDULE),
       target,
+    });
+
+    this.weeklyReport = backendFunction(this, 'WeeklyReport', {
+      entry: 'functions/jobs/weekly-report.ts',
+      description: "The weekly report: each manager its reps' figures of the week before, through the outbox",
+      timeout: Duration.minutes(10),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(2),
+      onFailure: new SqsDestination(this.failures),
+      environment: { TABLE_NAME: storage.table.tableName, ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }) },
+    });
+    grantTableAccess(this.weeklyReport, WEEKLY_REPORT_GRANTS, storage);
+
+    const weeklyTarget = new InvokeOnly(this, 'WeeklyReportScheduler', { fn: this.weeklyReport, job: WEEKLY_REPORT_JOB, what: 'the weekly report', deadLetterQueue: this.failures });
+    this.weeklyReportSchedulerRole = weeklyTarget.role;
+    this.weeklyReportSchedule = new Schedule(this, 'WeeklyReportSchedule', {
+      description: "The weekly report, 08:00 in Japan on weekdays (the job runs only on the week's first business day)",
+      schedule: cronOf(WEEKLY_REPORT_SCHEDULE),
+      target: weeklyTarget,
     });
   }
 }
+
+const cronOf = (schedule: JobSchedule) => ScheduleExpression.cron({ ...schedule.cron, timeZone: TimeZone.of(schedule.timeZone) });
 
 /**
  * A Lambda target whose role may invoke the function itself and nothing more (aws-scheduler-targets' LambdaInvoke
@@ -89,16 +116,18 @@ export class Jobs extends Construct {
  */
 class InvokeOnly implements IScheduleTarget {
   readonly role: Role;
+  private readonly fn: IFunction;
+  private readonly job: string;
+  private readonly deadLetterQueue: IQueue;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly fn: IFunction,
-    private readonly deadLetterQueue: IQueue,
-  ) {
+  constructor(scope: Construct, id: string, props: { fn: IFunction; job: string; what: string; deadLetterQueue: IQueue }) {
+    const { fn, deadLetterQueue } = props;
+    this.fn = fn;
+    this.job = props.job;
+    this.deadLetterQueue = deadLetterQueue;
     const stack = Stack.of(scope);
     this.role = new Role(scope, `${id}Role`, {
-      description: 'EventBridge Scheduler: invokes the morning digest',
+      description: `EventBridge Scheduler: invokes ${props.what}`,
       // Only schedules of this account's default group may act as this role (the confused-deputy guard).
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
@@ -117,7 +146,7 @@ class InvokeOnly implements IScheduleTarget {
     return {
       arn: this.fn.functionArn,
       role: this.role,
-      input: ScheduleTargetInput.fromObject({ job: DAILY_DIGEST_JOB, scheduledTime: ContextAttribute.scheduledTime }),
+      input: ScheduleTargetInput.fromObject({ job: this.job, scheduledTime: ContextAttribute.scheduledTime }),
       retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
       deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
     };

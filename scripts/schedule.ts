@@ -17,6 +17,7 @@ import { defaultOptions } from '../lib/local/stack';
 
 const JOBS: Record<string, () => Promise<(event: { job: string; scheduledTime: string }) => Promise<unknown>>> = {
   'daily-digest': async () => (await import('../functions/jobs/daily-digest')).handler,
+  'weekly-report': async () => (await import('../functions/jobs/weekly-report')).handler,
 };
 
 const USAGE = `usage: npm run -s schedule -- <job> [--at <ISO timestamp with offset, e.g. 2026-12-02T08:00:00+09:00>]
@@ -65,7 +66,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (error) {
-    // A run that served some users and not others says what it did, then fails.
+    // A run that served some users (or managers) and not others says what it did, then fails.
     const partial = (error as { result?: unknown }).result;
     if (partial !== undefined) process.stdout.write(`${JSON.stringify(partial, null, 2)}\n`);
     const unreachable = /ECONNREFUSED|fetch failed|socket hang up/i.test(`${(error as Error).message} ${String((error as { cause?: unknown }).cause ?? '')}`);

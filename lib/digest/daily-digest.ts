@@ -1,11 +1,9 @@
-import { backoffMs, forEachConcurrently, sleep } from '../async';
+import { forEachConcurrently } from '../async';
 import { config } from '../config';
 import { log } from '../log';
-import { newNotification, notificationIdFor, notificationWrites, NOTIFICATION_WRITE } from '../notifications/model';
+import { newNotification, notificationIdFor } from '../notifications/model';
 import { getItem } from '../table/client';
-import { TransactionCancelledError } from '../table/errors';
 import { keys } from '../table/keys';
-import { transact } from '../table/transaction';
 import { preferencesOfUsers } from '../users/preferences';
 import { everyUser } from '../users/repository';
 import { PERMISSIONS, type Role } from '../users/roles';
@@ -15,6 +13,7 @@ import { digestDateOf, digestSourceId, noDigestBecause, untouchedBefore } from '
 import { dueWorkOf, type ReadTally } from './due-work';
 import { digestInstantOf } from './schedule';
 import { teamOverdue, teamRepsOf } from './team-overdue';
+import { writeNotificationOnce } from './write-once';
 
 /**
  * The `daily-digest` job: on a business day in Japan, each active user whose role works leads gets one notification
@@ -56,7 +55,6 @@ export interface DailyDigestResult {
 /** Whose work the digest tells: the roles leads and tasks are given to. */
 const WORKS_LEADS: readonly Role[] = PERMISSIONS.ownLeads;
 const CONCURRENCY = 4;
-const WRITE_ATTEMPTS = 4;
 
 type Outcome = 'written' | 'alreadySent' | 'optedOut' | 'nothingDue';
 
@@ -145,17 +143,6 @@ async function digestFor(user: User, channels: { email: boolean; inApp: boolean 
     idAt,
     now: run.now,
   });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await transact(notificationWrites(notification));
-      return 'written';
-    } catch (error) {
-      if (!(error instanceof TransactionCancelledError)) throw error;
-      // Another run wrote it first: this day's digest exists, and its e-mail is the outbox's.
-      if (error.failed(NOTIFICATION_WRITE)) return 'alreadySent';
-      // Another run was writing the same items at that instant: go again, and its write will be seen.
-      if (!error.contended || attempt >= WRITE_ATTEMPTS) throw error;
-      await sleep(backoffMs(attempt, 50, 1000));
-    }
-  }
+  // Another run that wrote it first leaves this day's digest to the outbox: 'alreadySent'.
+  return writeNotificationOnce(notification);
 }

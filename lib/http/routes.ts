@@ -346,7 +346,7 @@ export const routes = {
     path: '/me/preferences',
     group: 'me',
     roles: PERMISSIONS.keepOwnPreferences,
-    summary: 'My preferences: how the morning digest reaches me (by e-mail, in the app)',
+    summary: 'My preferences: how the morning digest reaches me (by e-mail, in the app), and whether the weekly report does (by e-mail)',
     response: PreferencesSchema,
   }),
   updateMyPreferences: defineRoute({

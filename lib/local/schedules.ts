@@ -1,5 +1,5 @@
 import { log } from '../log';
-import { DAILY_DIGEST_JOB, nextDailyDigestAt } from '../digest/schedule';
+import { DAILY_DIGEST_JOB, nextDailyDigestAt, nextWeeklyReportAt, WEEKLY_REPORT_JOB } from '../digest/schedule';
 
 /**
  * The cloud's schedules on the local stack: each job's handler is called at the times its EventBridge schedule
@@ -24,8 +24,9 @@ export interface LocalSchedules {
 }
 
 /** The jobs and their schedules, as infra/jobs.ts deploys them. */
-export const localJobs = (handlers: { dailyDigest: JobHandler }): Record<string, LocalJob> => ({
+export const localJobs = (handlers: { dailyDigest: JobHandler; weeklyReport: JobHandler }): Record<string, LocalJob> => ({
   [DAILY_DIGEST_JOB]: { handler: handlers.dailyDigest, next: nextDailyDigestAt },
+  [WEEKLY_REPORT_JOB]: { handler: handlers.weeklyReport, next: nextWeeklyReportAt },
 });
 
 /** setTimeout holds at most about 24.8 days; a later run waits in steps. */

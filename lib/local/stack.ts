@@ -62,7 +62,7 @@ export interface LocalStack {
   intakeIdle(): Promise<void>;
   /** Resolves when the outbox is quiet: every notification written so far dispatched, nothing due now. */
   outboxIdle(): Promise<void>;
-  /** The cloud's schedules (the morning digest): when each job fires next, and a job fired at once as if at a time. */
+  /** The cloud's schedules (the morning digest, the weekly report): when each job fires next, and a job fired at once as if at a time. */
   schedules: Pick<LocalSchedules, 'nextRuns' | 'fire'>;
   stop(): Promise<void>;
 }
@@ -140,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const exportWorker = await import('../../functions/exports/handler');
     const notifications = await import('../../functions/notifications/handler');
     const dailyDigest = await import('../../functions/jobs/daily-digest');
+    const weeklyReport = await import('../../functions/jobs/weekly-report');
     const jwtSecret = loadOrCreateSecret(join(options.dataDir, 'jwt-secret'));
     const gateway = await startGateway({ port: options.apiPort, routes: ROUTES, handlers: httpHandlers as never, jwtSecret });
     started.push(gateway);
@@ -199,7 +200,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push({ url: '', port: 0, stop: () => dispatcher.stop() });
 
     // The scheduled jobs, at the times the cloud's EventBridge schedules run them, into the same handlers.
-    const schedules = startLocalSchedules(localJobs({ dailyDigest: dailyDigest.handler }), { timers: options.scheduleTimers ?? true });
+    const schedules = startLocalSchedules(localJobs({ dailyDigest: dailyDigest.handler, weeklyReport: weeklyReport.handler }), { timers: options.scheduleTimers ?? true });
     started.push({ url: '', port: 0, stop: async () => schedules.stop() });
 
     return {

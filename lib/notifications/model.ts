@@ -15,7 +15,7 @@ import { txPut, txUpdate, type TransactionWrite } from '../table/transaction';
  * (lib/notifications/dispatch.ts) sends it, marks it sent and takes it out of the outbox, or schedules a retry.
  */
 
-export const NOTIFICATION_KINDS = ['leads_assigned', 'lead_handed_over', 'deal_assigned', 'daily_digest'] as const;
+export const NOTIFICATION_KINDS = ['leads_assigned', 'lead_handed_over', 'deal_assigned', 'daily_digest', 'weekly_report'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** `none`: the notification has no e-mail (its user turned that channel off). */

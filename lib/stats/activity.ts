@@ -75,6 +75,19 @@ export function rowsOf(user: User, days: Map<string, ActivityCounters>, groupBy:
   return { rows, total };
 }
 
+/** The figures of a user and period with no counter day: every count 0, no speed to lead. */
+export const noActivityFigures = (): ReturnType<typeof figuresOf> => figuresOf(emptyActivity());
+
+/**
+ * One user's rows by ISO week over the days from `from` to `to`, as GET /stats/activity?groupBy=week answers them (the
+ * weekly report reads its weeks this way): one Query of the user's counter days. A week with no counter day has no
+ * row; `itemsRead` is the number of counter days read.
+ */
+export async function weeklyRowsOf(user: User, from: string, to: string): Promise<{ rows: Map<string, ActivityRow>; itemsRead: number }> {
+  const days = await countersByDay(user.userId, from, to);
+  return { rows: new Map(rowsOf(user, days, 'week').rows.map((row) => [row.period, row])), itemsRead: days.size };
+}
+
 export async function activityStats(caller: Caller, query: ActivityQuery): Promise<ActivityStats> {
   if (query.recount && caller.role !== 'admin') throw new ForbiddenError('only an admin may recount activity');
   if (query.recount && query.userId === undefined) {

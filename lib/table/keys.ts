@@ -71,7 +71,7 @@ export const keys = {
   user: (userId: string): Key => ({ PK: `${PARTITION_PREFIXES.user}${userId}`, SK: 'USER' }),
   /** The user's partition: the user, its notifications and their unread counter. */
   userPartition: (userId: string) => `${PARTITION_PREFIXES.user}${userId}`,
-  /** The user's own settings (GET and PATCH /me/preferences: the morning digest's channels), beside the user. */
+  /** The user's own settings (GET and PATCH /me/preferences: the morning digest's channels, the weekly report's), beside the user. */
   userPreferences: (userId: string): Key => ({ PK: `${PARTITION_PREFIXES.user}${userId}`, SK: 'PREFERENCES' }),
   /** Uniqueness guard: one user per normalised e-mail; also answers "which user has this e-mail?". */
   userEmail: (normalisedEmail: string): Key => ({ PK: `${PARTITION_PREFIXES.userEmail}${normalisedEmail}`, SK: 'USEREMAIL' }),

@@ -37,7 +37,7 @@ export const PERMISSIONS = {
   handOverLeads: ['admin', 'manager', 'rep', 'sales'],
   /** Everyone reads their own notifications. */
   readOwnNotifications: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
-  /** Everyone reads and sets their own preferences (how the morning digest reaches them). */
+  /** Everyone reads and sets their own preferences (how the morning digest and the weekly report reach them). */
   keepOwnPreferences: ['admin', 'marketing', 'manager', 'rep', 'sales', 'agent'],
   logActions: ['admin', 'manager', 'rep', 'sales', 'agent'],
   /** Tasks (ToDo): whoever works leads; whose tasks and on which leads is checked in the domain (lib/tasks/). */

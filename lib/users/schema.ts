@@ -61,11 +61,17 @@ export type UserCreate = z.infer<typeof UserCreateSchema>;
 export type UserPatch = z.infer<typeof UserPatchSchema>;
 export type UserListQuery = z.infer<typeof UserListQuery>;
 
-/** GET /me/preferences: how the morning digest reaches the caller (both channels on unless turned off). */
+/**
+ * GET /me/preferences: how the morning digest reaches the caller (both channels on unless turned off), and whether a
+ * manager's weekly report comes by e-mail (on unless turned off; it has no in-app channel).
+ */
 export const PreferencesSchema = z.object({
   dailyDigest: z.object({
     email: z.boolean().describe('The morning digest by e-mail'),
     inApp: z.boolean().describe('The morning digest as an in-app notification'),
+  }),
+  weeklyReport: z.object({
+    email: z.boolean().describe("A manager's weekly report of its reps' figures, by e-mail"),
   }),
 });
 
@@ -73,8 +79,11 @@ export const PreferencesSchema = z.object({
 export const PreferencesPatchSchema = z
   .strictObject({
     dailyDigest: z.strictObject({ email: z.boolean().optional(), inApp: z.boolean().optional() }).optional(),
+    weeklyReport: z.strictObject({ email: z.boolean().optional() }).optional(),
   })
-  .refine((patch) => patch.dailyDigest?.email !== undefined || patch.dailyDigest?.inApp !== undefined, { message: 'nothing to change' });
+  .refine((patch) => patch.dailyDigest?.email !== undefined || patch.dailyDigest?.inApp !== undefined || patch.weeklyReport?.email !== undefined, {
+    message: 'nothing to change',
+  });
 
 export type Preferences = z.infer<typeof PreferencesSchema>;
 export type PreferencesPatch = z.infer<typeof PreferencesPatchSchema>;

@@ -8,7 +8,7 @@ export const LAYERS: { name: string; holds: string[] }[] = [
   { name: 'users: who calls, with what role', holds: ['lib/users/'] },
   { name: 'records: leads, campaigns, notifications', holds: ['lib/leads/', 'lib/campaigns/', 'lib/notifications/'] },
   { name: 'work on leads: actions, tasks, exports, activity statistics', holds: ['lib/actions/', 'lib/tasks/', 'lib/exports/', 'lib/stats/'] },
-  { name: 'operations: assignment, deals, erasure, the morning digest', holds: ['lib/assignment/', 'lib/deals/', 'lib/erasure/', 'lib/digest/'] },
+  { name: 'operations: assignment, deals, erasure, the morning digest and the weekly report', holds: ['lib/assignment/', 'lib/deals/', 'lib/erasure/', 'lib/digest/'] },
   { name: 'intake: lists in', holds: ['lib/intake/'] },
   { name: 'read models: views over several domains', holds: ['lib/read-models/'] },
   { name: 'http: the route table and the chain', holds: ['lib/http/'] },

@@ -536,7 +536,7 @@ describe('LeadBackendStack', () => {
   });
 
   it('runs every function of ours on Node 24, arm64, traced, logging to a log group kept a month', () => {
-    const ours = [s.stack.intake.function, s.stack.notifications.dispatcher, s.stack.jobs.dailyDigest, ...Object.values(s.stack.api.functions)];
+    const ours = [s.stack.intake.function, s.stack.notifications.dispatcher, s.stack.jobs.dailyDigest, s.stack.jobs.weeklyReport, ...Object.values(s.stack.api.functions)];
     for (const fn of ours) {
       const properties = s.resources[s.id(fn)]!.Properties;
       expect(properties).toMatchObject({
@@ -749,7 +749,7 @@ describe('the morning digest', () => {
   const queueArn = () => arnOf(s.id(s.stack.jobs.failures));
 
   it('runs on an EventBridge Scheduler schedule at 08:00 Asia/Tokyo, Monday to Friday, with the time it stands for', () => {
-    const schedules = Object.values(s.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
+    const schedules = Object.values(s.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule' && JSON.parse(r.Properties.Target.Input).job === 'daily-digest');
     expect(schedules).toHaveLength(1);
     expect(schedules[0]!.Properties).toMatchObject({
       ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
@@ -823,6 +823,81 @@ describe('the morning digest', () => {
     for (const bad of ['-1', '1.5', 'two', '61']) {
       expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, digestUntouchedBusinessDays: bad })).toThrow(/digestUntouchedBusinessDays must be/);
     }
+  }, SYNTH_TIMEOUT);
+});
+
+describe('the weekly report', () => {
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synth();
+  }, SYNTH_TIMEOUT);
+  const fnId = () => s.id(s.stack.jobs.weeklyReport);
+  const queueArn = () => arnOf(s.id(s.stack.jobs.failures));
+
+  it('runs in a function of its own on a schedule of its own, 08:00 Asia/Tokyo Monday to Friday (the job picks the first business day)', () => {
+    const schedules = Object.values(s.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules.map((r) => JSON.parse(r.Properties.Target.Input).job).sort()).toEqual(['daily-digest', 'weekly-report']);
+    const weekly = schedules.find((r) => JSON.parse(r.Properties.Target.Input).job === 'weekly-report')!;
+    expect(weekly.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Asia/Tokyo',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: arnOf(fnId()),
+        RoleArn: arnOf(s.id(s.stack.jobs.weeklyReportSchedulerRole)),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: queueArn() },
+      },
+    });
+    expect(JSON.parse(weekly.Properties.Target.Input)).toEqual({ job: 'weekly-report', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    expect(fnId()).not.toBe(s.id(s.stack.jobs.dailyDigest));
+  });
+
+  it("lets its scheduler's role, and only its, invoke the function, and use the failure queue; that role invokes nothing else", () => {
+    const role = s.resources[s.id(s.stack.jobs.weeklyReportSchedulerRole)]!.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sts:AssumeRole',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': expect.anything() } },
+      }),
+    ]);
+    const roles = JSON.stringify([ref(s.id(s.stack.jobs.weeklyReportSchedulerRole))]);
+    const statements = Object.values(s.resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+    expect(statements).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: arnOf(fnId()) },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn() },
+    ]);
+    const invokers = statementsOf(s.resources).filter((st) => asList(st.Action).includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(fnId()));
+    expect(invokers).toHaveLength(1);
+  });
+
+  it('may read the users, the managers\' preferences and reports, the reps\' counters, and put its notifications; nothing else', () => {
+    const grants = grantsOfFunction(s, s.stack.jobs.weeklyReport);
+    expect(grants.tableItems).toEqual(
+      expandItems([
+        { actions: ['GetItem', 'BatchGetItem', 'Query'], keys: ['USER#*', 'USERSTATS#*'] },
+        { actions: ['PutItem'], keys: ['USER#*'] },
+      ]).sort(),
+    );
+    expect(grants.indexQueries).toEqual(['GSI1']);
+    expect([grants.objects, grants.cursorSecret, grants.erasureKey, grants.invokes]).toEqual([[], false, false, []]);
+    expect(grants.other).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].map((action) => ({ action, resource: queueArn(), condition: undefined })));
+  });
+
+  it('is retried twice within two hours of its time, then recorded in the failure queue; it is told the table and the front-end', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(fnId()),
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 7200,
+      DestinationConfig: { OnFailure: { Destination: queueArn() } },
+    });
+    expect(s.resources[fnId()]!.Properties.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info', TABLE_NAME: ref(s.id(s.stack.storage.table)) });
+    const configured = synth({ appBaseUrl: 'https://leads.example.com' });
+    expect(configured.resources[configured.id(configured.stack.jobs.weeklyReport)]!.Properties.Environment.Variables).toMatchObject({ APP_BASE_URL: 'https://leads.example.com' });
   }, SYNTH_TIMEOUT);
 });
 

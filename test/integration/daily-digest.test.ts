@@ -137,28 +137,28 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('GET and PATCH /me/preferences', () => {
-  test('both channels are on until the user turns one off; a PATCH changes only what it names', async () => {
-    expect((await api('GET', '/me/preferences', { as: 'dg-inapp' })).body).toEqual({ dailyDigest: { email: true, inApp: true } });
+  test('both channels (and the weekly report) are on until the user turns one off; a PATCH changes only what it names', async () => {
+    expect((await api('GET', '/me/preferences', { as: 'dg-inapp' })).body).toEqual({ dailyDigest: { email: true, inApp: true }, weeklyReport: { email: true } });
     const patched = await api('PATCH', '/me/preferences', { as: 'dg-inapp', body: { dailyDigest: { email: false } } });
     expect(patched.status).toBe(200);
-    expect(patched.body).toEqual({ dailyDigest: { email: false, inApp: true } });
-    expect((await api('GET', '/me/preferences', { as: 'dg-inapp' })).body).toEqual({ dailyDigest: { email: false, inApp: true } });
+    expect(patched.body).toEqual({ dailyDigest: { email: false, inApp: true }, weeklyReport: { email: true } });
+    expect((await api('GET', '/me/preferences', { as: 'dg-inapp' })).body).toEqual({ dailyDigest: { email: false, inApp: true }, weeklyReport: { email: true } });
     // Another user's are their own.
-    expect((await api('GET', '/me/preferences', { as: 'dg-rep' })).body).toEqual({ dailyDigest: { email: true, inApp: true } });
+    expect((await api('GET', '/me/preferences', { as: 'dg-rep' })).body).toEqual({ dailyDigest: { email: true, inApp: true }, weeklyReport: { email: true } });
 
-    expect((await api('PATCH', '/me/preferences', { as: 'dg-off', body: { dailyDigest: { email: false, inApp: false } } })).body).toEqual({ dailyDigest: { email: false, inApp: false } });
-    expect((await api('PATCH', '/me/preferences', { as: 'dg-mail', body: { dailyDigest: { inApp: false } } })).body).toEqual({ dailyDigest: { email: true, inApp: false } });
+    expect((await api('PATCH', '/me/preferences', { as: 'dg-off', body: { dailyDigest: { email: false, inApp: false } } })).body).toEqual({ dailyDigest: { email: false, inApp: false }, weeklyReport: { email: true } });
+    expect((await api('PATCH', '/me/preferences', { as: 'dg-mail', body: { dailyDigest: { inApp: false } } })).body).toEqual({ dailyDigest: { email: true, inApp: false }, weeklyReport: { email: true } });
   });
 
   test('bad input is refused and changes nothing', async () => {
-    for (const body of [{}, { dailyDigest: {} }, { dailyDigest: { email: 'no' } }, { dailyDigest: { email: false, sms: true } }, { dailyDigest: { email: false }, weeklyReport: true }]) {
+    for (const body of [{}, { dailyDigest: {} }, { dailyDigest: { email: 'no' } }, { dailyDigest: { email: false, sms: true } }, { dailyDigest: { email: false }, weeklyReport: true }, { weeklyReport: {} }, { weeklyReport: { inApp: false } }]) {
       const refused = await api('PATCH', '/me/preferences', { as: 'dg-rep', body });
       expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 422]);
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
     expect((await api('PATCH', '/me/preferences', { as: 'dg-rep', rawBody: '{"dailyDigest":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
     expect((await api('PATCH', '/me/preferences', { body: { dailyDigest: { email: false } } })).status).toBe(401);
-    expect((await api('GET', '/me/preferences', { as: 'dg-rep' })).body).toEqual({ dailyDigest: { email: true, inApp: true } });
+    expect((await api('GET', '/me/preferences', { as: 'dg-rep' })).body).toEqual({ dailyDigest: { email: true, inApp: true }, weeklyReport: { email: true } });
   });
 });
 

@@ -36,7 +36,8 @@ describe('local schedules', () => {
 
   test('fired by hand it runs at once as if at the time given; an unknown job is refused', async () => {
     const events: unknown[] = [];
-    const schedules = startLocalSchedules(localJobs({ dailyDigest: async (event) => events.push(event) }), { timers: false });
+    const weekly: unknown[] = [];
+    const schedules = startLocalSchedules(localJobs({ dailyDigest: async (event) => events.push(event), weeklyReport: async (event) => weekly.push(event) }), { timers: false });
     const now = new Date('2026-12-02T10:00:00+09:00');
     // Planned (not armed) for the next 08:00 in Tokyo on a weekday.
     const next = schedules.nextRuns()['daily-digest']!;
@@ -45,6 +46,11 @@ describe('local schedules', () => {
     expect(japanClockText(next.toISOString()).slice(11)).toBe('08:00:00');
     await schedules.fire('daily-digest', now);
     expect(events).toEqual([{ job: 'daily-digest', scheduledTime: '2026-12-02T01:00:00.000Z' }]);
+    // The weekly report is planned on the same weekday mornings (the job itself picks the week's first business day).
+    expect(schedules.nextRuns()['weekly-report']).toEqual(next);
+    await schedules.fire('weekly-report', now);
+    expect(weekly).toEqual([{ job: 'weekly-report', scheduledTime: '2026-12-02T01:00:00.000Z' }]);
+    expect(events).toHaveLength(1);
     await expect(schedules.fire('weekly-digest', now)).rejects.toThrow(/no job weekly-digest/);
     schedules.stop();
   });
