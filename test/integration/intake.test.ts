@@ -10,7 +10,7 @@ import { workbookParts, zipArchive } from '../support/workbooks';
 
 const stack = useLocalStack();
 
-const { newCampaign, importList, leadByEmail, membership, metrics } = intakeHelpers(stack);
+const { newCampaign, importList, uploadAs, leadByEmail, membership, metrics } = intakeHelpers(stack);
 
 describe('list intake through the bucket', () => {
   test('new people become leads; width, case and spaces do not hide a known person; in-file duplicates merge', async () => {
@@ -350,6 +350,11 @@ describe('list intake through the bucket', () => {
     await stack().intakeIdle();
     const done = await stack().api('GET', `/imports/${started.body.importId}`, { as: 'marketing' });
     expect(done.body).toMatchObject({ status: 'succeeded', uploadedBy: 'marketing', counts: { created: 1 } });
+
+    // The same file through a new link, to the same place: an import of its own, which finds everyone unchanged.
+    const again = await uploadAs('marketing', campaignId, 'participant', 'ウェビナー参加者.xlsx', await xlsx([['署名 付き', 'presigned@example.com', 'P社', '', '', '']]));
+    expect(again).toMatchObject({ status: 'succeeded', totalRows: 1, counts: { rows: 1, created: 0, unchanged: 1 } });
+    expect(again.importId).not.toBe(started.body.importId);
 
     expect((await stack().api('POST', '/imports', { as: 'rep1', body: { campaignId, kind: 'participant', fileName: 'x.xlsx' } })).status).toBe(403);
     const bad = await stack().api('POST', '/imports', { as: 'marketing', body: { campaignId: '01NOSUCH', kind: 'other', fileName: '../x.xls' } });
