@@ -128,7 +128,7 @@ describe("the README's path", () => {
       TABLE_NAME: stack.tableName,
     };
     // Asynchronously: the stack the commands talk to runs in this process.
-    const run = await runBash(`${prelude}\n${script}\necho "README-CAMPAIGN=$CAMPAIGN"`, env, 100_000);
+    const run = await runBash(`${prelude}\n${script}\necho "README-CAMPAIGN=$CAMPAIGN"`, env, 170_000);
     if (run.status !== 0) throw new Error(`the README's commands stopped with exit ${run.status}:\n${`${run.stdout}\n${run.stderr}`.slice(-4000)}`);
 
     // A list dropped into the bucket imports after the `aws s3 cp` has returned.
@@ -162,5 +162,5 @@ describe("the README's path", () => {
     const { emails } = (await (await fetch(`${stack.sesUrl}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
     const to = new Set(emails.flatMap((mail) => mail.destination.to));
     expect([...to]).toEqual(expect.arrayContaining(['rep1@example.com', 'rep2@example.com']));
-  }, 120_000);
+  }, 200_000);
 });
