@@ -21,6 +21,8 @@ async function main() {
     '',
     `  Users: ${DEMO_USERS.map((u) => `${u.userId} (${u.role})`).join(', ')}`,
     '  Token: npm run token -- admin',
+    '  Demo:  npm run demo   (in another terminal: example lists in, assigned, a call logged; it prints where to look)',
+    '  Lists: npm run upload -- examples/participants.xlsx --campaign <campaignId> --kind participant',
     '',
     'Press Ctrl-C to stop.',
   ];

@@ -115,6 +115,11 @@ export async function keepHeaderLabels(importId: string, labels: string[]): Prom
   await updateItem({ key: keys.import(importId), update: 'SET headerLabels = if_not_exists(headerLabels, :labels)', values: { ':labels': labels } });
 }
 
+/** Records how many data rows the file holds, once its first reading knows (a resumed import keeps the first count). */
+export async function keepTotalRows(importId: string, totalRows: number): Promise<void> {
+  await updateItem({ key: keys.import(importId), update: 'SET totalRows = if_not_exists(totalRows, :total)', values: { ':total': totalRows } });
+}
+
 /** Records the object version of a presigned upload, learnt only when its event arrives. */
 export async function keepObjectVersion(importId: string, versionId: string): Promise<void> {
   await updateItem({ key: keys.import(importId), changes: { set: { versionId } } });

@@ -36,6 +36,11 @@ export const ImportSchema = z.object({
   versionId: z.string().optional(),
   uploadedBy: z.string().optional(),
   counts: ImportCountsSchema,
+  /**
+   * The data rows the file holds (non-empty rows below its header), known once the file has been read through and
+   * before any row is written; `counts.rows` of `totalRows` is how far the import has got.
+   */
+  totalRows: z.number().int().optional(),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

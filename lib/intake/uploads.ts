@@ -83,10 +83,14 @@ export async function recordUploadedObject(bucket: string, object: UploadedObjec
   const info = await headObject(bucket, object.key);
   // S3 quotes the ETag in HeadObject but not in event notifications; the claim must see them as one.
   const etag = (object.etag ?? info?.etag)?.replace(/"/g, '');
-  const version = object.versionId ?? info?.versionId ?? etag ?? 'unversioned';
   // An upload through POST /imports names its import in signed metadata; a plain bucket upload gets a new id.
   const announced = info?.metadata['import-id'];
   const announcedRecord = announced && isId(announced) ? await getImportRecord(announced) : undefined;
+  // Without object versions (the local S3 server keeps none; the cloud's bucket is versioned) the content's ETag
+  // stands for the version. For an announced upload the announcing import is part of it: the same file sent again
+  // through a new link is a new import of its own, not the earlier one found again (its record would stay queued).
+  const unversioned = announcedRecord?.key === object.key ? `${announcedRecord.importId}:${etag}` : etag;
+  const version = object.versionId ?? info?.versionId ?? unversioned ?? 'unversioned';
   const usable = announcedRecord && announcedRecord.status === 'queued' && announcedRecord.key === object.key ? announcedRecord : undefined;
   const importId = await claimImportForObject({ bucket, key: object.key, version }, usable?.importId ?? newId(now.getTime()));
   // A link serves one import: another object uploaded with it (its import has started, or is for another key) is

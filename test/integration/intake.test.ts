@@ -1,4 +1,5 @@
-import { FAULT_POINTS } from '../../lib/faults';
+import { FAULT_POINTS, injectFault } from '../../lib/faults';
+import { getImportRecord } from '../../lib/intake/import-record';
 import { getItem } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
 import { failing } from '../support/faults';
@@ -9,7 +10,7 @@ import { workbookParts, zipArchive } from '../support/workbooks';
 
 const stack = useLocalStack();
 
-const { newCampaign, importList, leadByEmail, membership, metrics } = intakeHelpers(stack);
+const { newCampaign, importList, uploadAs, leadByEmail, membership, metrics } = intakeHelpers(stack);
 
 describe('list intake through the bucket', () => {
   test('new people become leads; width, case and spaces do not hide a known person; in-file duplicates merge', async () => {
@@ -26,7 +27,7 @@ describe('list intake through the bucket', () => {
         ['棚橋太郎', '', 'イーゼスサイド株式会社', '', '', ''],
       ]),
     );
-    expect(first).toMatchObject({ status: 'succeeded', counts: { rows: 5, created: 3, merged: 2, matched: 0, rejected: 0 } });
+    expect(first).toMatchObject({ status: 'succeeded', totalRows: 5, counts: { rows: 5, created: 3, merged: 2, matched: 0, rejected: 0 } });
 
     const kaida = await leadByEmail('kaida@example.com');
     // The stored value keeps what the user typed; only the key is normalised.
@@ -284,7 +285,7 @@ describe('list intake through the bucket', () => {
     process.env.INTAKE_CHUNK_ROWS = '40';
     try {
       const imported = await importList(campaignId, 'participant', 'big.xlsx', await xlsx(people));
-      expect(imported).toMatchObject({ status: 'succeeded', counts: { rows: 230, created: 200, merged: 30 } });
+      expect(imported).toMatchObject({ status: 'succeeded', totalRows: 230, counts: { rows: 230, created: 200, merged: 30 } });
     } finally {
       delete process.env.INTAKE_TIME_BUDGET_MS;
       delete process.env.INTAKE_CHUNK_ROWS;
@@ -312,6 +313,31 @@ describe('list intake through the bucket', () => {
     expect(await metrics(campaignId)).toMatchObject({ invited: 80, newLeads: 80 });
   });
 
+  test('the record says how many rows the file holds before the first chunk commits, and how many are done after each', async () => {
+    const campaignId = await newCampaign();
+    // What a client polling GET /imports/{id} would see at each commit: the record just before the chunk commits.
+    const seen: { totalRows?: number; rows: number }[] = [];
+    const watch = injectFault(FAULT_POINTS.intakeCommit, async () => {
+      const record = await getImportRecord((await stack().api('GET', `/imports?campaignId=${campaignId}&limit=1`, { as: 'marketing' })).body.items[0].importId);
+      seen.push({ totalRows: record?.totalRows, rows: record!.counts.rows });
+    });
+    process.env.INTAKE_CHUNK_ROWS = '20';
+    try {
+      const people = Array.from({ length: 50 }, (_, i) => [`進捗 ${i}`, `progress${i}@example.com`, `会社${i}`, '', '', '']);
+      const imported = await importList(campaignId, 'participant', 'progress.xlsx', await xlsx([...people.slice(0, 25), [], ...people.slice(25)]));
+      expect(imported).toMatchObject({ status: 'succeeded', totalRows: 50, counts: { rows: 50, created: 50 } });
+    } finally {
+      watch();
+      delete process.env.INTAKE_CHUNK_ROWS;
+    }
+    // The blank row is not a data row: 50 of 50, never 50 of 51.
+    expect(seen).toEqual([
+      { totalRows: 50, rows: 0 },
+      { totalRows: 50, rows: 20 },
+      { totalRows: 50, rows: 40 },
+    ]);
+  });
+
   test('POST /imports gives a presigned upload that runs as the requesting user', async () => {
     const campaignId = await newCampaign();
     const started = await stack().api('POST', '/imports', { as: 'marketing', body: { campaignId, kind: 'participant', fileName: 'ウェビナー参加者.xlsx' } });
@@ -324,6 +350,11 @@ describe('list intake through the bucket', () => {
     await stack().intakeIdle();
     const done = await stack().api('GET', `/imports/${started.body.importId}`, { as: 'marketing' });
     expect(done.body).toMatchObject({ status: 'succeeded', uploadedBy: 'marketing', counts: { created: 1 } });
+
+    // The same file through a new link, to the same place: an import of its own, which finds everyone unchanged.
+    const again = await uploadAs('marketing', campaignId, 'participant', 'ウェビナー参加者.xlsx', await xlsx([['署名 付き', 'presigned@example.com', 'P社', '', '', '']]));
+    expect(again).toMatchObject({ status: 'succeeded', totalRows: 1, counts: { rows: 1, created: 0, unchanged: 1 } });
+    expect(again.importId).not.toBe(started.body.importId);
 
     expect((await stack().api('POST', '/imports', { as: 'rep1', body: { campaignId, kind: 'participant', fileName: 'x.xlsx' } })).status).toBe(403);
     const bad = await stack().api('POST', '/imports', { as: 'marketing', body: { campaignId: '01NOSUCH', kind: 'other', fileName: '../x.xls' } });
@@ -382,5 +413,23 @@ describe('row limit', () => {
     const { body: page } = await stack().api('GET', `/imports?campaignId=${campaign.campaignId}`, { as: 'marketing' });
     expect(page.items[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/more than 3 rows/), counts: { rows: 0, created: 0 } });
     expect(await getItem(keys.leadMatchKey('e:limit1@example.com'))).toBeUndefined();
+  });
+
+  test('a workbook with more rows than the limit is refused before anything is written too', async () => {
+    const { body: campaign } = await stack().api('POST', '/campaigns', { as: 'marketing', body: { name: '上限', type: 'dm' } });
+    process.env.INTAKE_MAX_ROWS = '3';
+    process.env.INTAKE_CHUNK_ROWS = '2';
+    try {
+      await stack().upload(
+        `imports/${campaign.campaignId}/invitation/too-many.xlsx`,
+        await xlsx([1, 2, 3, 4].map((i) => [`上限 ${i}`, `xlimit${i}@example.com`, 'L社', '', '', ''])),
+      );
+    } finally {
+      delete process.env.INTAKE_MAX_ROWS;
+      delete process.env.INTAKE_CHUNK_ROWS;
+    }
+    const { body: page } = await stack().api('GET', `/imports?campaignId=${campaign.campaignId}`, { as: 'marketing' });
+    expect(page.items[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/more than 3 rows/), counts: { rows: 0, created: 0 } });
+    expect(await getItem(keys.leadMatchKey('e:xlimit1@example.com'))).toBeUndefined();
   });
 });
