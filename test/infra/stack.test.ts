@@ -469,6 +469,10 @@ describe('LeadBackendStack', () => {
       });
     });
 
+    it('admits no browser origin when no front-end is configured (appBaseUrl)', () => {
+      expect(s.resources[s.id(s.stack.api.httpApi)]!.Properties.CorsConfiguration).toBeUndefined();
+    });
+
     it('gives the system group no data, no secret and no bucket', () => {
       const env = s.resources[s.id(s.stack.api.functions.system)]!.Properties.Environment.Variables;
       expect(Object.keys(env).sort()).toEqual(['LOG_LEVEL', 'NODE_OPTIONS']);
@@ -610,8 +614,13 @@ describe('context', () => {
     () => {
       const front = 'https://leads.example.com';
       const { template, resources, stack, id } = synth({ appBaseUrl: front });
-      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-        CorsConfiguration: Match.objectLike({ AllowOrigins: [front] }),
+      // Exactly that origin, the methods the routes use, the headers they read, and the ones a page must read back.
+      expect(resources[id(stack.api.httpApi)]!.Properties.CorsConfiguration).toEqual({
+        AllowOrigins: [front],
+        AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        AllowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+        ExposeHeaders: ['etag', 'location', 'idempotent-replayed'],
+        MaxAge: 3600,
       });
       expect(resources[id(stack.storage.intakeBucket)]!.Properties.CorsConfiguration.CorsRules).toEqual([
         expect.objectContaining({ AllowedOrigins: [front], AllowedMethods: ['PUT', 'GET'] }),
