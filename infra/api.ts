@@ -16,6 +16,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, corsMethods } from '../lib/http/cors';
+import { DOCS_PACKAGE_FILES } from '../lib/http/docs';
 import type { RouteGroup } from '../lib/http/route';
 import { ROUTE_GROUPS, ROUTES } from '../lib/http/routes';
 import { backendFunction } from './function-defaults';
@@ -162,6 +163,8 @@ export class Api extends Construct {
     const entry = `functions/http/${group}.ts`;
     const description = `HTTP API routes of the ${group} group`;
     const grants = ROUTE_GROUP_GRANTS[group];
+    // The docs page's viewer is read from files beside its function's bundle, never bundled (lib/http/docs.ts).
+    if (group === 'docs') return backendFunction(this, `${group}Function`, { entry, description, filesBesideBundle: DOCS_PACKAGE_FILES });
     if (!touchesData(grants)) return backendFunction(this, `${group}Function`, { entry, description });
 
     const fn = backendFunction(this, `${group}Function`, {

@@ -10,7 +10,7 @@ import type { Role } from '../users/roles';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One Lambda function serves each group (functions/http/{group}.ts). */
-export type RouteGroup = 'system' | 'users' | 'campaigns' | 'imports' | 'leads' | 'exports' | 'me' | 'actions' | 'deals' | 'stats';
+export type RouteGroup = 'system' | 'docs' | 'users' | 'campaigns' | 'imports' | 'leads' | 'exports' | 'me' | 'actions' | 'deals' | 'stats';
 
 export interface RouteDefinition<
   P extends z.ZodType = z.ZodType,
@@ -24,7 +24,7 @@ export interface RouteDefinition<
   path: string;
   group: RouteGroup;
   summary: string;
-  /** No token needed (only `/health` and `/openapi.json`). */
+  /** No token needed (only `/health`, `/openapi.json` and the docs page with its files). */
   public?: boolean;
   /** Roles allowed to call it at all; ownership is checked further in the domain. */
   roles?: readonly Role[];
@@ -33,6 +33,8 @@ export interface RouteDefinition<
   body?: B;
   response?: R;
   successStatus?: number;
+  /** The media type of a success that is not JSON (the docs page: text/html). */
+  produces?: string;
   /** Other successes it answers with the same response schema, by status (POST /leads: 200 when it attaches). */
   otherSuccesses?: Readonly<Record<number, string>>;
   /** Honours an `Idempotency-Key` header. */
@@ -64,6 +66,8 @@ export interface RouteInput<Route extends RouteDefinition> {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A reply that is not JSON (the docs page and its files), as it goes out; its headers name its content type. */
+  raw?: { body: string; isBase64Encoded: boolean };
   headers?: Record<string, string>;
 }
 
