@@ -37,9 +37,15 @@ export interface RouteDefinition<
   produces?: string;
   /** Other successes it answers with the same response schema, by status (POST /leads: 200 when it attaches). */
   otherSuccesses?: Readonly<Record<number, string>>;
+  /** Writes at the version the client saw (`If-Match` or `version` in the body), 409 when it is stale. */
+  versioned?: boolean;
   /** Honours an `Idempotency-Key` header. */
   idempotent?: boolean;
-  /** Problems this route answers beyond every route's (400, 401, 403, 422), by status: what /openapi.json names. */
+  /**
+   * Problems this route answers beyond what lib/http/openapi.ts reads from the rest of its definition (400, 429, 500
+   * always; 401, 403 unless public; 422 with input; 404 with path parameters; 413 with a body; 409 when versioned or
+   * idempotent), or in words of its own, by status: what /openapi.json names.
+   */
   problems?: Readonly<Record<number, string>>;
 }
 

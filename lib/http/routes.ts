@@ -1,14 +1,20 @@
 import * as z from 'zod';
 import {
+  AgentCampaignPage,
+  AgentCampaignSchema,
   CampaignCreateSchema,
   CampaignIdParams,
   CampaignListQuery,
+  CampaignPage,
   CampaignPatchSchema,
   CampaignSchema,
   CampaignViewPage,
   CampaignViewSchema,
+  StakeholderSchema,
+  TargetsSchema,
 } from '../campaigns/schema';
 import {
+  ImportCountsSchema,
   ImportCreatedSchema,
   ImportCreateSchema,
   ImportIdParams,
@@ -25,22 +31,27 @@ import {
   LeadDetailSchema,
   LeadErasureSchema,
   LeadEventPage,
+  LeadEventSchema,
   LeadIdParams,
+  LeadListItemSchema,
   LeadListQuery,
   LeadPage,
   LeadPatchSchema,
   LeadSchema,
   MembershipPage,
+  MembershipSchema,
 } from '../leads/schema';
-import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
-import { CampaignsMetricsQuery, ComparedMetricsPage, MetricsQuery, MetricsSchema } from '../campaigns/metrics';
-import { ActivityQuery, ActivityStatsSchema, PipelineQuery, PipelineSchema } from '../stats/schema';
+import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ActionSchema, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
+import { CampaignsMetricsQuery, ComparedMetricsPage, ComparedMetricsSchema, MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import { ActivityQuery, ActivityRowSchema, ActivityStatsSchema, PipelineQuery, PipelineRowSchema, PipelineSchema } from '../stats/schema';
 import { LeadTaskList, LeadTasksQuery, TaskCreateSchema, TaskIdParams, TaskListQuery, TaskPage, TaskPatchSchema, TaskSchema } from '../tasks/schema';
 import {
   AccountDetailSchema,
   AccountIdParams,
   AccountListQuery,
   AccountPage,
+  AccountSchema,
+  ContactSchema,
   ConversionSchema,
   ConvertSchema,
   DealIdParams,
@@ -49,9 +60,9 @@ import {
   DealPatchSchema,
   DealSchema,
 } from '../deals/schema';
-import { QueuePageSchema, QueueQuery } from '../read-models/work-queue-schema';
+import { QueueItemSchema, QueuePageSchema, QueueQuery } from '../read-models/work-queue-schema';
 import { PERMISSIONS } from '../users/roles';
-import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
+import { RoleSchema, UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
 import { PreferencesPatchSchema, PreferencesSchema } from '../users/schema';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
 
@@ -120,6 +131,7 @@ export const routes = {
     body: UserCreateSchema,
     response: UserSchema,
     successStatus: 201,
+    problems: { 409: 'A user with this id, or another user with this e-mail address, exists' },
   }),
   listUsers: defineRoute({
     operationId: 'listUsers',
@@ -144,6 +156,7 @@ export const routes = {
   updateUser: defineRoute({
     operationId: 'updateUser',
     method: 'PATCH',
+    versioned: true,
     path: '/users/{userId}',
     group: 'users',
     roles: PERMISSIONS.manageUsers,
@@ -188,6 +201,7 @@ export const routes = {
   updateCampaign: defineRoute({
     operationId: 'updateCampaign',
     method: 'PATCH',
+    versioned: true,
     path: '/campaigns/{campaignId}',
     group: 'campaigns',
     roles: PERMISSIONS.manageCampaigns,
@@ -281,6 +295,7 @@ export const routes = {
   updateLead: defineRoute({
     operationId: 'updateLead',
     method: 'PATCH',
+    versioned: true,
     path: '/leads/{leadId}',
     group: 'leads',
     roles: PERMISSIONS.editLeads,
@@ -515,6 +530,7 @@ export const routes = {
   updateTask: defineRoute({
     operationId: 'updateTask',
     method: 'PATCH',
+    versioned: true,
     path: '/tasks/{taskId}',
     group: 'actions',
     roles: PERMISSIONS.workTasks,
@@ -548,7 +564,10 @@ export const routes = {
     response: ConversionSchema,
     successStatus: 201,
     idempotent: true,
-    problems: ERASED_LEAD,
+    problems: {
+      ...ERASED_LEAD,
+      409: 'The lead is converted already (dealIds names its deals), accounts of a like name exist (choose one, or force), or it is being changed right now',
+    },
   }),
   listDeals: defineRoute({
     operationId: 'listDeals',
@@ -573,6 +592,7 @@ export const routes = {
   updateDeal: defineRoute({
     operationId: 'updateDeal',
     method: 'PATCH',
+    versioned: true,
     path: '/deals/{dealId}',
     group: 'deals',
     roles: PERMISSIONS.editDeals,
@@ -656,3 +676,56 @@ export const ROUTES: readonly RouteDefinition[] = Object.values(routes);
 export const ROUTE_GROUPS: readonly RouteGroup[] = [...new Set(ROUTES.map((r) => r.group))];
 
 export const routesOf = (group: RouteGroup) => ROUTES.filter((r) => r.group === group);
+
+/**
+ * The names /openapi.json gives these schemas wherever they appear (components): what a generated client calls its
+ * types. A request body or a response not named here is named after its route (`CreateUserRequest`).
+ */
+export const SCHEMA_NAMES: Readonly<Record<string, z.ZodType>> = {
+  Health: HealthSchema,
+  Role: RoleSchema,
+  User: UserSchema,
+  UserPage,
+  Preferences: PreferencesSchema,
+  Campaign: CampaignSchema,
+  AgentCampaign: AgentCampaignSchema,
+  CampaignView: CampaignViewSchema,
+  CampaignPage,
+  AgentCampaignPage,
+  CampaignViewPage,
+  Targets: TargetsSchema,
+  Stakeholder: StakeholderSchema,
+  CampaignMetrics: MetricsSchema,
+  ComparedCampaignMetrics: ComparedMetricsSchema,
+  ComparedCampaignMetricsPage: ComparedMetricsPage,
+  Import: ImportSchema,
+  ImportCounts: ImportCountsSchema,
+  ImportPage,
+  Lead: LeadSchema,
+  LeadListItem: LeadListItemSchema,
+  LeadPage,
+  LeadDetail: LeadDetailSchema,
+  Membership: MembershipSchema,
+  MembershipPage,
+  LeadEvent: LeadEventSchema,
+  LeadEventPage,
+  QueueItem: QueueItemSchema,
+  QueuePage: QueuePageSchema,
+  Notification: NotificationSchema,
+  NotificationPage,
+  Export: ExportSchema,
+  Action: ActionSchema,
+  ActionPage,
+  Task: TaskSchema,
+  TaskPage,
+  Deal: DealSchema,
+  DealPage,
+  Account: AccountSchema,
+  AccountPage,
+  AccountDetail: AccountDetailSchema,
+  Contact: ContactSchema,
+  ActivityRow: ActivityRowSchema,
+  ActivityStats: ActivityStatsSchema,
+  PipelineRow: PipelineRowSchema,
+  Pipeline: PipelineSchema,
+};
