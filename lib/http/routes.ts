@@ -64,6 +64,7 @@ import { QueueItemSchema, QueuePageSchema, QueueQuery } from '../read-models/wor
 import { PERMISSIONS } from '../users/roles';
 import { RoleSchema, UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
 import { PreferencesPatchSchema, PreferencesSchema } from '../users/schema';
+import { docsRoutes } from './docs-routes';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
 
 /**
@@ -73,7 +74,6 @@ import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
 
 export const HealthSchema = z.object({ status: z.literal('ok'), time: z.string() });
 
-const DocsAssetParams = z.object({ asset: z.string().min(1).max(100) });
 
 /** What a write to a lead erased on request answers. */
 const ERASED_LEAD = { 404: 'No such lead, or one the caller may not see', 410: 'The lead was erased on request (個人情報の消去): it can no longer be changed' } as const;
@@ -99,26 +99,7 @@ export const routes = {
   }),
 
   // --- the reference for people (its own function: see lib/http/docs.ts) ------------------------------------------
-  docs: defineRoute({
-    operationId: 'docs',
-    method: 'GET',
-    path: '/docs',
-    group: 'docs',
-    public: true,
-    summary: 'Read the API reference: a page that renders /openapi.json, with no call to the internet',
-    produces: 'text/html',
-  }),
-  docsAsset: defineRoute({
-    operationId: 'docsAsset',
-    method: 'GET',
-    path: '/docs/assets/{asset}',
-    group: 'docs',
-    public: true,
-    summary: "Read one of the reference page's files (its script and style sheet)",
-    params: DocsAssetParams,
-    produces: 'application/octet-stream',
-    problems: { 404: 'No such file' },
-  }),
+  ...docsRoutes,
 
   // --- users ----------------------------------------------------------------------------------------------------
   createUser: defineRoute({
