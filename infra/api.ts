@@ -15,6 +15,8 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, corsMethods } from '../lib/http/cors';
+import { DOCS_PACKAGE_FILES } from '../lib/http/docs';
 import type { RouteGroup } from '../lib/http/route';
 import { ROUTE_GROUPS, ROUTES } from '../lib/http/routes';
 import { backendFunction } from './function-defaults';
@@ -84,13 +86,15 @@ export class Api extends Construct {
       createDefaultStage: false,
       // Secure by default: a route has to ask for no authorizer (below, for routes declared public).
       defaultAuthorizer: authorizer,
+      // Browsers of the front-end's origin only (lib/http/cors.ts); without a known front-end, no origin at all. API
+      // Gateway answers the preflights and adds the headers to every reply, the authorizer's refusals included.
       corsPreflight: appBaseUrl
         ? {
             allowOrigins: [appBaseUrl],
-            allowMethods: [CorsHttpMethod.ANY],
-            allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
-            exposeHeaders: ['etag', 'location'],
-            maxAge: Duration.hours(1),
+            allowMethods: corsMethods(ROUTES).map((method) => CorsHttpMethod[method as keyof typeof CorsHttpMethod]),
+            allowHeaders: [...CORS_ALLOWED_HEADERS],
+            exposeHeaders: [...CORS_EXPOSED_HEADERS],
+            maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
           }
         : undefined,
     });
@@ -159,6 +163,8 @@ export class Api extends Construct {
     const entry = `functions/http/${group}.ts`;
     const description = `HTTP API routes of the ${group} group`;
     const grants = ROUTE_GROUP_GRANTS[group];
+    // The docs page's viewer is read from files beside its function's bundle, never bundled (lib/http/docs.ts).
+    if (group === 'docs') return backendFunction(this, `${group}Function`, { entry, description, filesBesideBundle: DOCS_PACKAGE_FILES });
     if (!touchesData(grants)) return backendFunction(this, `${group}Function`, { entry, description });
 
     const fn = backendFunction(this, `${group}Function`, {

@@ -27,10 +27,15 @@ type Fixed =
 export interface BackendFunctionProps extends Omit<NodejsFunctionProps, 'entry' | Fixed> {
   /** Entry file, relative to the repository root (`functions/http/users.ts`). */
   entry: string;
+  /**
+   * Files of installed packages (`swagger-ui-dist/swagger-ui.css`) copied beside the bundle after esbuild ran, for
+   * the function to read at run time: large static files that must not weigh on the bundle itself.
+   */
+  filesBesideBundle?: readonly string[];
 }
 
 export function backendFunction(scope: Construct, id: string, props: BackendFunctionProps): NodejsFunction {
-  const { entry, environment, ...rest } = props;
+  const { entry, environment, filesBesideBundle, ...rest } = props;
 
   // An explicit log group makes retention a plain property (no LogRetention custom resource), and an own role
   // lets the function write to that log group only, instead of the managed policy's logs:* on every group.
@@ -63,6 +68,14 @@ export function backendFunction(scope: Construct, id: string, props: BackendFunc
       mainFields: ['module', 'main'],
       // Bundle the AWS SDK too, so the function runs the SDK version the tests ran, not the runtime's copy.
       externalModules: [],
+      ...(filesBesideBundle?.length && {
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            filesBesideBundle.map((file) => `cp "${path.join(inputDir, 'node_modules', file)}" "${outputDir}/"`),
+        },
+      }),
     },
     environment: {
       NODE_OPTIONS: '--enable-source-maps',

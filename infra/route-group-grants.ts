@@ -72,6 +72,9 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
   // GET /health and GET /openapi.json answer from code: nothing.
   system: {},
 
+  // GET /docs and its files answer from code and from files beside the bundle: nothing.
+  docs: {},
+
   users: {
     // GetItem: the caller; requireUser (GET /users/{id}); updateUser reads the user before and after a lost race.
     reads: { actions: ['GetItem'], partitions: ['user'] },

@@ -13,6 +13,7 @@ async function main() {
     '',
     'Lead backend is running locally.',
     `  HTTP API        ${stack.apiUrl}        (GET /health, GET /openapi.json)`,
+    `  API reference   ${stack.apiUrl}/docs   (in a browser)`,
     `  DynamoDB Local  ${stack.dynamodbUrl}        table ${stack.tableName}`,
     `  S3 server       ${stack.s3Url}        bucket ${stack.bucket} (access key S3RVER / secret S3RVER)`,
     `  SES inbox       ${stack.sesUrl}        (sent mail as JSON at ${stack.sesUrl}/store)`,

@@ -2,6 +2,7 @@ import type { Implementation, RouteGroup } from '../../lib/http/route';
 import { handler as actions } from './actions';
 import { handler as campaigns } from './campaigns';
 import { handler as deals } from './deals';
+import { handler as docs } from './docs';
 import { handler as exports } from './exports';
 import { handler as imports } from './imports';
 import { handler as leads } from './leads';
@@ -16,6 +17,7 @@ import { handler as users } from './users';
  */
 export const httpHandlers: Record<RouteGroup, ((event: never, context: never) => Promise<unknown>) & { implementations: readonly Implementation[] }> = {
   system,
+  docs,
   users,
   campaigns,
   imports,

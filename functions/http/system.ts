@@ -1,7 +1,7 @@
 import { httpHandler } from '../../lib/http/handler';
 import { openApiDocument } from '../../lib/http/openapi';
 import { implement, reply } from '../../lib/http/route';
-import { ROUTES, routes } from '../../lib/http/routes';
+import { ROUTES, routes, SCHEMA_NAMES } from '../../lib/http/routes';
 
 /** GET /health and GET /openapi.json: the two routes that need no token. */
 
@@ -10,7 +10,7 @@ let document: unknown;
 export const handler = httpHandler([
   implement(routes.health, async () => reply(200, { status: 'ok', time: new Date().toISOString() })),
   implement(routes.openapi, async () => {
-    document ??= openApiDocument(ROUTES);
+    document ??= openApiDocument(ROUTES, { schemaNames: SCHEMA_NAMES });
     return reply(200, document, { 'cache-control': 'public, max-age=300' });
   }),
 ]);

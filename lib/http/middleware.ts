@@ -172,6 +172,7 @@ export function headersOf(event: HttpEvent): Record<string, string | undefined> 
 
 export function toResult(reply: Reply): HttpResult {
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+  if (reply.raw) return { statusCode: reply.status, headers, body: reply.raw.body, isBase64Encoded: reply.raw.isBase64Encoded };
   if (reply.body === undefined) return { statusCode: reply.status, headers };
   return {
     statusCode: reply.status,

@@ -10,7 +10,7 @@ import type { Role } from '../users/roles';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One Lambda function serves each group (functions/http/{group}.ts). */
-export type RouteGroup = 'system' | 'users' | 'campaigns' | 'imports' | 'leads' | 'exports' | 'me' | 'actions' | 'deals' | 'stats';
+export type RouteGroup = 'system' | 'docs' | 'users' | 'campaigns' | 'imports' | 'leads' | 'exports' | 'me' | 'actions' | 'deals' | 'stats';
 
 export interface RouteDefinition<
   P extends z.ZodType = z.ZodType,
@@ -24,7 +24,7 @@ export interface RouteDefinition<
   path: string;
   group: RouteGroup;
   summary: string;
-  /** No token needed (only `/health` and `/openapi.json`). */
+  /** No token needed (only `/health`, `/openapi.json` and the docs page with its files). */
   public?: boolean;
   /** Roles allowed to call it at all; ownership is checked further in the domain. */
   roles?: readonly Role[];
@@ -33,11 +33,19 @@ export interface RouteDefinition<
   body?: B;
   response?: R;
   successStatus?: number;
+  /** The media type of a success that is not JSON (the docs page: text/html). */
+  produces?: string;
   /** Other successes it answers with the same response schema, by status (POST /leads: 200 when it attaches). */
   otherSuccesses?: Readonly<Record<number, string>>;
+  /** Writes at the version the client saw (`If-Match` or `version` in the body), 409 when it is stale. */
+  versioned?: boolean;
   /** Honours an `Idempotency-Key` header. */
   idempotent?: boolean;
-  /** Problems this route answers beyond every route's (400, 401, 403, 422), by status: what /openapi.json names. */
+  /**
+   * Problems this route answers beyond what lib/http/openapi.ts reads from the rest of its definition (400, 429, 500
+   * always; 401, 403 unless public; 422 with input; 404 with path parameters; 413 with a body; 409 when versioned or
+   * idempotent), or in words of its own, by status: what /openapi.json names.
+   */
   problems?: Readonly<Record<number, string>>;
 }
 
@@ -64,6 +72,8 @@ export interface RouteInput<Route extends RouteDefinition> {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A reply that is not JSON (the docs page and its files), as it goes out; its headers name its content type. */
+  raw?: { body: string; isBase64Encoded: boolean };
   headers?: Record<string, string>;
 }
 

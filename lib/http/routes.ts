@@ -1,14 +1,20 @@
 import * as z from 'zod';
 import {
+  AgentCampaignPage,
+  AgentCampaignSchema,
   CampaignCreateSchema,
   CampaignIdParams,
   CampaignListQuery,
+  CampaignPage,
   CampaignPatchSchema,
   CampaignSchema,
   CampaignViewPage,
   CampaignViewSchema,
+  StakeholderSchema,
+  TargetsSchema,
 } from '../campaigns/schema';
 import {
+  ImportCountsSchema,
   ImportCreatedSchema,
   ImportCreateSchema,
   ImportIdParams,
@@ -25,22 +31,27 @@ import {
   LeadDetailSchema,
   LeadErasureSchema,
   LeadEventPage,
+  LeadEventSchema,
   LeadIdParams,
+  LeadListItemSchema,
   LeadListQuery,
   LeadPage,
   LeadPatchSchema,
   LeadSchema,
   MembershipPage,
+  MembershipSchema,
 } from '../leads/schema';
-import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
-import { CampaignsMetricsQuery, ComparedMetricsPage, MetricsQuery, MetricsSchema } from '../campaigns/metrics';
-import { ActivityQuery, ActivityStatsSchema, PipelineQuery, PipelineSchema } from '../stats/schema';
+import { ActionCreateSchema, ActionListQuery, ActionLoggedSchema, ActionPage, ActionSchema, ChoicesResponseSchema, LeadActionsQuery } from '../actions/schema';
+import { CampaignsMetricsQuery, ComparedMetricsPage, ComparedMetricsSchema, MetricsQuery, MetricsSchema } from '../campaigns/metrics';
+import { ActivityQuery, ActivityRowSchema, ActivityStatsSchema, PipelineQuery, PipelineRowSchema, PipelineSchema } from '../stats/schema';
 import { LeadTaskList, LeadTasksQuery, TaskCreateSchema, TaskIdParams, TaskListQuery, TaskPage, TaskPatchSchema, TaskSchema } from '../tasks/schema';
 import {
   AccountDetailSchema,
   AccountIdParams,
   AccountListQuery,
   AccountPage,
+  AccountSchema,
+  ContactSchema,
   ConversionSchema,
   ConvertSchema,
   DealIdParams,
@@ -49,10 +60,11 @@ import {
   DealPatchSchema,
   DealSchema,
 } from '../deals/schema';
-import { QueuePageSchema, QueueQuery } from '../read-models/work-queue-schema';
+import { QueueItemSchema, QueuePageSchema, QueueQuery } from '../read-models/work-queue-schema';
 import { PERMISSIONS } from '../users/roles';
-import { UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
+import { RoleSchema, UserCreateSchema, UserIdParams, UserListQuery, UserPage, UserPatchSchema, UserSchema } from '../users/schema';
 import { PreferencesPatchSchema, PreferencesSchema } from '../users/schema';
+import { docsRoutes } from './docs-routes';
 import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
 
 /**
@@ -61,6 +73,7 @@ import { defineRoute, type RouteDefinition, type RouteGroup } from './route';
  */
 
 export const HealthSchema = z.object({ status: z.literal('ok'), time: z.string() });
+
 
 /** What a write to a lead erased on request answers. */
 const ERASED_LEAD = { 404: 'No such lead, or one the caller may not see', 410: 'The lead was erased on request (個人情報の消去): it can no longer be changed' } as const;
@@ -85,6 +98,9 @@ export const routes = {
     summary: 'Read the OpenAPI 3.1 document of this API',
   }),
 
+  // --- the reference for people (its own function: see lib/http/docs.ts) ------------------------------------------
+  ...docsRoutes,
+
   // --- users ----------------------------------------------------------------------------------------------------
   createUser: defineRoute({
     operationId: 'createUser',
@@ -96,6 +112,7 @@ export const routes = {
     body: UserCreateSchema,
     response: UserSchema,
     successStatus: 201,
+    problems: { 409: 'A user with this id, or another user with this e-mail address, exists' },
   }),
   listUsers: defineRoute({
     operationId: 'listUsers',
@@ -120,6 +137,7 @@ export const routes = {
   updateUser: defineRoute({
     operationId: 'updateUser',
     method: 'PATCH',
+    versioned: true,
     path: '/users/{userId}',
     group: 'users',
     roles: PERMISSIONS.manageUsers,
@@ -164,6 +182,7 @@ export const routes = {
   updateCampaign: defineRoute({
     operationId: 'updateCampaign',
     method: 'PATCH',
+    versioned: true,
     path: '/campaigns/{campaignId}',
     group: 'campaigns',
     roles: PERMISSIONS.manageCampaigns,
@@ -257,6 +276,7 @@ export const routes = {
   updateLead: defineRoute({
     operationId: 'updateLead',
     method: 'PATCH',
+    versioned: true,
     path: '/leads/{leadId}',
     group: 'leads',
     roles: PERMISSIONS.editLeads,
@@ -491,6 +511,7 @@ export const routes = {
   updateTask: defineRoute({
     operationId: 'updateTask',
     method: 'PATCH',
+    versioned: true,
     path: '/tasks/{taskId}',
     group: 'actions',
     roles: PERMISSIONS.workTasks,
@@ -524,7 +545,10 @@ export const routes = {
     response: ConversionSchema,
     successStatus: 201,
     idempotent: true,
-    problems: ERASED_LEAD,
+    problems: {
+      ...ERASED_LEAD,
+      409: 'The lead is converted already (dealIds names its deals), accounts of a like name exist (choose one, or force), or it is being changed right now',
+    },
   }),
   listDeals: defineRoute({
     operationId: 'listDeals',
@@ -549,6 +573,7 @@ export const routes = {
   updateDeal: defineRoute({
     operationId: 'updateDeal',
     method: 'PATCH',
+    versioned: true,
     path: '/deals/{dealId}',
     group: 'deals',
     roles: PERMISSIONS.editDeals,
@@ -632,3 +657,56 @@ export const ROUTES: readonly RouteDefinition[] = Object.values(routes);
 export const ROUTE_GROUPS: readonly RouteGroup[] = [...new Set(ROUTES.map((r) => r.group))];
 
 export const routesOf = (group: RouteGroup) => ROUTES.filter((r) => r.group === group);
+
+/**
+ * The names /openapi.json gives these schemas wherever they appear (components): what a generated client calls its
+ * types. A request body or a response not named here is named after its route (`CreateUserRequest`).
+ */
+export const SCHEMA_NAMES: Readonly<Record<string, z.ZodType>> = {
+  Health: HealthSchema,
+  Role: RoleSchema,
+  User: UserSchema,
+  UserPage,
+  Preferences: PreferencesSchema,
+  Campaign: CampaignSchema,
+  AgentCampaign: AgentCampaignSchema,
+  CampaignView: CampaignViewSchema,
+  CampaignPage,
+  AgentCampaignPage,
+  CampaignViewPage,
+  Targets: TargetsSchema,
+  Stakeholder: StakeholderSchema,
+  CampaignMetrics: MetricsSchema,
+  ComparedCampaignMetrics: ComparedMetricsSchema,
+  ComparedCampaignMetricsPage: ComparedMetricsPage,
+  Import: ImportSchema,
+  ImportCounts: ImportCountsSchema,
+  ImportPage,
+  Lead: LeadSchema,
+  LeadListItem: LeadListItemSchema,
+  LeadPage,
+  LeadDetail: LeadDetailSchema,
+  Membership: MembershipSchema,
+  MembershipPage,
+  LeadEvent: LeadEventSchema,
+  LeadEventPage,
+  QueueItem: QueueItemSchema,
+  QueuePage: QueuePageSchema,
+  Notification: NotificationSchema,
+  NotificationPage,
+  Export: ExportSchema,
+  Action: ActionSchema,
+  ActionPage,
+  Task: TaskSchema,
+  TaskPage,
+  Deal: DealSchema,
+  DealPage,
+  Account: AccountSchema,
+  AccountPage,
+  AccountDetail: AccountDetailSchema,
+  Contact: ContactSchema,
+  ActivityRow: ActivityRowSchema,
+  ActivityStats: ActivityStatsSchema,
+  PipelineRow: PipelineRowSchema,
+  Pipeline: PipelineSchema,
+};

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, corsMethods, isLocalOrigin } from '../http/cors';
 import { problemResponse } from '../http/problem';
 import { routeKey, type RouteDefinition, type RouteGroup } from '../http/route';
 import { log } from '../log';
@@ -10,7 +11,8 @@ import { verifyLocalToken } from './jwt';
 /**
  * A stand-in for API Gateway's HTTP API (payload format 2.0): matches the request against the same route table the
  * CDK stack deploys, verifies the bearer token like the JWT authorizer, and invokes the route group's real handler
- * with the event API Gateway would send.
+ * with the event API Gateway would send. Like the HTTP API's CORS handling, it answers preflights itself and adds the
+ * CORS headers to every reply, for the origins lib/http/cors.ts admits locally (pages of this machine) and no other.
  */
 
 type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -121,8 +123,8 @@ function lambdaContext(functionName: string): Context {
   };
 }
 
-function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
-  const headers: Record<string, string | string[]> = {};
+function sendReply(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, cors: Record<string, string> = {}): void {
+  const headers: Record<string, string | string[]> = { ...cors };
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
@@ -135,12 +137,32 @@ const gatewayProblem = (status: number, title: string, detail: string) =>
 
 export async function startGateway(options: GatewayOptions): Promise<{ server: Server; url: string; port: number; stop(): Promise<void> }> {
   const match = routeMatcher(options.routes);
+  const allowMethods = corsMethods(options.routes).join(', ');
 
   const server = createServer(async (request, response) => {
     const requestId = randomUUID();
+    // A reply to an admitted origin names it (and varies by it); any other origin gets no CORS header at all, so
+    // its browser keeps the reply from the page.
+    const origin = request.headers.origin;
+    const cors: Record<string, string> = isLocalOrigin(origin)
+      ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS_EXPOSED_HEADERS.join(', '), vary: 'Origin' }
+      : {};
+    const send = (response: ServerResponse, result: APIGatewayProxyStructuredResultV2) => sendReply(response, result, cors);
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = (request.method ?? 'GET').toUpperCase();
+      if (method === 'OPTIONS' && request.headers['access-control-request-method']) {
+        const preflight: Record<string, string> = isLocalOrigin(origin)
+          ? {
+              'access-control-allow-origin': origin,
+              'access-control-allow-methods': allowMethods,
+              'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(', '),
+              'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+              vary: 'Origin',
+            }
+          : {};
+        return sendReply(response, { statusCode: 204, headers: preflight });
+      }
       const matched = match(method, url.pathname);
       if (!matched) return send(response, gatewayProblem(404, 'Not found', `no route ${method} ${url.pathname}`));
       if ('malformed' in matched) return send(response, gatewayProblem(400, 'Bad request', 'a path segment is not valid percent-encoded UTF-8'));

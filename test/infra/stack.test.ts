@@ -73,6 +73,7 @@ const IDEMPOTENCY = { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'
 const NONE: ExpectedGrants = { items: [], indexes: [], objects: [], cursorSecret: false, startsExportWorker: false };
 const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
   system: NONE,
+  docs: NONE,
   users: {
     ...NONE,
     items: [
@@ -469,13 +470,17 @@ describe('LeadBackendStack', () => {
       });
     });
 
-    it('gives the system group no data, no secret and no bucket', () => {
-      const env = s.resources[s.id(s.stack.api.functions.system)]!.Properties.Environment.Variables;
+    it('admits no browser origin when no front-end is configured (appBaseUrl)', () => {
+      expect(s.resources[s.id(s.stack.api.httpApi)]!.Properties.CorsConfiguration).toBeUndefined();
+    });
+
+    it.each(['system', 'docs'] as const)('gives the %s group no data, no secret and no bucket', (group) => {
+      const env = s.resources[s.id(s.stack.api.functions[group])]!.Properties.Environment.Variables;
       expect(Object.keys(env).sort()).toEqual(['LOG_LEVEL', 'NODE_OPTIONS']);
     });
 
     it('tells each data group the table, and the bucket and the cursor secret only when it may use them', () => {
-      for (const group of ROUTE_GROUPS.filter((g) => g !== 'system')) {
+      for (const group of ROUTE_GROUPS.filter((g) => g !== 'system' && g !== 'docs')) {
         const env = s.resources[s.id(s.stack.api.functions[group])]!.Properties.Environment.Variables;
         const expected = API_GRANTS[group];
         expect([group, Object.keys(env).filter((k) => k === 'INTAKE_BUCKET' || k === 'CURSOR_SECRET_ARN').sort()]).toEqual([
@@ -609,9 +614,14 @@ describe('context', () => {
     'admits only the front-end origin and tells the functions its URL',
     () => {
       const front = 'https://leads.example.com';
-      const { template, resources, stack, id } = synth({ appBaseUrl: front });
-      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-        CorsConfiguration: Match.objectLike({ AllowOrigins: [front] }),
+      const { resources, stack, id } = synth({ appBaseUrl: front });
+      // Exactly that origin, the methods the routes use, the headers they read, and the ones a page must read back.
+      expect(resources[id(stack.api.httpApi)]!.Properties.CorsConfiguration).toEqual({
+        AllowOrigins: [front],
+        AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        AllowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+        ExposeHeaders: ['etag', 'location', 'idempotent-replayed'],
+        MaxAge: 3600,
       });
       expect(resources[id(stack.storage.intakeBucket)]!.Properties.CorsConfiguration.CorsRules).toEqual([
         expect.objectContaining({ AllowedOrigins: [front], AllowedMethods: ['PUT', 'GET'] }),

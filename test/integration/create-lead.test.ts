@@ -1,6 +1,7 @@
 import { FAULT_POINTS, injectFault, type FaultPoint } from '../../lib/faults';
 import { intakeHelpers } from '../support/intake';
 import { useLocalStack } from '../support/local-stack';
+import { resolved } from '../support/openapi';
 import { xlsx } from '../support/lists';
 
 const stack = useLocalStack();
@@ -421,9 +422,9 @@ describe('the contract', () => {
     const create = body.paths['/leads'].post;
     expect(create).toMatchObject({ operationId: 'createLead', 'x-roles': ['admin', 'marketing', 'manager', 'rep', 'sales'] });
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['200', '201', '403', '409', '422']));
-    expect(create.responses['201'].content['application/json'].schema.required).toEqual(expect.arrayContaining(['leadId', 'name', 'stage', 'version']));
-    expect(create.requestBody.content['application/json'].schema).toMatchObject({ additionalProperties: false, required: ['name'] });
-    expect(Object.keys(create.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['campaignId', 'onDuplicate', 'ownerId', 'email', 'phone']));
+    expect(resolved(body, create.responses['201'].content['application/json'].schema).required).toEqual(expect.arrayContaining(['leadId', 'name', 'stage', 'version']));
+    expect(resolved(body, create.requestBody.content['application/json'].schema)).toMatchObject({ additionalProperties: false, required: ['name'] });
+    expect(Object.keys(resolved(body, create.requestBody.content['application/json'].schema).properties)).toEqual(expect.arrayContaining(['campaignId', 'onDuplicate', 'ownerId', 'email', 'phone']));
     expect(create.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
     // The list route on the same path is still there.
     expect(body.paths['/leads'].get.operationId).toBe('listLeads');

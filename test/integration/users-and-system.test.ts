@@ -1,5 +1,6 @@
 import { ROUTES } from '../../lib/http/routes';
 import { useLocalStack } from '../support/local-stack';
+import { resolved } from '../support/openapi';
 
 const stack = useLocalStack();
 
@@ -97,7 +98,7 @@ describe('open routes', () => {
       if (route.body) expect(operation.requestBody.content['application/json'].schema).toBeDefined();
       if (route.public) expect(operation.security).toEqual([]);
     }
-    const createCampaign = doc.body.paths['/campaigns'].post.requestBody.content['application/json'].schema;
+    const createCampaign = resolved(doc.body, doc.body.paths['/campaigns'].post.requestBody.content['application/json'].schema);
     expect(createCampaign.required).toEqual(expect.arrayContaining(['name', 'type']));
     expect(createCampaign.properties.type.enum).toContain('seminar');
   });

@@ -16,10 +16,10 @@ describe('the route table', () => {
     }
   });
 
-  test('route keys and operation ids are unique; only /health and /openapi.json are public', () => {
+  test('route keys and operation ids are unique; only /health, /openapi.json and the docs page with its files are public', () => {
     expect(new Set(ROUTES.map(routeKey)).size).toBe(ROUTES.length);
     expect(new Set(ROUTES.map((r) => r.operationId)).size).toBe(ROUTES.length);
-    expect(ROUTES.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json']);
+    expect(ROUTES.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /docs', 'GET /docs/assets/{asset}', 'GET /health', 'GET /openapi.json']);
   });
 
   test('the local gateway prefers a literal segment over a parameter, as API Gateway does', () => {
