@@ -1,7 +1,8 @@
 import { httpHandler } from '../../lib/http/handler';
 import { openApiDocument } from '../../lib/http/openapi';
 import { implement, reply } from '../../lib/http/route';
-import { ROUTES, routes } from '../../lib/http/routes';
+import { ROUTES } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/system';
 
 /** GET /health and GET /openapi.json: the two routes that need no token. */
 

@@ -182,7 +182,7 @@ export const LeadListQuery = z
   .refine(lookupStandsAlone.check, { message: lookupStandsAlone.message });
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
-export const LeadIdParams = z.object({ leadId: idParam });
+export { LeadIdParams } from './params';
 
 export const MembershipSchema = z.object({
   leadId: z.string(),
