@@ -1,4 +1,4 @@
-import { httpHandler } from '../../lib/http/handler';
+import { publicHttpHandler } from '../../lib/http/chain';
 import { openApiDocument } from '../../lib/http/openapi';
 import { implement, reply } from '../../lib/http/route';
 import { ROUTES } from '../../lib/http/routes';
@@ -8,7 +8,7 @@ import { routes } from '../../lib/http/routes/system';
 
 let document: unknown;
 
-export const handler = httpHandler([
+export const handler = publicHttpHandler([
   implement(routes.health, async () => reply(200, { status: 'ok', time: new Date().toISOString() })),
   implement(routes.openapi, async () => {
     document ??= openApiDocument(ROUTES);

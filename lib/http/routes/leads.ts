@@ -1,5 +1,6 @@
 import { AssignmentResultSchema, AssignRequestSchema, HandoverRequestSchema } from '../../assignment/schema';
-import { LeadCreateSchema, LeadDetailSchema, LeadErasureSchema, LeadEventPage, LeadIdParams, LeadListQuery, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../../leads/schema';
+import { LeadListQuery } from '../../leads/list-query';
+import { LeadCreateSchema, LeadDetailSchema, LeadErasureSchema, LeadEventPage, LeadIdParams, LeadPage, LeadPatchSchema, LeadSchema, MembershipPage } from '../../leads/schema';
 import { QueuePageSchema, QueueQuery } from '../../read-models/work-queue-schema';
 import { PERMISSIONS } from '../../users/roles';
 import { ERASED_LEAD } from './problems';
