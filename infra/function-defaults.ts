@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Validations, type Acknowledgment } from 'aws-cdk-lib';
 import { type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -63,6 +64,22 @@ export function esbuildOptions(entry: string): BuildOptions & { entryPoints: str
     mainFields: [...mainFields],
     external: [...externalModules],
   };
+}
+
+/**
+ * The entry files of the backend's functions, relative to the repository root: every file under functions/ that
+ * exports a `handler` (functions/http/index.ts, the local gateway's map of handlers, exports none). The bundle-size
+ * test and the cold-start bench measure these, so a new function is measured without a line anywhere.
+ */
+export function functionEntries(dir = 'functions'): string[] {
+  return readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })
+    .flatMap((file) => {
+      const relative = `${dir}/${file.name}`;
+      if (file.isDirectory()) return functionEntries(relative);
+      if (!file.name.endsWith('.ts')) return [];
+      return /^export (const|async function|function) handler\b/m.test(readFileSync(path.join(REPO_ROOT, relative), 'utf8')) ? [relative] : [];
+    })
+    .sort();
 }
 
 export interface BackendFunctionProps extends Omit<NodejsFunctionProps, 'entry' | Fixed> {

@@ -1,13 +1,12 @@
-import { build, type Metafile } from 'esbuild';
-import { readdirSync, readFileSync } from 'node:fs';
+import { build, stop, type Metafile } from 'esbuild';
 import * as path from 'node:path';
-import { esbuildOptions } from '../../infra/function-defaults';
+import { esbuildOptions, functionEntries } from '../../infra/function-defaults';
 
 /**
  * Every function's bundle, built as the stack builds it (infra/function-defaults.ts's options, by esbuild itself:
  * no synth), stays within its size, and only the functions that read or write workbooks bundle exceljs. The
- * functions are every file under functions/ that exports a `handler`, so a new one is measured without a line here
- * (an API function gets API_LIMIT, another DEFAULT_LIMIT, until it states its own).
+ * functions are those of functionEntries() (every file under functions/ that exports a `handler`), so a new one is
+ * measured without a line here (an API function gets API_LIMIT, another DEFAULT_LIMIT, until it states its own).
  */
 
 const REPO_ROOT = path.join(__dirname, '../..');
@@ -44,17 +43,6 @@ const WORKBOOK_FUNCTIONS = ['functions/intake/handler.ts', 'functions/exports/ha
 
 const limitOf = (entry: string) => LIMITS[entry] ?? (entry.startsWith('functions/http/') ? API_LIMIT : DEFAULT_LIMIT);
 
-function functionEntries(dir = 'functions'): string[] {
-  return readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })
-    .flatMap((file) => {
-      const relative = `${dir}/${file.name}`;
-      if (file.isDirectory()) return functionEntries(relative);
-      if (!file.name.endsWith('.ts')) return [];
-      return /^export (const|async function|function) handler\b/m.test(readFileSync(path.join(REPO_ROOT, relative), 'utf8')) ? [relative] : [];
-    })
-    .sort();
-}
-
 interface Bundle {
   entry: string;
   bytes: number;
@@ -79,6 +67,9 @@ beforeAll(async () => {
   // esbuild builds them side by side on its own threads: a few seconds for all.
   bundles = new Map((await Promise.all(ENTRIES.map(bundle))).map((b) => [b.entry, b]));
 }, 120_000);
+
+// esbuild keeps a service process for its builds; let jest's worker exit.
+afterAll(() => stop());
 
 const kb = (bytes: number) => `${Math.ceil(bytes / KB)} KB`;
 
