@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Validations, type Acknowledgment } from 'aws-cdk-lib';
 import { type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -23,6 +25,62 @@ type Fixed =
   | 'tracing'
   | 'projectRoot'
   | 'depsLockFilePath';
+
+/**
+ * How every function is bundled. Shared with the bundle-size test (test/infra/bundles.test.ts) and
+ * `npm run bench:cold-start`, which build the same bundles with esbuild directly (see esbuildOptions).
+ */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  // Stack traces need only the mappings; leaving the sources out keeps the bundle small.
+  sourcesContent: false,
+  target: 'node24',
+  format: OutputFormat.CJS,
+  // Prefer the ES module builds: esbuild tree-shakes them (the AWS SDK shrinks by about a fifth).
+  mainFields: ['module', 'main'],
+  // Bundle the AWS SDK too, so the function runs the SDK version the tests ran, not the runtime's copy.
+  externalModules: [],
+} satisfies BundlingOptions;
+
+/**
+ * The esbuild options NodejsFunction derives from BUNDLING for one entry file (it runs esbuild's command line with
+ * the same settings: --bundle --platform=node and each option above). An option added to BUNDLING must be mapped
+ * here too: the bundle-size test fails until it is, so what it measures stays what the stack deploys.
+ */
+export function esbuildOptions(entry: string): BuildOptions & { entryPoints: string[] } {
+  const { minify, sourceMap, sourcesContent, target, format, mainFields, externalModules, ...unmapped } = BUNDLING;
+  if (Object.keys(unmapped).length > 0) throw new Error(`esbuildOptions does not map ${Object.keys(unmapped).join(', ')}`);
+  return {
+    entryPoints: [path.join(REPO_ROOT, entry)],
+    absWorkingDir: REPO_ROOT,
+    bundle: true,
+    platform: 'node',
+    minify,
+    sourcemap: sourceMap,
+    sourcesContent,
+    target,
+    format: format === OutputFormat.CJS ? 'cjs' : 'esm',
+    mainFields: [...mainFields],
+    external: [...externalModules],
+  };
+}
+
+/**
+ * The entry files of the backend's functions, relative to the repository root: every file under functions/ that
+ * exports a `handler` (functions/http/index.ts, the local gateway's map of handlers, exports none). The bundle-size
+ * test and the cold-start bench measure these, so a new function is measured without a line anywhere.
+ */
+export function functionEntries(dir = 'functions'): string[] {
+  return readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })
+    .flatMap((file) => {
+      const relative = `${dir}/${file.name}`;
+      if (file.isDirectory()) return functionEntries(relative);
+      if (!file.name.endsWith('.ts')) return [];
+      return /^export (const|async function|function) handler\b/m.test(readFileSync(path.join(REPO_ROOT, relative), 'utf8')) ? [relative] : [];
+    })
+    .sort();
+}
 
 export interface BackendFunctionProps extends Omit<NodejsFunctionProps, 'entry' | Fixed> {
   /** Entry file, relative to the repository root (`functions/http/users.ts`). */
@@ -57,17 +115,8 @@ export function backendFunction(scope: Construct, id: string, props: BackendFunc
     logGroup,
     role,
     bundling: {
+      ...BUNDLING,
       forceDockerBundling: false,
-      minify: true,
-      sourceMap: true,
-      // Stack traces need only the mappings; leaving the sources out keeps the bundle small.
-      sourcesContent: false,
-      target: 'node24',
-      format: OutputFormat.CJS,
-      // Prefer the ES module builds: esbuild tree-shakes them (the AWS SDK shrinks by about a fifth).
-      mainFields: ['module', 'main'],
-      // Bundle the AWS SDK too, so the function runs the SDK version the tests ran, not the runtime's copy.
-      externalModules: [],
       ...(filesBesideBundle?.length && {
         commandHooks: {
           beforeBundling: () => [],

@@ -2,7 +2,7 @@ import { createCampaign, updateCampaign } from '../../lib/campaigns/repository';
 import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
-import { routes } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/campaigns';
 import { expectedVersion } from '../../lib/http/versioning';
 import { campaignMetrics, campaignsMetrics } from '../../lib/read-models/campaign-metrics';
 import { campaignSeenBy, listCampaignsSeenBy } from '../../lib/read-models/campaigns-seen';

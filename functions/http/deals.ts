@@ -6,7 +6,7 @@ import { httpHandler } from '../../lib/http/handler';
 import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
-import { routes } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/deals';
 import { expectedVersion } from '../../lib/http/versioning';
 import { choices } from '../../lib/settings/choices';
 

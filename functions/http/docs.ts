@@ -1,7 +1,7 @@
 import { docsAsset, docsPage } from '../../lib/http/docs';
 import { httpHandler } from '../../lib/http/handler';
 import { implement } from '../../lib/http/route';
-import { docsRoutes as routes } from '../../lib/http/docs-routes';
+import { routes } from '../../lib/http/routes/docs';
 
 /**
  * GET /docs and its files: a function of its own, so that the viewer's files (copied beside this bundle, never

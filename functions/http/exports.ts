@@ -2,7 +2,7 @@ import { exportStatus, requestExport } from '../../lib/exports/requests';
 import { httpHandler } from '../../lib/http/handler';
 import { idempotent } from '../../lib/http/idempotency';
 import { implement, reply } from '../../lib/http/route';
-import { routes } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/exports';
 
 /** List export: POST /exports starts one, GET /exports/{exportId} tells its status and gives the link. */
 

@@ -2,7 +2,7 @@ import { httpHandler } from '../../lib/http/handler';
 import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
-import { routes } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/imports';
 import { listImports, requireImport } from '../../lib/intake/import-record';
 import { rejectionsLink, requestUpload } from '../../lib/intake/uploads';
 

@@ -6,7 +6,7 @@ import { idempotent } from '../../lib/http/idempotency';
 import { pageResponse, scopeOf } from '../../lib/http/pagination';
 import { decodeCursor } from '../../lib/http/cursor';
 import { implement, reply } from '../../lib/http/route';
-import { routes } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/leads';
 import { expectedVersion } from '../../lib/http/versioning';
 import { editLead } from '../../lib/leads/edit';
 import { eraseLead } from '../../lib/erasure/erase-lead';

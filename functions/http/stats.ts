@@ -1,6 +1,6 @@
 import { httpHandler } from '../../lib/http/handler';
 import { implement, reply } from '../../lib/http/route';
-import { routes } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/stats';
 import { choices } from '../../lib/settings/choices';
 import { activityStats } from '../../lib/stats/activity';
 import { pipelineStats } from '../../lib/stats/pipeline';

@@ -1,7 +1,7 @@
 import { httpHandler } from '../../lib/http/handler';
 import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
-import { routes } from '../../lib/http/routes';
+import { routes } from '../../lib/http/routes/users';
 import { expectedVersion } from '../../lib/http/versioning';
 import { createUser, listUsers, requireUser, updateUser } from '../../lib/users/repository';
 

@@ -1,46 +1,12 @@
-import middy from '@middy/core';
-import {
-  accessLog,
-  headersOf,
-  identifyCaller,
-  jsonBody,
-  problemResponses,
-  resolveRoute,
-  toResult,
-  validateInput,
-  type HttpContext,
-  type HttpEvent,
-  type HttpResult,
-} from './middleware';
+import { getUser } from '../users/repository';
+import { httpChain } from './chain';
+import { identifyCaller } from './middleware';
 import type { Implementation } from './route';
 
 /**
- * Builds the Lambda handler for one route group. The chain, in order:
- * access log → problem+json on error → route lookup → JSON body → caller and role → schema validation → route.
- * middy runs `onError` hooks in reverse registration order, so problemResponses (registered second) shapes the
- * error response before accessLog (registered first) logs its status.
+ * Builds the Lambda handler for one route group: the chain of lib/http/chain.ts, with the caller looked up in the
+ * users repository.
  */
 export function httpHandler(implementations: readonly Implementation[]) {
-  const runRoute = async function runRoute(event: HttpEvent, context: HttpContext): Promise<HttpResult> {
-    const { implementation, input, caller } = context.http;
-    const result = await implementation!.run({
-      params: input!.params,
-      query: input!.query,
-      body: input!.body,
-      caller: caller!,
-      headers: headersOf(event),
-      requestId: event.requestContext?.requestId ?? context.awsRequestId,
-    } as never);
-    return toResult(result);
-  };
-
-  const handler = middy<HttpEvent, HttpResult, Error, HttpContext>(runRoute, { timeoutEarlyInMillis: 0 })
-    .use(accessLog())
-    .use(problemResponses())
-    .use(resolveRoute(implementations))
-    .use(jsonBody())
-    .use(identifyCaller())
-    .use(validateInput());
-  // Exposed so a test can prove every route in the table has exactly one implementation.
-  return Object.assign(handler, { implementations });
+  return httpChain(implementations, identifyCaller(getUser));
 }

@@ -11,7 +11,7 @@ import {
   type FieldIssue,
 } from '../errors';
 import { log } from '../log';
-import { getUser } from '../users/repository';
+import type { getUser } from '../users/repository';
 import { problemFor, problemResponse } from './problem';
 import { routeKey, type Implementation, type Reply } from './route';
 import type { Caller } from '../users/caller';
@@ -35,7 +35,7 @@ export interface HttpState {
 
 export type HttpContext = Context & { http: HttpState };
 export type HttpRequest = middy.Request<HttpEvent, HttpResult, Error, HttpContext>;
-type HttpMiddleware = middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>;
+export type HttpMiddleware = middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>;
 
 /** 1 MiB: enough for 10,000 lead ids in one assignment, small enough to keep a Lambda's memory calm. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -114,15 +114,16 @@ export function jsonBody(): HttpMiddleware {
 
 /**
  * Who is calling: the gateway's JWT authorizer has verified the token and put its claims on the request context;
- * we only read `sub` and look the user up, so roles come from our user record, not from the token.
+ * we only read `sub` and look the user up, so roles come from our user record, not from the token. The look-up is
+ * given (lib/http/handler.ts gives the users repository) so that a function of public routes only bundles no table.
  */
-export function identifyCaller(): HttpMiddleware {
+export function identifyCaller(findUser: typeof getUser): HttpMiddleware {
   const before = async function identifyCallerBefore(request: HttpRequest) {
     const route = request.context.http.implementation!.route;
     if (route.public) return;
     const sub = request.event.requestContext?.authorizer?.jwt?.claims?.sub;
     if (typeof sub !== 'string' || sub === '') throw new UnauthorizedError('a bearer token is required');
-    const user = await getUser(sub);
+    const user = await findUser(sub);
     if (!user || !user.active) throw new ForbiddenError('there is no active user for this identity');
     request.context.http.caller = { userId: user.userId, role: user.role, team: user.team };
     if (route.roles && !route.roles.includes(user.role)) {

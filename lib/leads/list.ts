@@ -12,7 +12,7 @@ import { configuredMatchMode, matchKeyOf } from './match-key';
 import { canSee, countCampaigns, getLead, getLeads, toMembership } from './repository';
 import { isErasedOrErasing } from './tombstone';
 import { leadFromItem, type Lead } from './model';
-import type { LeadListQuery } from './schema';
+import type { LeadListQuery } from './list-query';
 
 const NEXT_ACTION_ORDER = keys.leadNextActionOrderAttribute;
 

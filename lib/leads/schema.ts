@@ -1,7 +1,5 @@
 import * as z from 'zod';
-import { booleanParam, csvOf, cursorParam, idParam, isoDate, limitParam, paginated } from '../schema/params';
-import { normaliseEmail } from '../text/normalize';
-import { parsePhoneKey } from '../text/phone';
+import { booleanParam, csvOf, idParam, isoDate, paginated } from '../schema/params';
 import { FOLLOW_STATUSES, LEAD_STAGES } from './model';
 
 /** Leads over HTTP: the list screen's search conditions (seed 000 §3.5–3.6), the detail page, edits. */
@@ -104,7 +102,7 @@ export type LeadCreate = z.infer<typeof LeadCreateSchema>;
 export const SORTS = ['updatedAt', 'name', 'lastActionAt', 'nextActionAt'] as const;
 
 /** The search conditions of the lead list, as query-string values; also the `filter` of an export. */
-const leadFilterFields = {
+export const leadFilterFields = {
   owner: z.union([z.literal('me'), z.literal('unassigned'), idParam]).optional(),
   ownerTeam: text(100).min(1).optional(),
   stage: csvOf([...LEAD_STAGES]).optional(),
@@ -127,7 +125,7 @@ const leadFilterFields = {
   sort: z.enum(SORTS).default('updatedAt'),
 };
 
-const historyNeedsCampaign = {
+export const historyNeedsCampaign = {
   check: (q: { invited?: boolean; responded?: boolean; followStatus?: unknown; arisenFrom?: string; arisenTo?: string; campaignId?: string }) =>
     !(q.invited !== undefined || q.responded !== undefined || q.followStatus || q.arisenFrom || q.arisenTo) || Boolean(q.campaignId),
   message: 'invited, responded, followStatus and arisenFrom/To describe a campaign history: give campaignId too',
@@ -138,51 +136,9 @@ export const LeadFilterSchema = z
   .refine(historyNeedsCampaign.check, { message: historyNeedsCampaign.message, path: ['campaignId'] });
 export type LeadFilter = z.infer<typeof LeadFilterSchema>;
 
-/**
- * The exact look-ups of GET /leads: `email` normalised as dedupe normalises it (width, case, spaces), `phone` as its
- * phone key (lib/text/phone.ts), so `０３（１２３４）５６７８` and `+81 3 1234 5678` are one number. A phone the key
- * cannot be made of is a 422 with the reason.
- */
-const lookupFields = {
-  email: z
-    .string()
-    .max(254)
-    .transform(normaliseEmail)
-    .pipe(z.email())
-    .optional()
-    .describe('exact look-up by e-mail, normalised as dedupe normalises it; takes no other condition'),
-  phone: z
-    .string()
-    .max(40)
-    .transform((written, ctx) => {
-      const parsed = parsePhoneKey(written);
-      if ('reason' in parsed) {
-        ctx.addIssue({ code: 'custom', message: parsed.reason });
-        return z.NEVER;
-      }
-      return parsed.key;
-    })
-    .optional()
-    .describe('exact look-up by phone or mobile, however the number is written (read as Japanese unless it has +); takes no other condition'),
-};
+// GET /leads's query, with its phone look-up, is in ./list-query.ts: the numbering plan stays out of other groups.
 
-const FILTER_NAMES = Object.keys(leadFilterFields).filter((name) => name !== 'sort') as (keyof typeof leadFilterFields)[];
-
-/** A look-up answers one question: which leads have this e-mail or this number. It narrows by nothing else. */
-const lookupStandsAlone = {
-  check: (q: Record<string, unknown>) =>
-    (q.email === undefined && q.phone === undefined) ||
-    ((q.email === undefined || q.phone === undefined) && FILTER_NAMES.every((name) => q[name] === undefined) && q.sort === 'updatedAt'),
-  message: 'email and phone are exact look-ups: give one of them alone, with no other condition or sort (limit and cursor only)',
-};
-
-export const LeadListQuery = z
-  .strictObject({ ...leadFilterFields, ...lookupFields, limit: limitParam, cursor: cursorParam })
-  .refine(historyNeedsCampaign.check, { message: historyNeedsCampaign.message, path: ['campaignId'] })
-  .refine(lookupStandsAlone.check, { message: lookupStandsAlone.message });
-export type LeadListQuery = z.infer<typeof LeadListQuery>;
-
-export const LeadIdParams = z.object({ leadId: idParam });
+export { LeadIdParams } from './params';
 
 export const MembershipSchema = z.object({
   leadId: z.string(),

@@ -2,7 +2,10 @@ import * as z from 'zod';
 import { LeadListItemSchema } from '../leads/schema';
 import { cursorParam, limitParam, paginated } from '../schema/params';
 import { TaskSchema } from '../tasks/schema';
-import { QUEUE_REASONS } from './work-queue';
+
+/** Why an item is in the queue (lib/read-models/work-queue.ts builds it). */
+export const QUEUE_REASONS = ['overdue', 'due_today', 'new_untouched', 'responded_recently'] as const;
+export type QueueReason = (typeof QUEUE_REASONS)[number];
 
 /** GET /me/queue: pages of the caller's work for today (lib/read-models/work-queue.ts). */
 export const QueueQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });

@@ -8,6 +8,7 @@ import { allShards, keys } from '../table/keys';
 import { queryPage, ReadBudget } from '../table/queries';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import type { Caller } from '../users/caller';
+import type { QueueReason } from './work-queue-schema';
 
 /**
  * GET /me/queue (api.md): the caller's work for today, in order — its overdue tasks (oldest first), its tasks due
@@ -23,9 +24,6 @@ import type { Caller } from '../users/caller';
  * A lead is never in the queue converted, handed over, disqualified or erased, and is shown once: a lead due by today
  * is there for its task, an untouched lead that also responded is there as untouched.
  */
-
-export const QUEUE_REASONS = ['overdue', 'due_today', 'new_untouched', 'responded_recently'] as const;
-export type QueueReason = (typeof QUEUE_REASONS)[number];
 
 /** How far back a campaign response still asks for a first call. */
 export const RESPONDED_WINDOW_DAYS = 7;

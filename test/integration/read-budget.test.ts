@@ -1,7 +1,7 @@
 import { newId } from '../../lib/ids';
 import { findLeads } from '../../lib/leads/list';
 import { leadItem, newLead, newMembershipItem, type Lead } from '../../lib/leads/model';
-import { LeadListQuery } from '../../lib/leads/schema';
+import { LeadListQuery } from '../../lib/leads/list-query';
 import { batchWrite, putRequest, type Item } from '../../lib/table/client';
 import { allShards, keys } from '../../lib/table/keys';
 import { ReadBudget } from '../../lib/table/queries';

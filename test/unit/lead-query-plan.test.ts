@@ -1,5 +1,5 @@
 import { planLeadQuery } from '../../lib/leads/list';
-import { LeadListQuery } from '../../lib/leads/schema';
+import { LeadListQuery } from '../../lib/leads/list-query';
 import { LEAD_LIST_SHARDS } from '../../lib/table/keys';
 
 const plan = (query: Record<string, string>, role: 'manager' | 'rep' | 'agent' = 'manager') =>

@@ -1,14 +1,14 @@
 import * as z from 'zod';
-import { defineRoute } from './route';
+import { defineRoute } from '../route';
 
 /**
- * The routes of the reference page, in lib/http/routes.ts's table like every route; declared apart so that the docs
+ * The routes of the reference page, in lib/http/routes.ts's table like every route, declared per group so that the docs
  * function (functions/http/docs.ts) loads these two and not every schema of the API.
  */
 
 const DocsAssetParams = z.object({ asset: z.string().min(1).max(100) });
 
-export const docsRoutes = {
+export const routes = {
   docs: defineRoute({
     operationId: 'docs',
     method: 'GET',
