@@ -12,11 +12,12 @@ import {
   type HttpEvent,
   type HttpResult,
 } from './middleware';
+import { observability } from '../observability';
 import type { Implementation } from './route';
 
 /**
  * Builds the Lambda handler for one route group. The chain, in order:
- * access log → problem+json on error → route lookup → JSON body → caller and role → schema validation → route.
+ * observability (Lambda context on log lines, trace segment, metrics: lib/observability.ts) → access log → problem+json on error → route lookup → JSON body → caller and role → schema validation → route.
  * middy runs `onError` hooks in reverse registration order, so problemResponses (registered second) shapes the
  * error response before accessLog (registered first) logs its status.
  */
@@ -35,6 +36,7 @@ export function httpHandler(implementations: readonly Implementation[]) {
   };
 
   const handler = middy<HttpEvent, HttpResult, Error, HttpContext>(runRoute, { timeoutEarlyInMillis: 0 })
+    .use(observability())
     .use(accessLog())
     .use(problemResponses())
     .use(resolveRoute(implementations))

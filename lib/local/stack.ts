@@ -114,6 +114,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
       CURSOR_SECRET: loadOrCreateSecret(join(options.dataDir, 'cursor-secret')).toString('base64'),
       ERASURE_SECRET: loadOrCreateSecret(join(options.dataDir, 'erasure-secret')).toString('base64'),
+      // No CloudWatch here to read embedded metrics, and no X-Ray daemon (the Tracer also turns itself off outside Lambda).
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
     });
     resetDynamoClient();
     resetSesClient();
