@@ -19,15 +19,25 @@ import { LeadBackendStack } from './stack';
  *   index per deploy (CloudFormation adds at most one global secondary index per update).
  * - `digestUntouchedBusinessDays` (default 2): the morning digest lists leads untouched for more than this many
  *   business days.
+ * - `stage` (optional): `-c stage=dev` deploys the stack `LeadBackend-dev`, beside any other stage in the account;
+ *   without it the stack keeps its first name, `LeadBackendStack`, so existing deployments update in place.
+ * - `adminEmail` (+ optional `adminName`): the first admin, created on deploy with an e-mailed temporary password.
+ * - `alarmEmail` (optional): an address subscribed to the alarms' topic.
+ * - `createSenderIdentity` (default true): `false` when the sender's SES identity exists already (another stage made
+ *   it, or it was verified by hand), since one account and region hold one identity per address.
  * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
  */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: LeadBackendStack } {
   const app = new App({ context });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const stack = new LeadBackendStack(app, 'LeadBackendStack', {
-    description: 'Inside-sales lead management backend',
+  const stage = stageName(app);
+  const stack = new LeadBackendStack(app, stage ? `LeadBackend-${stage}` : 'LeadBackendStack', {
+    description: stage ? `Inside-sales lead management backend (${stage})` : 'Inside-sales lead management backend',
     senderEmail: requiredString(app, 'senderEmail'),
+    createSenderIdentity: booleanContext(app, 'createSenderIdentity', true),
+    firstAdmin: firstAdmin(app),
+    alarmEmail: optionalString(app, 'alarmEmail'),
     deletionProtection: booleanContext(app, 'deletionProtection', true),
     externalIssuer: externalIssuer(app),
     appBaseUrl: optionalString(app, 'appBaseUrl'),
@@ -39,6 +49,32 @@ export function buildApp(context: Record<string, unknown> = {}): { app: App; sta
     digestUntouchedBusinessDays: digestUntouchedBusinessDays(app),
   });
   return { app, stack };
+}
+
+/**
+ * `-c stage=dev`: a short lower-case name. Every physical name the stack gives is derived from its stack name (the
+ * intake function's), and CloudFormation generates the others, so two stages never collide.
+ */
+function stageName(app: App): string | undefined {
+  const value = optionalString(app, 'stage');
+  if (value === undefined) return undefined;
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(value)) throw new Error(`context stage must be 1 to 20 lower-case letters, digits or dashes, starting with a letter, not "${value}"`);
+  return value;
+}
+
+/** `-c adminEmail=…` and, optionally, `-c adminName=…` (the name on the user record; "Admin" when absent). */
+function firstAdmin(app: App): { email: string; name: string } | undefined {
+  const email = optionalString(app, 'adminEmail');
+  const name = optionalString(app, 'adminName');
+  if (email === undefined) {
+    if (name !== undefined) throw new Error('context adminName goes with adminEmail');
+    return undefined;
+  }
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new Error(`context adminEmail must be an e-mail address, not "${email}"`);
+  if (optionalString(app, 'jwtIssuer') !== undefined) {
+    throw new Error('context adminEmail creates a sign-in in the stack’s own user pool; with jwtIssuer, register the first admin with POST /users from the local stack or by hand');
+  }
+  return { email, name: name ?? 'Admin' };
 }
 
 function optionalString(app: App, key: string): string | undefined {

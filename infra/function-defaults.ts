@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Validations, type Acknowledgment } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type Acknowledgment } from 'aws-cdk-lib';
 import { type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -129,6 +129,8 @@ export function backendFunction(scope: Construct, id: string, props: BackendFunc
     environment: {
       NODE_OPTIONS: '--enable-source-maps',
       LOG_LEVEL: 'info',
+      // Logs, metrics and traces are filed under the stack's name: two stages in one account stay apart.
+      POWERTOOLS_SERVICE_NAME: Stack.of(scope).stackName,
       ...environment,
     },
     ...rest,

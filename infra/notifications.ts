@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,8 @@ import type { Storage } from './storage';
 export interface NotificationsProps {
   /** The From address of every e-mail the backend sends. */
   senderEmail: string;
+  /** False: the identity exists already (another stage's, or verified by hand) and is referred to by its ARN. */
+  createSenderIdentity: boolean;
   storage: Storage;
   /** The front-end's origin, for links in e-mails the dispatcher renders (resumed assignments). */
   appBaseUrl?: string;
@@ -28,7 +30,9 @@ export interface NotificationsProps {
  */
 export class Notifications extends Construct {
   readonly senderEmail: string;
-  readonly identity: EmailIdentity;
+  /** Set when this stack created the sender's identity. */
+  readonly identity?: EmailIdentity;
+  readonly identityArn: string;
   readonly dispatcher: NodejsFunction;
   readonly streamFailures: Queue;
 
@@ -37,7 +41,12 @@ export class Notifications extends Construct {
     const { storage } = props;
     this.senderEmail = props.senderEmail;
     // SES e-mails a verification link to this address on deploy; sending works once it has been clicked.
-    this.identity = new EmailIdentity(this, 'Sender', { identity: Identity.email(props.senderEmail) });
+    if (props.createSenderIdentity) {
+      this.identity = new EmailIdentity(this, 'Sender', { identity: Identity.email(props.senderEmail) });
+      this.identityArn = this.identity.emailIdentityArn;
+    } else {
+      this.identityArn = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: props.senderEmail });
+    }
 
     this.dispatcher = backendFunction(this, 'Dispatcher', {
       entry: 'functions/notifications/handler.ts',
@@ -104,7 +113,7 @@ export class Notifications extends Construct {
     return Grant.addToPrincipal({
       grantee,
       actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-      resourceArns: [this.identity.emailIdentityArn],
+      resourceArns: [this.identityArn],
       conditions: { StringEquals: { 'ses:FromAddress': this.senderEmail } },
     });
   }

@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Alarms } from './alarms';
 import { Api, type ExternalIssuer } from './api';
 import { Exports } from './exports';
+import { FirstAdmin } from './first-admin';
 import { Intake } from './intake';
 import { Jobs } from './jobs';
 import { Notifications } from './notifications';
@@ -9,6 +11,12 @@ import { Storage } from './storage';
 
 export interface LeadBackendStackProps extends StackProps {
   senderEmail: string;
+  /** Create the sender's SES identity; false when it exists already (one per address in an account and region). */
+  createSenderIdentity: boolean;
+  /** The first admin: a sign-in with an e-mailed temporary password and its user record, made on deploy. */
+  firstAdmin?: { email: string; name: string };
+  /** Subscribed to the alarms' topic. */
+  alarmEmail?: string;
   deletionProtection: boolean;
   /** Verify tokens from this issuer instead of creating a Cognito user pool. */
   externalIssuer?: ExternalIssuer;
@@ -36,6 +44,8 @@ export class LeadBackendStack extends Stack {
   readonly notifications: Notifications;
   readonly exports: Exports;
   readonly jobs: Jobs;
+  readonly firstAdmin?: FirstAdmin;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: LeadBackendStackProps) {
     super(scope, id, props);
@@ -57,8 +67,26 @@ export class LeadBackendStack extends Stack {
       maxUploadBytes: props.maxUploadBytes,
     });
     this.exports = new Exports(this, 'Exports', { storage: this.storage, requesters: this.api.exportRequesters });
-    this.notifications = new Notifications(this, 'Notifications', { senderEmail: props.senderEmail, storage: this.storage, appBaseUrl: props.appBaseUrl });
+    this.notifications = new Notifications(this, 'Notifications', {
+      senderEmail: props.senderEmail,
+      createSenderIdentity: props.createSenderIdentity,
+      storage: this.storage,
+      appBaseUrl: props.appBaseUrl,
+    });
     this.jobs = new Jobs(this, 'Jobs', { storage: this.storage, appBaseUrl: props.appBaseUrl, digestUntouchedBusinessDays: props.digestUntouchedBusinessDays });
+
+    if (props.firstAdmin) {
+      if (!this.api.users) throw new Error('the first admin needs the stack’s own user pool (no jwtIssuer)');
+      this.firstAdmin = new FirstAdmin(this, 'FirstAdmin', { storage: this.storage, userPool: this.api.users.userPool, ...props.firstAdmin });
+    }
+    // Last: it watches every function of the stack.
+    this.alarms = new Alarms(this, 'Alarms', {
+      alarmEmail: props.alarmEmail,
+      api: this.api,
+      intake: this.intake,
+      notifications: this.notifications,
+      jobs: this.jobs,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
     new CfnOutput(this, 'IntakeBucketName', { value: this.storage.intakeBucket.bucketName });
@@ -67,5 +95,6 @@ export class LeadBackendStack extends Stack {
       new CfnOutput(this, 'UserPoolId', { value: this.api.users.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: this.api.users.client.userPoolClientId });
     }
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
   }
 }

@@ -32,6 +32,8 @@ export interface AwsEndpoints {
   dynamodb?: string;
   s3?: string;
   ses?: string;
+  /** The Cognito emulator, in tests of the first admin. */
+  cognito?: string;
 }
 
 export function awsEndpoints(): AwsEndpoints {
@@ -40,6 +42,7 @@ export function awsEndpoints(): AwsEndpoints {
     dynamodb: optional('DYNAMODB_ENDPOINT'),
     s3: optional('S3_ENDPOINT'),
     ses: optional('SES_ENDPOINT'),
+    cognito: optional('COGNITO_ENDPOINT'),
   };
 }
 
@@ -76,6 +79,13 @@ export const config = {
   appBaseUrl: () => optional('APP_BASE_URL') ?? 'http://localhost:3000',
   /** The forms' choice lists as JSON, validated by lib/settings/choices.ts; the defaults when unset. */
   choices: () => optional('CHOICES'),
+  /**
+   * The service the logs, metrics and traces of this deployment are filed under (POWERTOOLS_SERVICE_NAME): the cloud
+   * stack sets it to its stack name, so two stages in one account keep their metrics apart.
+   */
+  serviceName: () => optional('POWERTOOLS_SERVICE_NAME') ?? 'lead-backend',
+  /** The Cognito user pool the first admin's sign-in is created in (the first-admin custom resource). */
+  userPoolId: () => required('USER_POOL_ID'),
   /** debug, info (default), warn, error or silent. */
   logLevel: () => (optional('LOG_LEVEL') ?? 'info').toLowerCase(),
   /** The intake function's own name: a long import continues in a fresh invocation of it. */

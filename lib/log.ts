@@ -1,8 +1,11 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from './config';
 
 /**
- * Structured JSON logs, one line per event. Personal data never goes to logs: any field whose name suggests
- * an e-mail address, phone number or person's name is replaced before writing, at any depth.
+ * Structured JSON logs, one line per event, written by Powertools for AWS Lambda's Logger: in a function each line
+ * carries the request id, the cold start, the function and the X-Ray trace id (the handler chains add the Lambda
+ * context, lib/observability.ts). Personal data never goes to logs: any field whose name suggests an e-mail address,
+ * phone number or person's name is replaced before the Logger sees it, at any depth.
  */
 
 const PII_FIELD = /e-?mail|phone|mobile|tel$|^name$|namekana|address|token|authorization|secret|password/i;
@@ -21,6 +24,12 @@ function redact(value: unknown, depth = 0): unknown {
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
+/**
+ * The Logger writes every level it is given; LOG_LEVEL is read at each line here instead, so a test or the local
+ * stack that changes it sees the change at once (the Logger reads its level once, when it is made).
+ */
+export const logger = new Logger({ serviceName: config.serviceName(), logLevel: 'DEBUG' });
+
 function threshold(): number {
   const level = config.logLevel() as Level | 'silent';
   return ORDER[level] ?? ORDER.info;
@@ -28,9 +37,7 @@ function threshold(): number {
 
 function write(level: Level, message: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < threshold()) return;
-  const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...(redact(fields ?? {}) as object) });
-  if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
-  else process.stdout.write(line + '\n');
+  logger[level](message, redact(fields ?? {}) as Record<string, unknown>);
 }
 
 export const log = {

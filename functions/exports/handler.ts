@@ -1,7 +1,8 @@
 import { config } from '../../lib/config';
 import { runExport } from '../../lib/exports/run-export';
+import { observedHandler } from '../../lib/observability';
 
 /** The export worker, invoked asynchronously by POST /exports with `{ exportId }`. */
-export async function handler(event: { exportId: string }): Promise<void> {
+export const handler = observedHandler(async function exportWorker(event: { exportId: string }): Promise<void> {
   await runExport(event.exportId, config.intakeBucket());
-}
+});

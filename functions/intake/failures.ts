@@ -2,13 +2,14 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config } from '../../lib/config';
 import { giveUpImports, ImportStillHeldError, type FailedInvocation } from '../../lib/intake/give-up';
 import { log } from '../../lib/log';
+import { observedHandler } from '../../lib/observability';
 
 /**
  * Reads the intake function's failure queue: each message is Lambda's record of an intake event that failed every
  * attempt, and the imports it names end as `failed` with the reason (lib/intake/give-up.ts). A message whose import
  * an invocation still holds (a crashed invocation's lease has not run out yet) is left on the queue for later.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export const handler = observedHandler(async function endFailedImports(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const message of event.Records) {
     try {
@@ -20,4 +21,4 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     }
   }
   return { batchItemFailures };
-}
+});

@@ -3,6 +3,7 @@ import { config } from '../../lib/config';
 import { isContinuation, uploadedObjectsOf, type IntakeEvent } from '../../lib/intake/intake-events';
 import { importUploadedObject, runImport, type IntakeRuntime } from '../../lib/intake/run-import';
 import { log } from '../../lib/log';
+import { observedHandler } from '../../lib/observability';
 import { invokeAsync } from '../../lib/storage/functions';
 
 /**
@@ -23,7 +24,7 @@ function runtimeFor(context?: Pick<Context, 'getRemainingTimeInMillis'>): Intake
   };
 }
 
-export async function handler(event: IntakeEvent, context?: Context): Promise<void> {
+export const handler = observedHandler(async function intake(event: IntakeEvent, context: Context): Promise<void> {
   const runtime = runtimeFor(context);
   if (isContinuation(event)) {
     await runImport(runtime, event.continueImport);
@@ -33,4 +34,4 @@ export async function handler(event: IntakeEvent, context?: Context): Promise<vo
     const importId = await importUploadedObject(runtime, object);
     log.info('intake object handled', { importId });
   }
-}
+});

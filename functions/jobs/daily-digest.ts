@@ -1,5 +1,6 @@
 import { runDailyDigest, type DailyDigestResult } from '../../lib/digest/daily-digest';
 import { log } from '../../lib/log';
+import { observedHandler } from '../../lib/observability';
 
 /**
  * The `daily-digest` job's entry point. EventBridge Scheduler invokes it at 08:00 in Japan on weekdays with
@@ -27,9 +28,9 @@ export function scheduledTimeOf(event: ScheduledJobEvent | undefined, now = new 
   return now;
 }
 
-export async function handler(event: ScheduledJobEvent = {}): Promise<DailyDigestResult> {
+export const handler = observedHandler(async function dailyDigest(event: ScheduledJobEvent | undefined): Promise<DailyDigestResult> {
   const result = await runDailyDigest(scheduledTimeOf(event));
   log.info('daily digest run', { ...result });
   if (result.failed > 0) throw Object.assign(new Error(`the daily digest of ${result.failed} users could not be made`), { name: 'DailyDigestIncomplete', result });
   return result;
-}
+});

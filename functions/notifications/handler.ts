@@ -1,6 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { resumeAbandonedAssignments } from '../../lib/assignment/assign';
 import { log } from '../../lib/log';
+import { observedHandler } from '../../lib/observability';
 import { dispatchNotification, sweepOutbox } from '../../lib/notifications/dispatch';
 import { forgetExpiredNotification } from '../../lib/notifications/expiry';
 import { ENTITY } from '../../lib/table/keys';
@@ -33,7 +34,7 @@ export function expiredUnreadNotificationOf(record: DynamoDBRecord): { userId: s
 
 export type DispatcherEvent = DynamoDBStreamEvent | { sweep: true } | { source: 'aws.events' };
 
-export async function handler(event: DispatcherEvent): Promise<DynamoDBBatchResponse | void> {
+export const handler = observedHandler(async function dispatcher(event: DispatcherEvent): Promise<DynamoDBBatchResponse | void> {
   if ('Records' in event) {
     // Report only the records that failed, so the ones already sent are not delivered to us again.
     const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
@@ -56,4 +57,4 @@ export async function handler(event: DispatcherEvent): Promise<DynamoDBBatchResp
   await resumeAbandonedAssignments(now);
   const tally = await sweepOutbox(now);
   if (tally.sent + tally.failed + tally.retry_scheduled > 0) log.info('outbox swept', tally);
-}
+});

@@ -1,5 +1,6 @@
 import { newId } from '../ids';
 import { log } from '../log';
+import { recordMetric } from '../metrics';
 import type { Caller } from '../users/caller';
 import { getUser } from '../users/repository';
 import { applyMoves, readLeads, type Applied, type LeadState } from './apply';
@@ -58,6 +59,7 @@ export async function completeAssignment(record: AssignmentRecord, moves: Move[]
   const { applied, skipped } = await applyMoves(record, moves, known, owners, now);
   await publishNotifications(record, applied, owners);
   await finishOperation(record.assignmentId, outcomeOf(applied, record.skipped.length + skipped.length), now);
+  recordMetric.assignmentApplied(applied.length);
   return { applied, skipped };
 }
 

@@ -12,11 +12,12 @@ import {
   type HttpMiddleware,
   type HttpResult,
 } from './middleware';
+import { observability } from '../observability';
 import { routeKey, type Implementation } from './route';
 
 /**
  * The one chain of every HTTP function. In order:
- * access log → problem+json on error → route lookup → JSON body → caller and role → schema validation → route.
+ * observability (Lambda context on log lines, trace segment, metrics: lib/observability.ts) → access log → problem+json on error → route lookup → JSON body → caller and role → schema validation → route.
  * middy runs `onError` hooks in reverse registration order, so problemResponses (registered second) shapes the
  * error response before accessLog (registered first) logs its status.
  *
@@ -41,6 +42,7 @@ export function httpChain(implementations: readonly Implementation[], identify?:
   };
 
   const handler = middy<HttpEvent, HttpResult, Error, HttpContext>(runRoute, { timeoutEarlyInMillis: 0 })
+    .use(observability())
     .use(accessLog())
     .use(problemResponses())
     .use(resolveRoute(implementations))

@@ -1,6 +1,7 @@
 import { notifyListAssignments } from '../assignment/by-list';
 import { configuredMatchMode } from '../leads/match-key';
 import { log } from '../log';
+import { recordMetric } from '../metrics';
 import { rejectionsKey as rejectionsKeyOf } from '../storage/layout';
 import { downloadToFile } from '../storage/s3';
 import { japanDateOf } from '../text/japan-time';
@@ -78,6 +79,10 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
 
   const counts: ImportCounts = { ...emptyCounts(), ...record.counts };
   let checkpoint = record.checkpointRow ?? 0;
+  // This invocation's pace, for the rows-per-second metric (a long import is read by several invocations).
+  const firstRow = checkpoint;
+  const startedAt = Date.now();
+  const recordPace = () => recordMetric.importRate(checkpoint - firstRow, Date.now() - startedAt);
   let header: ListHeader | undefined;
   let chunk: JudgedRow[] = [];
   const registrar =
@@ -181,6 +186,7 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
         await commit();
         if (runtime.remainingMs() < SAFETY_MARGIN_MS) {
           await committing;
+          recordPace();
           return 'paused';
         }
       }
@@ -192,6 +198,7 @@ export async function workImport(work: ImportWork): Promise<'finished' | 'paused
   }
   await writing;
   await committing;
+  recordPace();
 
   const now = runtime.now();
   let rejectionsKey: string | undefined;

@@ -1,4 +1,5 @@
 import { log } from '../log';
+import { recordMetric } from '../metrics';
 import { updateItem } from '../table/client';
 import { ConditionFailedError } from '../table/errors';
 import { ITEM_EXISTS } from '../table/expressions';
@@ -82,6 +83,7 @@ export async function abandonImport(importId: string, reason: string, now: Date)
     });
     // Its list imports of the campaign need not wait for the lock to run out.
     if (record.campaignId) await releaseCampaignLock(record.campaignId, importId);
+    recordMetric.importEnded(true);
     return 'abandoned';
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;

@@ -1,11 +1,12 @@
 import { ConflictError, NotFoundError } from '../errors';
+import { recordMetric } from '../metrics';
 import { withoutTableAttributes } from '../table/attributes';
 import { getItem, putItem, updateItem, type Item } from '../table/client';
 import { ConditionFailedError } from '../table/errors';
 import { ITEM_ABSENT, ITEM_EXISTS } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
 import { queryPage } from '../table/queries';
-import type { Import, ImportStatus } from './schema';
+import { FINISHED_STATUSES, type Import, type ImportStatus } from './schema';
 
 /**
  * Import records (IMPORT#{id}): what an import is, how far it got and how it ended, and the object → import claim
@@ -108,6 +109,7 @@ export async function finishImport(input: {
     if (error instanceof ConditionFailedError) throw new ConflictError(`import ${input.importId} is no longer held by this invocation`, { cause: error });
     throw error;
   }
+  if (FINISHED_STATUSES.includes(input.status)) recordMetric.importEnded(input.status === 'failed');
 }
 
 /** Keeps the header row's labels on the record, for the rejections workbook of a resumed import. */

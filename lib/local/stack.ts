@@ -126,6 +126,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CURSOR_SECRET: loadOrCreateSecret(join(options.dataDir, 'cursor-secret')).toString('base64'),
       ERASURE_SECRET: loadOrCreateSecret(join(options.dataDir, 'erasure-secret')).toString('base64'),
       DYNAMODB_LOCAL_ACCESS_KEY: options.dynamodbAccessKey ?? 'local',
+      // No CloudWatch here to read embedded metrics, and no X-Ray daemon (the Tracer also turns itself off outside Lambda).
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
     });
     resetDynamoClient();
     resetSesClient();

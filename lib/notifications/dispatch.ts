@@ -1,6 +1,7 @@
 import { newId } from '../ids';
 import { config } from '../config';
 import { log } from '../log';
+import { recordMetric } from '../metrics';
 import { forEachConcurrently } from '../async';
 import { isPermanentMailError, sendMail } from '../storage/mail';
 import { updateItem, type Item } from '../table/client';
@@ -64,6 +65,7 @@ export async function dispatchNotification(userId: string, notificationId: strin
       condition: 'leaseId = :lease',
       values: mine,
     });
+    recordMetric.mailSent();
     log.info('notification e-mail sent', { notificationId, kind: notification.kind, attempts: notification.emailAttempts });
     return 'sent';
   }
@@ -78,6 +80,7 @@ export async function dispatchNotification(userId: string, notificationId: strin
       condition: 'leaseId = :lease',
       values: mine,
     });
+    recordMetric.mailFailed();
     log.warn('notification e-mail failed for good', { notificationId, attempts, errorName });
     return 'failed';
   }

@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { awsEndpoints, config } from '../config';
+import { traced } from '../tracing';
 
 /**
  * Asynchronous invocations of this deployment's own functions: the intake continuing a long import in a fresh
@@ -25,6 +26,6 @@ export function setLocalInvoker(invoker: Invoker | undefined): void {
 
 export async function invokeAsync(target: AsyncFunction, payload: unknown): Promise<void> {
   if (local) return local(target, payload);
-  lambda ??= new LambdaClient({ region: awsEndpoints().region });
+  lambda ??= traced(new LambdaClient({ region: awsEndpoints().region }));
   await lambda.send(new InvokeCommand({ FunctionName: FUNCTION_NAME[target](), InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
 }

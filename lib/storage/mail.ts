@@ -1,5 +1,6 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { awsEndpoints, config } from '../config';
+import { traced } from '../tracing';
 
 /** Sends one e-mail through SES (the SES emulator on the local stack), From the configured sender. */
 
@@ -14,13 +15,13 @@ let client: SESClient | undefined;
 function ses(): SESClient {
   if (!client) {
     const { region, ses: endpoint } = awsEndpoints();
-    client = new SESClient({
+    client = traced(new SESClient({
       region,
       endpoint,
       // One attempt per dispatch: the outbox owns retries, with its own backoff and a visible status.
       maxAttempts: 1,
       ...(endpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    });
+    }));
   }
   return client;
 }

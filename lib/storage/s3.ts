@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { awsEndpoints } from '../config';
 import { NotFoundError } from '../errors';
+import { traced } from '../tracing';
 
 /** The S3 adapter: one client per container; locally it talks path-style to the S3 server. */
 
@@ -14,13 +15,13 @@ let client: S3Client | undefined;
 export function s3(): S3Client {
   if (!client) {
     const { region, s3: endpoint } = awsEndpoints();
-    client = new S3Client({
+    client = traced(new S3Client({
       region,
       endpoint,
       forcePathStyle: Boolean(endpoint),
       // The local S3 server does not speak the SDK's default streaming checksum trailers; real S3 keeps them.
       ...(endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-    });
+    }));
   }
   return client;
 }

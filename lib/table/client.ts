@@ -18,6 +18,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { awsEndpoints, config, dynamodbLocalCredentials } from '../config';
 import { ThrottledError } from '../errors';
+import { traced } from '../tracing';
 import { meterCapacity } from './capacity';
 import { ConditionFailedError, TransactionCancelledError } from './errors';
 import { ITEM_ABSENT, updateExpression, type Changes } from './expressions';
@@ -50,6 +51,7 @@ export function dynamo(): DynamoDBClient {
     // line, even for its no-op logger; we never give it a logger, and at thousands of items a second the copies cost.
     client.middlewareStack.remove('loggerMiddleware');
     if (config.tableCapacityMeter()) meterCapacity(client);
+    traced(client);
   }
   return client;
 }

@@ -25,17 +25,28 @@ const LIMITS: Record<string, number> = {
 
 /**
  * Bundles over their limit today, each with the ceiling it may not grow past (what it measured, rounded up). The
- * AWS SDK alone is about 340 KB of a function that uses DynamoDB, 480 KB with S3; what is left to cut is in README
- * ("Bundles and cold start"). A bundle that comes within its limit must leave this list: the test says so.
+ * AWS SDK alone is about 340 KB of a function that uses DynamoDB, 480 KB with S3; Powertools' Tracer brings the X-Ray
+ * SDK (about 115 KB with its context store) into every function for the traces of SDK calls, Logger and Metrics
+ * about 33 KB more. What is left to cut is in README ("Bundles and cold start"). A bundle that comes within its
+ * limit must leave this list: the test says so.
  */
 const OVER_LIMIT: Record<string, number> = {
-  'functions/http/actions.ts': 520 * KB,
-  'functions/http/deals.ts': 515 * KB,
-  'functions/http/exports.ts': 700 * KB,
-  'functions/http/imports.ts': 640 * KB,
-  'functions/http/leads.ts': 685 * KB,
-  'functions/intake/handler.ts': 2445 * KB,
-  'functions/exports/handler.ts': 1710 * KB,
+  'functions/http/actions.ts': 675 * KB,
+  'functions/http/campaigns.ts': 640 * KB,
+  'functions/http/deals.ts': 670 * KB,
+  'functions/http/docs.ts': 590 * KB,
+  'functions/http/exports.ts': 850 * KB,
+  'functions/http/imports.ts': 790 * KB,
+  'functions/http/leads.ts': 840 * KB,
+  'functions/http/me.ts': 630 * KB,
+  'functions/http/stats.ts': 620 * KB,
+  'functions/http/users.ts': 630 * KB,
+  'functions/intake/failures.ts': 765 * KB,
+  'functions/intake/handler.ts': 2600 * KB,
+  'functions/exports/handler.ts': 1870 * KB,
+  'functions/jobs/daily-digest.ts': 700 * KB,
+  'functions/jobs/weekly-report.ts': 790 * KB,
+  'functions/notifications/handler.ts': 680 * KB,
 };
 
 /** The functions that read or write workbooks: exceljs is theirs alone. */

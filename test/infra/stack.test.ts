@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -476,7 +476,7 @@ describe('LeadBackendStack', () => {
 
     it.each(['system', 'docs'] as const)('gives the %s group no data, no secret and no bucket', (group) => {
       const env = s.resources[s.id(s.stack.api.functions[group])]!.Properties.Environment.Variables;
-      expect(Object.keys(env).sort()).toEqual(['LOG_LEVEL', 'NODE_OPTIONS']);
+      expect(Object.keys(env).sort()).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
     });
 
     it('tells each data group the table, and the bucket and the cursor secret only when it may use them', () => {
@@ -549,7 +549,7 @@ describe('LeadBackendStack', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         Environment: {
-          Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info' }),
+          Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info', POWERTOOLS_SERVICE_NAME: 'LeadBackendStack' }),
         },
       });
       const logGroupId = properties.LoggingConfig.LogGroup.Ref;
@@ -824,7 +824,7 @@ describe('the morning digest', () => {
 
   it('is told the table, and the front-end and the setting when the deployment gives them', () => {
     const env = s.resources[fnId()]!.Properties.Environment.Variables;
-    expect(env).toEqual({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info', TABLE_NAME: ref(s.id(s.stack.storage.table)) });
+    expect(env).toEqual({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info', POWERTOOLS_SERVICE_NAME: 'LeadBackendStack', TABLE_NAME: ref(s.id(s.stack.storage.table)) });
     const configured = synth({ appBaseUrl: 'https://leads.example.com', digestUntouchedBusinessDays: '3' });
     expect(configured.resources[configured.id(configured.stack.jobs.dailyDigest)]!.Properties.Environment.Variables).toMatchObject({
       APP_BASE_URL: 'https://leads.example.com',
@@ -905,7 +905,7 @@ describe('the weekly report', () => {
       MaximumEventAgeInSeconds: 7200,
       DestinationConfig: { OnFailure: { Destination: queueArn() } },
     });
-    expect(s.resources[fnId()]!.Properties.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info', TABLE_NAME: ref(s.id(s.stack.storage.table)) });
+    expect(s.resources[fnId()]!.Properties.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'info', POWERTOOLS_SERVICE_NAME: 'LeadBackendStack', TABLE_NAME: ref(s.id(s.stack.storage.table)) });
     const configured = synth({ appBaseUrl: 'https://leads.example.com' });
     expect(configured.resources[configured.id(configured.stack.jobs.weeklyReport)]!.Properties.Environment.Variables).toMatchObject({ APP_BASE_URL: 'https://leads.example.com' });
   }, SYNTH_TIMEOUT);
@@ -940,4 +940,211 @@ describe('list export', () => {
     expect(writes).toContain('/exports/*');
     expect(writes).not.toContain('/imports/*');
   }, 120_000);
+});
+
+describe('a deployment for a customer: -c stage=dev -c adminEmail=… -c alarmEmail=…', () => {
+  const CUSTOMER = { stage: 'dev', adminEmail: 'admin@example.com', alarmEmail: 'ops@example.com' };
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synth(CUSTOMER);
+  }, SYNTH_TIMEOUT);
+  const ofType = (type: string) => Object.entries(s.resources).filter(([, r]) => r.Type === type);
+
+  describe('stage', () => {
+    it('names the stack after the stage, and files logs, metrics and traces under that name', () => {
+      expect(s.stack.stackName).toBe('LeadBackend-dev');
+      const ours = s.stack.node.findAll().filter((node): node is NodejsFunction => node instanceof NodejsFunction);
+      expect(ours.length).toBeGreaterThan(10);
+      for (const fn of ours) {
+        expect([fn.node.path, s.resources[s.id(fn)]!.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME]).toEqual([fn.node.path, 'LeadBackend-dev']);
+      }
+    });
+
+    it('gives no resource a fixed physical name but the intake function’s, which carries the stack name', () => {
+      // The properties that name a resource in the account and region (two stacks giving the same one collide).
+      const PHYSICAL_NAMES = ['BucketName', 'TableName', 'FunctionName', 'QueueName', 'TopicName', 'LogGroupName', 'RoleName', 'ManagedPolicyName', 'UserPoolName', 'Domain', 'AlarmName', 'AliasName', 'ConfigurationSetName', 'StateMachineName', 'ScheduleGroupName'];
+      const NAMED_BY_NAME = ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup', 'AWS::Events::Rule', 'AWS::SecretsManager::Secret', 'AWS::SES::ConfigurationSet'];
+      const named: string[] = [];
+      for (const [id, resource] of Object.entries(s.resources)) {
+        for (const [key, value] of Object.entries(resource.Properties ?? {})) {
+          const names = PHYSICAL_NAMES.includes(key) || (key === 'Name' && NAMED_BY_NAME.includes(resource.Type));
+          // A reference to another resource names nothing new; a literal (or a joined one) does.
+          const literal = typeof value === 'string' || (typeof value === 'object' && value !== null && ('Fn::Join' in value || 'Fn::Sub' in value));
+          if (names && literal) named.push(`${id}.${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+        }
+      }
+      expect(named).toEqual([`${s.id(s.stack.intake.function)}.FunctionName=LeadBackend-dev-intake`]);
+    });
+
+    it(
+      'keeps the first stack name without a stage, and refuses a stage that cannot name a stack',
+      () => {
+        expect(buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT }).stack.stackName).toBe('LeadBackendStack');
+        for (const bad of ['Dev', 'dev_1', '1dev', 'a'.repeat(21), 'dev stage']) {
+          expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, stage: bad })).toThrow(/context stage must be/);
+        }
+      },
+      SYNTH_TIMEOUT,
+    );
+
+    it(
+      'refers to an existing sender identity when told not to create it (one identity per address in an account)',
+      () => {
+        const other = synth({ ...CUSTOMER, stage: 'staging', createSenderIdentity: 'false' });
+        other.template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+        const send = functionStatementsOf(other, other.stack.notifications.dispatcher).find((st) => asList(st.Action).includes('ses:SendEmail'))!;
+        expect(JSON.stringify(send.Resource)).toContain(`:identity/${CDK_JSON_CONTEXT.senderEmail}`);
+        expect(send.Condition).toEqual({ StringEquals: { 'ses:FromAddress': CDK_JSON_CONTEXT.senderEmail } });
+      },
+      SYNTH_TIMEOUT,
+    );
+  });
+
+  describe('first admin', () => {
+    it('is a custom resource given the address and the name, served by our function through the provider framework', () => {
+      const admins = ofType('Custom::FirstAdmin');
+      expect(admins).toHaveLength(1);
+      const admin = admins[0]![1];
+      expect(admin.Properties).toEqual({
+        ServiceToken: arnOf(s.id(s.stack.firstAdmin!.provider.node.findChild('framework-onEvent'))),
+        email: 'admin@example.com',
+        name: 'Admin',
+      });
+      expect(s.resources[s.id(s.stack.firstAdmin!.function)]!.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: expect.objectContaining({ TABLE_NAME: ref(s.id(s.stack.storage.table)), USER_POOL_ID: ref(s.id(s.stack.api.users!.userPool)) }) },
+      });
+    });
+
+    it('may create and read sign-ins of the pool and write and read user records and e-mail guards, nothing else', () => {
+      const grants = grantsOfFunction(s, s.stack.firstAdmin!.function);
+      expect(grants.tableItems).toEqual(expandItems([{ actions: ['GetItem'], keys: ['USER#*'] }, { actions: ['PutItem'], keys: ['USER#*', 'USEREMAIL#*'] }]).sort());
+      expect([grants.indexQueries, grants.objects, grants.cursorSecret, grants.erasureKey, grants.invokes]).toEqual([[], [], false, false, []]);
+      expect(grants.other).toEqual(
+        ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminGetUser'].map((action) => ({ action, resource: arnOf(s.id(s.stack.api.users!.userPool)), condition: undefined })),
+      );
+    });
+
+    it(
+      'is made only when asked for, takes the name given, and is refused with an outside issuer or a bad address',
+      () => {
+        synth().template.resourceCountIs('Custom::FirstAdmin', 0);
+        synth({ adminEmail: 'boss@example.com', adminName: '管理 太郎' }).template.hasResourceProperties('Custom::FirstAdmin', { email: 'boss@example.com', name: '管理 太郎' });
+        const base = { ...CDK_JSON_CONTEXT, ...TEST_CONTEXT };
+        expect(() => buildApp({ ...base, adminEmail: 'a@example.com', jwtIssuer: 'https://issuer.example.com/', jwtAudience: 'app' })).toThrow(/with jwtIssuer/);
+        expect(() => buildApp({ ...base, adminEmail: 'not an address' })).toThrow(/adminEmail must be an e-mail address/);
+        expect(() => buildApp({ ...base, adminName: 'Someone' })).toThrow(/adminName goes with adminEmail/);
+      },
+      SYNTH_TIMEOUT,
+    );
+  });
+
+  describe('alarms', () => {
+    const topic = () => ref(s.id(s.stack.alarms.topic));
+    const alarmOf = (key: string) => {
+      const alarm = s.stack.alarms.alarms.get(key);
+      if (!alarm) throw new Error(`no alarm ${key}`);
+      return s.resources[s.id(alarm)]!.Properties;
+    };
+    const ON_THE_TOPIC = () => ({
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic()],
+      OKActions: [topic()],
+    });
+
+    it('go to an encrypted, TLS-only topic, with the address given subscribed', () => {
+      const properties = s.resources[s.id(s.stack.alarms.topic)]!.Properties;
+      expect(properties.KmsMasterKeyId).toEqual(arnOf(s.id(s.stack.alarms.key)));
+      expect(s.resources[s.id(s.stack.alarms.key)]!.Properties.EnableKeyRotation).toBe(true);
+      const keyPolicy = JSON.stringify(s.resources[s.id(s.stack.alarms.key)]!.Properties.KeyPolicy);
+      expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
+      const policy = ofType('AWS::SNS::TopicPolicy')[0]?.[1];
+      expect(policy!.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      );
+      s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: topic() });
+      synth().template.resourceCountIs('AWS::SNS::Subscription', 0);
+    });
+
+    it.each([
+      ['IntakeFailures', () => s.stack.intake.failures],
+      ['IntakeUnhandledFailures', () => s.stack.intake.unhandledFailures],
+      ['DispatcherStreamFailures', () => s.stack.notifications.streamFailures],
+      ['JobFailures', () => s.stack.jobs.failures],
+    ] as const)('%s: any message visible in five minutes', (name, queue) => {
+      expect(alarmOf(`queue:${name}`)).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [s.id(queue()), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        ...ON_THE_TOPIC(),
+      });
+    });
+
+    it("the dispatcher's mails failed for good: any in five minutes, from its embedded metric of this stage", () => {
+      expect(alarmOf('mailsFailed')).toMatchObject({
+        Namespace: 'LeadBackend',
+        MetricName: 'MailsFailed',
+        Dimensions: [{ Name: 'service', Value: 'LeadBackend-dev' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        ...ON_THE_TOPIC(),
+      });
+    });
+
+    it("the API's 5xx rate: over 5 % of its requests in two of three five-minute periods", () => {
+      const alarm = alarmOf('api5xx');
+      expect(alarm).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2, ...ON_THE_TOPIC() });
+      const api = { Name: 'ApiId', Value: ref(s.id(s.stack.api.httpApi)) };
+      expect(alarm.Metrics).toEqual([
+        expect.objectContaining({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)', ReturnData: true }),
+        { Id: 'errors', ReturnData: false, MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [api] }, Period: 300, Stat: 'Sum' } },
+        { Id: 'requests', ReturnData: false, MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: [api] }, Period: 300, Stat: 'Sum' } },
+      ]);
+    });
+
+    it('every function of ours: any error, any throttle, in five minutes; and no other alarm', () => {
+      const ours = [
+        s.stack.intake.function,
+        s.stack.intake.giveUp,
+        s.stack.notifications.dispatcher,
+        s.stack.jobs.dailyDigest,
+        s.stack.jobs.weeklyReport,
+        s.stack.exports.function,
+        s.stack.firstAdmin!.function,
+        ...Object.values(s.stack.api.functions),
+      ];
+      for (const fn of ours) {
+        const name = fn.node.path.split('/').slice(1).join('');
+        for (const [kind, metric] of [['errors', 'Errors'], ['throttles', 'Throttles']] as const) {
+          expect([name, alarmOf(`${kind}:${name}`)]).toEqual([
+            name,
+            expect.objectContaining({
+              Namespace: 'AWS/Lambda',
+              MetricName: metric,
+              Dimensions: [{ Name: 'FunctionName', Value: ref(s.id(fn)) }],
+              Statistic: 'Sum',
+              Period: 300,
+              Threshold: 0,
+              EvaluationPeriods: 1,
+              ...ON_THE_TOPIC(),
+            }),
+          ]);
+        }
+      }
+      expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(4 + 1 + 1 + 2 * ours.length);
+    });
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions findings (errors or warnings)', () => {
+    const report = new AwsSolutionsChecks().validateScope(s.app);
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
 });
