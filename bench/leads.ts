@@ -8,6 +8,7 @@ import { ulid } from 'ulid';
 import { createCampaign } from '../lib/campaigns/repository';
 import { createExportRecord, getExportRecord } from '../lib/exports/repository';
 import { runExport } from '../lib/exports/run-export';
+import { campaignSetItem } from '../lib/leads/campaign-count';
 import { lookupItemsOf } from '../lib/leads/lookups';
 import { leadItem, type Lead, type LeadStage } from '../lib/leads/model';
 import { newTask, taskItem } from '../lib/leads/task-model';
@@ -81,6 +82,8 @@ async function seed(campaignId: string): Promise<{ tasks: number; tasksOf: Map<s
       version: 1,
     };
     requests.push(putRequest({ ...leadItem(lead), ...(task ? { taskRevision: 1 } : {}) }), putRequest({ ...keys.leadMatchKey(lead.matchKey), entity: ENTITY.leadMatchKey, leadId }), ...lookupItemsOf(lead).map(putRequest));
+    // Every lead has its campaign set, as the writes keep it and npm run backfill:lead-indexes gives older leads.
+    requests.push(putRequest(campaignSetItem(leadId, i % 2 === 0 ? [campaignId] : [])));
     if (task) {
       requests.push(putRequest(taskItem(task)));
       tasks++;
@@ -141,6 +144,8 @@ async function main() {
       ['unassigned', '/leads', { owner: 'unassigned', limit: '50' }, 'manager', 50],
       ['campaign members', '/leads', { campaignId: campaign.campaignId, limit: '50' }, 'manager', 50],
       ['by stage (working)', '/leads', { stage: 'working', limit: '50' }, 'manager', 50],
+      ['by name', '/leads', { sort: 'name', limit: '50' }, 'manager', 50],
+      ['by last action', '/leads', { sort: 'lastActionAt', limit: '50' }, 'manager', 50],
       ['mine by next action', '/leads', { owner: 'me', sort: 'nextActionAt', limit: '50' }, 'rep1', Math.min(50, seeded.tasksOf.get('rep1') ?? 0)],
       ['queue (rep1)', '/me/queue', { limit: '50' }, 'rep1', 50],
       ['e-mail look-up', '/leads', { email: `LEAD${probe}@EXAMPLE.COM` }, 'manager', 1],
