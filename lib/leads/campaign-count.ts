@@ -46,6 +46,14 @@ export async function leadsJoinedCampaign(campaignId: string, leadIds: readonly 
   });
 }
 
+/** The set item written whole, for a lead written whole with its histories (a benchmark's or a demo's seed). */
+export const campaignSetItem = (leadId: string, campaignIds: readonly string[]): Item => ({
+  ...keys.leadCampaigns(leadId),
+  entity: ENTITY.leadCampaigns,
+  leadId,
+  ...(campaignIds.length > 0 ? { [CAMPAIGN_IDS]: new Set(campaignIds) } : {}),
+});
+
 /** The campaigns a lead's set item names (none when it has no set yet). */
 export function campaignIdsOf(item: Item | undefined): Set<string> {
   const ids = item?.[CAMPAIGN_IDS];
