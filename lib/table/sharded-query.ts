@@ -148,3 +148,24 @@ export async function shardedQuery<T extends Item>(request: ShardedRequest): Pro
   const more = request.partitions.some((p) => position[p] !== null);
   return { items, position: more ? position : undefined, cutShort: cursors.some((c) => c.blocked) };
 }
+
+/**
+ * Where the merge stands after only the first `count` of a page's items, for a reader that keeps fewer than it read
+ * (the work queue reads a little past what its page needs, as some leads belong elsewhere, and stops once the page
+ * is full). The page is a prefix of the merge, so each partition resumes after its last item among those kept, or
+ * where the page started it; one whose items were all kept is exhausted if the page found it so.
+ */
+export function positionAfter(request: Pick<ShardedRequest, 'index' | 'partitions' | 'position'>, page: ShardedPage<Item>, count: number): ShardedPosition | undefined {
+  if (count >= page.items.length) return page.position;
+  const partitionKey = INDEXES[request.index].partitionKey;
+  const kept = page.items.slice(0, count);
+  const position: ShardedPosition = {};
+  for (const partition of request.partitions) {
+    const last = kept.filter((item) => item[partitionKey] === partition).at(-1);
+    const allKept = !page.items.slice(count).some((item) => item[partitionKey] === partition);
+    if (allKept && (page.position === undefined || page.position[partition] === null)) position[partition] = null;
+    else if (last) position[partition] = positionOf(last, request.index);
+    else if (request.position?.[partition] !== undefined) position[partition] = request.position[partition]!;
+  }
+  return request.partitions.some((p) => position[p] !== null) ? position : undefined;
+}
