@@ -179,6 +179,12 @@ async function main() {
         const { result, ms } = await timed(() => handler(event(path, query, userId) as never, context as never));
         const body = JSON.parse((result as { body: string }).body);
         if ((result as { statusCode: number }).statusCode !== 200 || body.items.length !== count) throw new Error(`${label}: ${JSON.stringify(result).slice(0, 300)}`);
+        // Every other lead (the even ones) is a member of the campaign: each item's count must say so exactly.
+        for (const item of body.items as { name?: string; counts?: { campaigns: number }; lead?: { name: string; counts: { campaigns: number } } }[]) {
+          const listed = item.lead ?? item;
+          const expected = Number(String(listed.name).replace('リード ', '')) % 2 === 0 ? 1 : 0;
+          if (listed.counts?.campaigns !== expected) throw new Error(`${label}: ${listed.name} counts ${listed.counts?.campaigns} campaigns, not ${expected}`);
+        }
         listTimes.push(ms);
         getTimes.push((await timed(getItem)).ms);
         queryTimes.push((await timed(baseline)).ms);
