@@ -139,11 +139,23 @@ export async function workQueue(caller: Caller, limit: number, position?: QueueP
   const shown = new Set<string>();
   let section = position?.section ?? 0;
   let at = position?.at;
+  // The next section's first page, read while this section's leads are: see below.
+  let ahead: Promise<SectionPage> | undefined;
   while (section < all.length && entries.length < limit) {
     const current = all[section]!;
     let rounds = 0;
     for (; rounds < MAX_ROUNDS && entries.length < limit; rounds++) {
-      const page = await current.read(readPast(limit - entries.length), at, budget);
+      const needed = limit - entries.length;
+      const page = await (ahead ?? current.read(readPast(needed), at, budget));
+      ahead = undefined;
+      // The section ends here with fewer candidates than the page needs, so the page goes on into the next section
+      // whatever this one's leads turn out to be: its first read need not wait for them.
+      const next = all[section + 1];
+      if (page.at === undefined && next && page.candidates.length < needed && !budget.exhausted) {
+        ahead = next.read(readPast(needed - page.candidates.length), undefined, budget);
+        // Awaited in the next section's first round; marked handled so a failure of this section's read comes first.
+        ahead.catch(() => undefined);
+      }
       const leads = await leadsOf(page.candidates);
       let used = 0;
       for (const candidate of page.candidates) {
