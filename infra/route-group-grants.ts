@@ -116,8 +116,9 @@ export const ROUTE_GROUP_GRANTS: Record<RouteGroup, RouteGroupGrants> = {
   leads: {
     // GetItem: the caller; requireVisibleLead (every lead route); owners (listItems, leadDetail, requireOwners,
     // publishNotifications, handOverLead's actor); getCampaign (handover and assignment digests); rotationStart.
-    // Query of LEAD#…: campaignHistory, leadEvents, latestActions, countCampaigns (COUNT).
-    // BatchGetItem: findLeads reads the leads behind GSI5 histories; listItems reads the deals of converted leads;
+    // Query of LEAD#…: campaignHistory, leadEvents, latestActions, campaignCounts (COUNT, for a lead without its
+    // campaign set yet). BatchGetItem: findLeads reads the leads behind GSI5 histories; listItems reads a page's owners,
+    // the deals of converted leads and the leads' campaign sets (LEAD#…/CAMPAIGNS);
     // planAssignment and readLeads read leads by id.
     // eraseLead queries the import that assigned the lead (IMPORT#…/ASSIGNED#) to take the person out of its digest,
     // and the lead's look-up entries (LEAD#…/LOOKUP#) to delete them.

@@ -6,11 +6,11 @@ import { runAgainstTable } from './against-table';
 
 /**
  * `npm run backfill:lead-indexes`: once, after upgrading a deployment whose leads were written before the work queue's
- * indexes (lib/leads/index-backfill.ts). Against the running local stack by default; with TABLE_NAME set (and AWS
- * credentials), against that table.
+ * indexes or before leads kept their campaign sets (lib/leads/index-backfill.ts). Against the running local stack by
+ * default; with TABLE_NAME set (and AWS credentials), against that table.
  */
 
 runAgainstTable(async () => {
-  const { leads, updated } = await backfillLeadIndexes();
-  return `${leads} leads read, ${updated} given their queue and next-action index keys`;
+  const { leads, updated, campaignSets } = await backfillLeadIndexes();
+  return `${leads} leads read, ${updated} given their queue and next-action index keys, ${campaignSets} given or completed their campaign set`;
 });

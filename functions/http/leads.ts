@@ -36,7 +36,9 @@ export const handler = httpHandler([
   }),
 
   implement(routes.getMyQueue, async ({ query, caller }) => {
-    const scope = scopeOf(`queue:${caller.userId}`, query);
+    // `queue2`: the queue's sections were renumbered when overdue and today's tasks became one read; a cursor made
+    // before is refused, not read as a position in another section.
+    const scope = scopeOf(`queue2:${caller.userId}`, query);
     const position = query.cursor ? await decodeCursor<QueuePosition>(query.cursor, scope) : undefined;
     const page = await workQueue(caller, query.limit, position);
     return reply(200, await pageResponse(await queueItems(page), page.position, scope));

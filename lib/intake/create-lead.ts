@@ -3,6 +3,7 @@ import { backoffMs, sleep } from '../async';
 import { getCampaign } from '../campaigns/repository';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { newId } from '../ids';
+import { campaignsJoinedWrite } from '../leads/campaign-count';
 import { erasedKeyOf } from '../leads/erased-key';
 import { leadEventItem } from '../leads/events';
 import { lookupItemsOf } from '../leads/lookups';
@@ -159,7 +160,8 @@ async function createPerson(caller: Caller, person: Person, owner: { userId: str
     txPut('lead', leadItem(lead), { condition: ITEM_ABSENT }),
     ...lookupItemsOf(lead).map((item, i) => txPut(`lookup:${i}`, item)),
     txPut('event', leadEventItem({ eventId: leadId, leadId, kind: 'created', at, actorId: caller.userId, toOwnerId: lead.ownerId, campaignId: history?.campaignId })),
-    ...(history ? newLeadHistory(lead, history) : []),
+    // With a campaign, its history adds it to the lead's campaign set; without, the lead starts with an empty one.
+    ...(history ? newLeadHistory(lead, history) : [campaignsJoinedWrite(leadId, [])]),
   ];
   await transact(writes);
   return lead;

@@ -1,4 +1,5 @@
 import { counterBump } from '../campaigns/metrics';
+import { campaignsJoinedWrite } from '../leads/campaign-count';
 import { ownerOnHistory } from '../leads/memberships';
 import { newMembershipItem, type Lead } from '../leads/model';
 import type { Item } from '../table/client';
@@ -17,7 +18,8 @@ import type { MembershipItem } from './registration';
  *  - a known lead invited and not responded yet: responded set, on condition the history is still as read;
  *    responded and invitedResponded (the write that sets the second flag counts the pair);
  *  - a known lead that responded already: nothing, so attaching again changes nothing.
- * Each goes with the check that no list import of the campaign holds its intake lock (./lease.ts).
+ * Each goes with the check that no list import of the campaign holds its intake lock (./lease.ts), and with the
+ * campaign added to the lead's campaign set (lib/leads/campaign-count.ts).
  */
 
 export interface InquiryHistory {
@@ -42,6 +44,7 @@ function historyItem(lead: Lead, history: InquiryHistory): Item {
 export function newLeadHistory(lead: Lead, history: InquiryHistory): TransactionWrite[] {
   return [
     txPut('history', historyItem(lead, history), { condition: ITEM_ABSENT }),
+    campaignsJoinedWrite(lead.leadId, [history.campaignId]),
     counterBump(history.campaignId, { responded: 1, newLeads: 1 }, history.now),
     campaignLockFree(history.campaignId, history.now),
   ];
@@ -52,10 +55,19 @@ export function knownLeadHistory(lead: Lead, history: InquiryHistory, seen: Memb
   const { campaignId, marker, now } = history;
   if (seen?.responded === true) return [];
   const lockFree = campaignLockFree(campaignId, now);
-  if (!seen) return [txPut('history', historyItem(lead, history), { condition: ITEM_ABSENT }), counterBump(campaignId, { responded: 1, knownLeads: 1 }, now), lockFree];
+  if (!seen) {
+    return [
+      txPut('history', historyItem(lead, history), { condition: ITEM_ABSENT }),
+      campaignsJoinedWrite(lead.leadId, [campaignId]),
+      counterBump(campaignId, { responded: 1, knownLeads: 1 }, now),
+      lockFree,
+    ];
+  }
   const both = seen.invited === true;
   return [
     txUpdate('history', flagUpdateOf({ leadId: lead.leadId, campaignId, flag: 'responded', marker, at: now.toISOString() }, seen)),
+    // The history is there already; adding its campaign again changes nothing, or makes good a set an import crashed before.
+    campaignsJoinedWrite(lead.leadId, [campaignId]),
     counterBump(campaignId, { responded: 1, ...(both ? { invitedResponded: 1 } : {}) }, now),
     lockFree,
   ];

@@ -1,6 +1,7 @@
 import { forEachConcurrently } from '../async';
 import { FAULT_POINTS, faultPoint } from '../faults';
 import { newId } from '../ids';
+import { leadsJoinedCampaign } from '../leads/campaign-count';
 import { campaignHistoriesFollowLeads } from '../leads/memberships';
 import { lookupItemsOf } from '../leads/lookups';
 import { leadItem, newLead, type Lead } from '../leads/model';
@@ -74,7 +75,14 @@ async function putLeadIfAbsent(ctx: RegisterContext, row: PreparedRow, leadId: s
 
 export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, snapshot: Snapshot, reads: HistoryReads): Promise<ChunkResult> {
   const { rows, firstByKey } = chunk;
-  const { giveHistory, mayHaveHistory } = reads;
+  const { mayHaveHistory } = reads;
+  // Every lead this chunk gives a history of the campaign (or finds one): its campaign set takes the campaign once
+  // the histories are written (lib/leads/campaign-count.ts), on every attempt alike.
+  const joined = new Set<string>();
+  const giveHistory = (leadId: string) => {
+    joined.add(leadId);
+    reads.giveHistory(leadId);
+  };
   const counts = emptyCounts();
   const metrics: IntakeMetrics = { invited: 0, responded: 0, invitedResponded: 0, newLeads: 0, knownLeads: 0 };
   const notes: RowNote[] = [];
@@ -231,7 +239,7 @@ export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, sn
     });
   }
 
-  await campaignHistoriesFollowLeads(ctx.campaignId, [...new Set(mayBeOwned)], concurrency);
+  await Promise.all([campaignHistoriesFollowLeads(ctx.campaignId, [...new Set(mayBeOwned)], concurrency), leadsJoinedCampaign(ctx.campaignId, [...joined], concurrency)]);
 
   return { counts, metrics, notes };
 }

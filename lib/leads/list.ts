@@ -6,10 +6,10 @@ import { ReadBudget } from '../table/queries';
 import { instantOfDateOrTime, japanDayEnd, japanDayStart } from '../text/japan-time';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import { normaliseCompany, normaliseEmail, normaliseName } from '../text/normalize';
-import { getUser } from '../users/repository';
 import { leadHasLookupKey, type LookupKey } from './lookups';
 import { configuredMatchMode, matchKeyOf } from './match-key';
-import { canSee, countCampaigns, getLead, getLeads, toMembership } from './repository';
+import { campaignCounts } from './campaign-count';
+import { canSee, getLead, getLeads, toMembership } from './repository';
 import { isErasedOrErasing } from './tombstone';
 import { leadFromItem, type Lead } from './model';
 import type { LeadListQuery } from './list-query';
@@ -320,18 +320,29 @@ async function ownLeadsInOrder(
 /** When the lead's next action is due, on a lead that carries it (set by the lead's tasks). */
 const nextActionOf = (lead: Lead): string | undefined => (lead as Lead & { nextActionAt?: unknown }).nextActionAt as string | undefined;
 
-/** What the list screen shows for each lead: the lead's summary, its owner's name, its counts. */
+/**
+ * What the list screen shows for each lead: the lead's summary, its owner's name, its counts. The page's extras are
+ * one batch read, whatever its size: the owners (each once), the deals of converted leads (their current status) and
+ * the leads' campaign sets (./campaign-count.ts).
+ */
 export async function listItems(page: LeadListPage) {
   const ownerIds = [...new Set(page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id)))];
-  const owners = new Map((await Promise.all(ownerIds.map((id) => getUser(id)))).filter(Boolean).map((u) => [u!.userId, u!.name]));
-  const campaignCounts = await Promise.all(page.items.map((i) => countCampaigns(i.lead.leadId)));
-  // Only converted leads have deals: one batch read of those deals gives their current status.
-  const deals = await batchGet<Item>(page.items.flatMap((i) => (i.lead.dealIds ?? []).map((dealId) => keys.deal(dealId))));
+  const leadIds = page.items.map((i) => i.lead.leadId);
+  const found = await batchGet<Item>([
+    ...ownerIds.map((id) => keys.user(id)),
+    ...page.items.flatMap((i) => (i.lead.dealIds ?? []).map((dealId) => keys.deal(dealId))),
+    ...leadIds.map((leadId) => keys.leadCampaigns(leadId)),
+  ]);
+  const owners = new Map(ownerIds.flatMap((id) => {
+    const user = found.get(keyString(keys.user(id)));
+    return user ? [[id, user.name as string]] : [];
+  }));
+  const campaignCount = await campaignCounts(leadIds, (leadId) => found.get(keyString(keys.leadCampaigns(leadId))));
   const dealCounts = (lead: Lead) => {
-    const statuses = (lead.dealIds ?? []).map((dealId) => deals.get(keyString(keys.deal(dealId)))?.status);
+    const statuses = (lead.dealIds ?? []).map((dealId) => found.get(keyString(keys.deal(dealId)))?.status);
     return { openDeals: statuses.filter((s) => s === 'open').length, wonDeals: statuses.filter((s) => s === 'won').length };
   };
-  return page.items.map(({ lead, followStatus }, index) => ({
+  return page.items.map(({ lead, followStatus }) => ({
     leadId: lead.leadId,
     name: lead.name,
     ...(lead.company ? { company: lead.company } : {}),
@@ -350,7 +361,7 @@ export async function listItems(page: LeadListPage) {
     ...(lead.lastActionAt ? { lastActionAt: lead.lastActionAt } : {}),
     ...(lead.lastActionResult ? { lastActionResult: lead.lastActionResult } : {}),
     ...(nextActionOf(lead) ? { nextActionAt: nextActionOf(lead) } : {}),
-    counts: { campaigns: campaignCounts[index]!, ...dealCounts(lead) },
+    counts: { campaigns: campaignCount.get(lead.leadId) ?? 0, ...dealCounts(lead) },
     updatedAt: lead.updatedAt,
     version: lead.version,
   }));

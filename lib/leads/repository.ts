@@ -5,7 +5,7 @@ import { batchGet, getItem, putItem, type Item } from '../table/client';
 import { ConditionFailedError, TransactionCancelledError } from '../table/errors';
 import { ITEM_ABSENT } from '../table/expressions';
 import { ENTITY, keys } from '../table/keys';
-import { countAll, queryAll } from '../table/queries';
+import { queryAll } from '../table/queries';
 import { transact, txCheck, txDelete, txPut, type TransactionWrite } from '../table/transaction';
 import { erasedKeyOf } from './erased-key';
 import { leadFromItem, leadItem, type CampaignMembership, type Lead } from './model';
@@ -129,6 +129,3 @@ export async function campaignHistory(leadId: string): Promise<CampaignMembershi
   const histories = await queryAll<Item>({ partition: keys.leadPartition(leadId), sortPrefix: keys.membershipPrefix, descending: true });
   return histories.map(toMembership);
 }
-
-/** How many campaign histories the lead has (a COUNT query: no items travel). */
-export const countCampaigns = (leadId: string): Promise<number> => countAll({ partition: keys.leadPartition(leadId), sortPrefix: keys.membershipPrefix });

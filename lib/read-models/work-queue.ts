@@ -1,12 +1,12 @@
 import { isClosedStage, isUntouched, leadFromItem, type Lead } from '../leads/model';
 import { listItems } from '../leads/list';
 import { canSee } from '../leads/repository';
-import { dueInstantOf, dueWindowRange, japanDayBounds, taskFromItem, type Task } from '../leads/task-model';
+import { dueInstantOf, dueWindowOf, dueWindowRange, japanDayBounds, taskFromItem, type Task } from '../leads/task-model';
 import { isErasedOrErasing } from '../leads/tombstone';
 import { batchGet, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
-import { queryPage, ReadBudget } from '../table/queries';
-import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
+import { positionOf, queryPage, ReadBudget } from '../table/queries';
+import { positionAfter, shardedQuery, type ShardedPosition, type ShardedRequest } from '../table/sharded-query';
 import type { Caller } from '../users/caller';
 import type { QueueReason } from './work-queue-schema';
 
@@ -16,7 +16,7 @@ import type { QueueReason } from './work-queue-schema';
  * to a campaign in the last 7 days with no action since. Each section is one index read in its own order, never a
  * filter over all leads:
  *
- * - tasks: the assignee's open tasks (GSI1 `TASKS#open#{assignee}`), the due window a key range;
+ * - tasks: the assignee's open tasks (GSI1 `TASKS#open#{assignee}`), overdue and due today one key range (one read);
  * - untouched: the owner's leads waiting for a first touch (GSI10 `LEADS#UNTOUCHED#{owner}#{shard}`), merged;
  * - responded: the owner's responses without an action yet (GSI10 `RESPONDED#{owner}#{shard}` on the campaign
  *   histories), from seven days ago on, merged.
@@ -36,7 +36,10 @@ export interface QueueEntry {
   campaignId?: string;
 }
 
-/** Where a page stopped: the section and the position inside it. Plain data, so it travels in a signed cursor. */
+/**
+ * Where a page stopped: the section (0 tasks, 1 untouched, 2 responded) and the position inside it. Plain data, so
+ * it travels in a signed cursor.
+ */
 export interface QueuePosition {
   section: number;
   at?: Item | ShardedPosition;
@@ -56,9 +59,17 @@ interface Candidate {
   item?: Item;
 }
 
+interface SectionPage {
+  candidates: Candidate[];
+  /** Where the section goes on after every candidate; undefined when it has no more. */
+  at?: QueuePosition['at'];
+  /** Where it goes on after only the first `count` candidates. */
+  after(count: number): QueuePosition['at'];
+}
+
 interface Section {
-  reason: QueueReason;
-  read(limit: number, at: QueuePosition['at'], budget: ReadBudget): Promise<{ candidates: Candidate[]; at?: QueuePosition['at'] }>;
+  read(limit: number, at: QueuePosition['at'], budget: ReadBudget): Promise<SectionPage>;
+  reason(candidate: Candidate): QueueReason;
   /** Whether the lead, as read now, belongs in this section. */
   keeps(lead: Lead, candidate: Candidate): boolean;
 }
@@ -66,42 +77,53 @@ interface Section {
 /** At most this many index pages per section to fill one queue page when leads are left out. */
 const MAX_ROUNDS = 5;
 
+/**
+ * Each section is read a quarter past what the page still needs: some of its leads are shown elsewhere (a lead due
+ * today is not shown again as new) or no longer belong, and a margin read in the same round trip costs less than
+ * another round. What the page does not take is read again by the next page: it resumes after the last one taken.
+ */
+const readPast = (needed: number) => needed + Math.ceil(needed / 4);
+
 function sections(caller: Caller, now: Date): Section[] {
   const me = caller.userId;
   const { end: todayEnd } = japanDayBounds(now);
   // Due by the end of today: such a lead is in the queue for its task, not again for being new or having responded.
   const dueByToday = (lead: Lead) => lead.nextActionAt !== undefined && dueInstantOf(lead.nextActionAt) < todayEnd;
-  const taskSection = (reason: 'overdue' | 'due_today', due: 'overdue' | 'today'): Section => ({
-    reason,
-    async read(limit, at, budget) {
-      const page = await queryPage<Item>({ index: 'gsi1', partition: keys.tasksByAssigneePartition('open', me), ...dueWindowRange(due, now), limit, startKey: at as Item | undefined, budget });
-      return { candidates: page.items.map((item) => ({ leadId: item.leadId as string, task: taskFromItem(item) })), at: page.lastKey };
-    },
-    keeps: (lead) => canSee(caller, lead),
-  });
+  const sharded = async (request: Omit<ShardedRequest, 'limit' | 'position' | 'budget'>, limit: number, at: QueuePosition['at'], budget: ReadBudget, candidate: (item: Item) => Candidate): Promise<SectionPage> => {
+    const full = { ...request, limit, position: at as ShardedPosition | undefined, budget };
+    const page = await shardedQuery<Item>(full);
+    return { candidates: page.items.map(candidate), at: page.position, after: (count) => positionAfter(full, page, count) };
+  };
   const since = new Date(now.getTime() - RESPONDED_WINDOW_DAYS * 86_400_000).toISOString();
   return [
-    taskSection('overdue', 'overdue'),
-    taskSection('due_today', 'today'),
     {
-      reason: 'new_untouched',
+      // Overdue and due today are one key range of the assignee's open tasks, oldest first: one read for both.
       async read(limit, at, budget) {
-        const partitions = allShards().map((s) => keys.leadsUntouchedPartition(me, s));
-        const page = await shardedQuery<Item>({ index: 'gsi10', partitions, descending: false, limit, position: at as ShardedPosition | undefined, budget });
-        return { candidates: page.items.map((item) => ({ leadId: item.leadId as string, item })), at: page.position };
+        const range = { sortBefore: dueWindowRange('today', now).sortBetween![1] };
+        const page = await queryPage<Item>({ index: 'gsi1', partition: keys.tasksByAssigneePartition('open', me), ...range, limit, startKey: at as Item | undefined, budget });
+        return {
+          candidates: page.items.map((item) => ({ leadId: item.leadId as string, task: taskFromItem(item) })),
+          at: page.lastKey,
+          after: (count) => (count >= page.items.length ? page.lastKey : count === 0 ? at : positionOf(page.items[count - 1]!, 'gsi1')),
+        };
       },
+      reason: (candidate) => (dueWindowOf(candidate.task!.dueAt, now) === 'overdue' ? 'overdue' : 'due_today'),
+      keeps: (lead) => canSee(caller, lead),
+    },
+    {
+      read: (limit, at, budget) =>
+        sharded({ index: 'gsi10', partitions: allShards().map((s) => keys.leadsUntouchedPartition(me, s)), descending: false }, limit, at, budget, (item) => ({ leadId: item.leadId as string, item })),
+      reason: () => 'new_untouched',
       keeps: (lead) => lead.ownerId === me && isUntouched(lead) && !dueByToday(lead),
     },
     {
-      reason: 'responded_recently',
-      async read(limit, at, budget) {
-        const partitions = allShards().map((s) => keys.respondedByOwnerPartition(me, s));
-        const page = await shardedQuery<Item>({ index: 'gsi10', partitions, descending: false, sortBetween: [since, '\uffff'], limit, position: at as ShardedPosition | undefined, budget });
-        return {
-          candidates: page.items.map((h) => ({ leadId: h.leadId as string, campaignId: h.campaignId as string, respondedAt: h.respondedAt as string })),
-          at: page.position,
-        };
-      },
+      read: (limit, at, budget) =>
+        sharded({ index: 'gsi10', partitions: allShards().map((s) => keys.respondedByOwnerPartition(me, s)), descending: false, sortBetween: [since, '\uffff'] }, limit, at, budget, (h) => ({
+          leadId: h.leadId as string,
+          campaignId: h.campaignId as string,
+          respondedAt: h.respondedAt as string,
+        })),
+      reason: () => 'responded_recently',
       keeps: (lead, candidate) =>
         lead.ownerId === me && !isUntouched(lead) && !dueByToday(lead) && !(lead.lastActionAt !== undefined && candidate.respondedAt !== undefined && lead.lastActionAt >= candidate.respondedAt),
     },
@@ -115,21 +137,36 @@ export async function workQueue(caller: Caller, limit: number, position?: QueueP
   const shown = new Set<string>();
   let section = position?.section ?? 0;
   let at = position?.at;
+  // The next section's first page, read while this section's leads are: see below.
+  let ahead: Promise<SectionPage> | undefined;
   while (section < all.length && entries.length < limit) {
     const current = all[section]!;
     let rounds = 0;
     for (; rounds < MAX_ROUNDS && entries.length < limit; rounds++) {
-      const page = await current.read(limit - entries.length, at, budget);
+      const needed = limit - entries.length;
+      const page = await (ahead ?? current.read(readPast(needed), at, budget));
+      ahead = undefined;
+      // The section ends here with fewer candidates than the page needs, so the page goes on into the next section
+      // whatever this one's leads turn out to be: its first read need not wait for them.
+      const next = all[section + 1];
+      if (page.at === undefined && next && page.candidates.length < needed && !budget.exhausted) {
+        ahead = next.read(readPast(needed - page.candidates.length), undefined, budget);
+        // Awaited in the next section's first round; marked handled so a failure of this section's read comes first.
+        ahead.catch(() => undefined);
+      }
       const leads = await leadsOf(page.candidates);
+      let used = 0;
       for (const candidate of page.candidates) {
+        if (entries.length >= limit) break;
+        used++;
         const lead = leads.get(candidate.leadId);
         if (!lead || isErasedOrErasing(lead) || isClosedStage(lead.stage) || !current.keeps(lead, candidate)) continue;
         // A task is its own entry (two tasks of a lead are two things to do); a lead is shown once otherwise.
         if (!candidate.task && shown.has(lead.leadId)) continue;
         shown.add(lead.leadId);
-        entries.push({ reason: current.reason, lead, ...(candidate.task ? { task: candidate.task } : {}), ...(candidate.campaignId ? { campaignId: candidate.campaignId } : {}) });
+        entries.push({ reason: current.reason(candidate), lead, ...(candidate.task ? { task: candidate.task } : {}), ...(candidate.campaignId ? { campaignId: candidate.campaignId } : {}) });
       }
-      at = page.at;
+      at = used < page.candidates.length ? page.after(used) : page.at;
       if (at === undefined || budget.exhausted) break;
     }
     if (at !== undefined) {

@@ -12,11 +12,14 @@ export const ITEM_ABSENT = `attribute_not_exists(${TABLE_PARTITION_KEY})`;
 /** The item is there: an update that must not create. */
 export const ITEM_EXISTS = `attribute_exists(${TABLE_PARTITION_KEY})`;
 
-/** An update as data: attributes to set, to remove, and numbers to add (counters). */
+/**
+ * An update as data: attributes to set, to remove, and numbers to add (counters) or strings to add to a string set
+ * (adding a member it has already changes nothing, so such an update may be repeated).
+ */
 export interface Changes {
   set?: Item;
   remove?: readonly string[];
-  add?: Record<string, number>;
+  add?: Record<string, number | ReadonlySet<string>>;
 }
 
 export interface Expression {
@@ -47,7 +50,7 @@ export function updateExpression(changes: Changes): Expression {
   const set = Object.entries(changes.set ?? {}).filter(([, v]) => v !== undefined);
   if (set.length > 0) clauses.push(`SET ${set.map(([k, v]) => `${name(k)} = ${value(v)}`).join(', ')}`);
   if (changes.remove?.length) clauses.push(`REMOVE ${changes.remove.map(name).join(', ')}`);
-  const add = Object.entries(changes.add ?? {}).filter(([, v]) => v !== 0);
+  const add = Object.entries(changes.add ?? {}).filter(([, v]) => (typeof v === 'number' ? v !== 0 : v.size > 0));
   if (add.length > 0) clauses.push(`ADD ${add.map(([k, v]) => `${name(k)} ${value(v)}`).join(', ')}`);
   if (clauses.length === 0) throw new Error('an update needs something to set, remove or add');
   return { expression: clauses.join(' '), names, values };

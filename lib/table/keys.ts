@@ -110,6 +110,11 @@ export const keys = {
   membership: (leadId: string, campaignId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `CAMPAIGN#${campaignId}` }),
   /** Sort keys of a lead's campaign histories. */
   membershipPrefix: 'CAMPAIGN#',
+  /**
+   * The campaigns the lead has a history of, as a set of campaign ids beside its histories (lib/leads/campaign-count.ts):
+   * the list's campaign count without counting the histories. Its sort key does not begin with membershipPrefix.
+   */
+  leadCampaigns: (leadId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: 'CAMPAIGNS' }),
   action: (leadId: string, actionId: string): Key => ({ PK: `${PARTITION_PREFIXES.lead}${leadId}`, SK: `ACTION#${actionId}` }),
 
   /** GSI1: leads of one owner (or unassigned), most recently updated first. */
@@ -395,6 +400,7 @@ export const ENTITY = {
   leadLookup: 'LeadLookup',
   erasedMatchKey: 'ErasedMatchKey',
   membership: 'CampaignMembership',
+  leadCampaigns: 'LeadCampaigns',
   action: 'Action',
   leadEvent: 'LeadEvent',
   task: 'Task',

@@ -81,6 +81,11 @@ export interface PageRequest extends QuerySpec {
 
 export interface Page<T> {
   items: T[];
+  /**
+   * Items read past the page, in order (the one read to know there is a next page, and any a filtered read fetched
+   * beyond it): a merge across partitions may hand them out instead of reading them again (./sharded-query.ts).
+   */
+  ahead?: T[];
   lastKey?: Item;
   /** The budget ran out before the page was full: `lastKey` is where the read stopped, not the last item given. */
   cutShort?: boolean;
@@ -174,7 +179,7 @@ export async function queryPage<T extends Item>(request: PageRequest): Promise<P
   } while (startKey && items.length < wanted && !budget.exhausted);
   if (items.length < wanted) return startKey ? { items, lastKey: startKey, cutShort: true } : { items };
   const pageItems = items.slice(0, request.limit);
-  return { items: pageItems, lastKey: positionOf(pageItems[pageItems.length - 1]!, request.index) };
+  return { items: pageItems, ahead: items.slice(request.limit), lastKey: positionOf(pageItems[pageItems.length - 1]!, request.index) };
 }
 
 /** Every item of the query, a DynamoDB page at a time (`pageSize` items, or up to 1 MB when not given). */

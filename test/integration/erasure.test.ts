@@ -120,7 +120,8 @@ describe('DELETE /leads/{leadId}', () => {
 
   test('leaves nothing personal in the lead, its histories, actions and events as stored, and no claim on its key', async () => {
     const partition = await queryAll<Record<string, unknown>>({ partition: keys.leadPartition(leadId) });
-    expect(partition.map((i) => i.entity).sort()).toEqual(['Action', 'Action', 'CampaignMembership', 'Lead', 'LeadEvent', 'LeadEvent']);
+    // The lead's campaign set stays with its histories: campaign ids only, nothing of the person.
+    expect(partition.map((i) => i.entity).sort()).toEqual(['Action', 'Action', 'CampaignMembership', 'Lead', 'LeadCampaigns', 'LeadEvent', 'LeadEvent']);
     expect(personalIn(partition)).toEqual([]);
     const actions = partition.filter((i) => i.entity === 'Action');
     expect(actions.every((a) => a.note === undefined && a.channel === 'phone' && a.result === '興味あり' && a.content === 'ヒアリング')).toBe(true);
