@@ -12,7 +12,8 @@ import { useLocalStack } from '../support/local-stack';
  */
 
 const stack = useLocalStack();
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's by default; CHROMIUM_PATH names another (macOS, a Chromium of one's own).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let profile: string;
 let browser: BrowserContext;
