@@ -22,25 +22,20 @@ export interface JobSchedule {
   timeZone: 'Asia/Tokyo';
 }
 
-export const DAILY_DIGEST_JOB = 'daily-digest';
-
-export const DAILY_DIGEST_SCHEDULE: JobSchedule = {
+/** 08:00 in Japan, Monday to Friday: the morning both jobs run at. */
+const WEEKDAY_MORNINGS: JobSchedule = {
   hour: 8,
   minute: 0,
   weekdays: [1, 2, 3, 4, 5],
   cron: { minute: '0', hour: '8', weekDay: 'MON-FRI' },
   timeZone: 'Asia/Tokyo',
 };
+
+export const DAILY_DIGEST_JOB = 'daily-digest';
+export const DAILY_DIGEST_SCHEDULE: JobSchedule = WEEKDAY_MORNINGS;
 
 export const WEEKLY_REPORT_JOB = 'weekly-report';
-
-export const WEEKLY_REPORT_SCHEDULE: JobSchedule = {
-  hour: 8,
-  minute: 0,
-  weekdays: [1, 2, 3, 4, 5],
-  cron: { minute: '0', hour: '8', weekDay: 'MON-FRI' },
-  timeZone: 'Asia/Tokyo',
-};
+export const WEEKLY_REPORT_SCHEDULE: JobSchedule = WEEKDAY_MORNINGS;
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;

@@ -777,25 +777,7 @@ describe('the morning digest', () => {
   });
 
   it("lets the scheduler's role, and only its, invoke the function itself (not its versions), and use the failure queue", () => {
-    const role = s.resources[s.id(s.stack.jobs.schedulerRole)]!.Properties;
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      expect.objectContaining({
-        Action: 'sts:AssumeRole',
-        Principal: { Service: 'scheduler.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': expect.anything() } },
-      }),
-    ]);
-    expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain(':schedule-group/default');
-    const roles = JSON.stringify([ref(s.id(s.stack.jobs.schedulerRole))]);
-    const statements = Object.values(s.resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
-    expect(statements).toEqual([
-      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: arnOf(fnId()) },
-      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn() },
-    ]);
-    const invokers = statementsOf(s.resources).filter((st) => asList(st.Action).includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(fnId()));
-    expect(invokers).toHaveLength(1);
+    expectInvokeOnly(s, s.stack.jobs.schedulerRole, fnId());
   });
 
   it('may read what the digest reads and write its notifications, and nothing else (no mail: the dispatcher sends it)', () => {
@@ -865,24 +847,7 @@ describe('the weekly report', () => {
   });
 
   it("lets its scheduler's role, and only its, invoke the function, and use the failure queue; that role invokes nothing else", () => {
-    const role = s.resources[s.id(s.stack.jobs.weeklyReportSchedulerRole)]!.Properties;
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      expect.objectContaining({
-        Action: 'sts:AssumeRole',
-        Principal: { Service: 'scheduler.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': expect.anything() } },
-      }),
-    ]);
-    const roles = JSON.stringify([ref(s.id(s.stack.jobs.weeklyReportSchedulerRole))]);
-    const statements = Object.values(s.resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
-    expect(statements).toEqual([
-      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: arnOf(fnId()) },
-      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn() },
-    ]);
-    const invokers = statementsOf(s.resources).filter((st) => asList(st.Action).includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(fnId()));
-    expect(invokers).toHaveLength(1);
+    expectInvokeOnly(s, s.stack.jobs.weeklyReportSchedulerRole, fnId());
   });
 
   it('may read the users, the managers\' preferences and reports, the reps\' counters, and put its notifications; nothing else', () => {
@@ -1148,3 +1113,30 @@ describe('a deployment for a customer: -c stage=dev -c adminEmail=… -c alarmEm
     expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
   });
 });
+
+/**
+ * A job's scheduler role: only EventBridge Scheduler's schedules of this account's default group may assume it, and
+ * it may invoke the job's function itself (not its versions) and put an undelivered event in the jobs' failure queue,
+ * nothing else; and no other statement lets anyone invoke that function.
+ */
+function expectInvokeOnly(s: Synthesised, schedulerRole: IConstruct, fnId: string): void {
+  const role = s.resources[s.id(schedulerRole)]!.Properties;
+  expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+    expect.objectContaining({
+      Action: 'sts:AssumeRole',
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': expect.anything() } },
+    }),
+  ]);
+  expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain(':schedule-group/default');
+  const roles = JSON.stringify([ref(s.id(schedulerRole))]);
+  const statements = Object.values(s.resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === roles)
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+  expect(statements).toEqual([
+    { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: arnOf(fnId) },
+    { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(s.id(s.stack.jobs.failures)) },
+  ]);
+  const invokers = statementsOf(s.resources).filter((st) => asList(st.Action).includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(fnId));
+  expect(invokers).toHaveLength(1);
+}

@@ -1,9 +1,9 @@
 import { ulid } from 'ulid';
-import { leadItem, newMembershipItem, type Lead } from '../../lib/leads/model';
 import { RELATIVE_ERROR } from '../../lib/stats/histogram';
-import { batchWrite, getItem, putRequest, updateItem } from '../../lib/table/client';
+import { getItem, updateItem } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
 import { japanDate } from '../../lib/text/japan-time';
+import { seedAssignedLead } from '../support/seeded-leads';
 import { useLocalStack } from '../support/local-stack';
 
 /**
@@ -24,28 +24,7 @@ const lead: Record<string, string> = {};
 const ASSIGNED = '2026-11-16T09:00:00+09:00';
 
 async function seedLead(name: string, ownerId: string, assignedAt: string): Promise<void> {
-  const leadId = ulid();
-  const at = new Date(Date.parse('2026-11-10T09:00:00+09:00')).toISOString();
-  const seeded: Lead = {
-    leadId,
-    name: `統計 ${name}`,
-    email: `stats-${name.toLowerCase()}@example.com`,
-    company: `株式会社統計${name}`,
-    stage: 'new',
-    ownerId,
-    assignedAt: new Date(assignedAt).toISOString(),
-    extra: {},
-    matchKey: `e:stats-${name.toLowerCase()}@example.com`,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-  await batchWrite([
-    putRequest(leadItem(seeded)),
-    putRequest({ ...keys.leadMatchKey(seeded.matchKey), entity: 'LeadMatchKey', leadId }),
-    putRequest(newMembershipItem({ leadId, campaignId: campaign, flag: 'responded', marker: 'seed', arisenOn: '2026-11-10', at })),
-  ]);
-  lead[name] = leadId;
+  lead[name] = await seedAssignedLead({ label: '統計', prefix: 'stats', name, ownerId, assignedAt, campaignId: campaign });
 }
 
 /** An action at a time in Japan (`2026-11-16 09:10`). */

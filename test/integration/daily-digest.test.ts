@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { DAILY_DIGEST_GRANTS } from '../../infra/job-grants';
 import type { DailyDigestResult } from '../../lib/digest/daily-digest';
@@ -13,6 +11,7 @@ import { keys } from '../../lib/table/keys';
 import { japanClockText } from '../../lib/text/japan-time';
 import { weekdayOf } from '../../lib/text/business-days';
 import { dueNotifications } from '../../lib/notifications/dispatch';
+import { runScheduleScript } from '../support/seeded-leads';
 import { useLocalStack, type SentMail } from '../support/local-stack';
 import { eventually } from '../support/waiting';
 import { allows, itemGrantsOf, recordTableUse } from '../support/table-usage';
@@ -300,19 +299,7 @@ describe('the daily-digest job', () => {
 });
 
 describe('npm run schedule', () => {
-  const script = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        join(__dirname, '../../node_modules/.bin/tsx'),
-        ['scripts/schedule.ts', ...args],
-        {
-          cwd: join(__dirname, '../..'),
-          // The running stack this file started: its table on its DynamoDB Local.
-          env: { ...process.env, TABLE_NAME: stack().tableName, DYNAMODB_ENDPOINT: stack().dynamodbUrl, LOG_LEVEL: 'silent' },
-        },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const script = (args: string[]) => runScheduleScript(stack(), args);
 
   test('runs the job once against the running stack as if it were the time given, and prints its result', async () => {
     const run = await script(['daily-digest', '--at', FRIDAY]);

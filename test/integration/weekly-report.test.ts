@@ -1,18 +1,13 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { ulid } from 'ulid';
 import { WEEKLY_REPORT_GRANTS } from '../../infra/job-grants';
 import { firstBusinessDayOfWeek, mondayOf } from '../../lib/digest/report-week';
 import { weeklyReportRunOf } from '../../lib/digest/schedule';
 import type { WeeklyReportResult } from '../../lib/digest/weekly-report';
 import { changeText, weekLabel } from '../../lib/digest/weekly-report-mail';
-import { leadItem, newMembershipItem, type Lead } from '../../lib/leads/model';
 import { dueNotifications } from '../../lib/notifications/dispatch';
 import { RELATIVE_ERROR } from '../../lib/stats/histogram';
 import { addDays } from '../../lib/text/business-days';
 import { japanClockText, japanDateOf } from '../../lib/text/japan-time';
-import { batchWrite, putRequest } from '../../lib/table/client';
-import { keys } from '../../lib/table/keys';
+import { runScheduleScript, seedAssignedLead } from '../support/seeded-leads';
 import { useLocalStack, type SentMail } from '../support/local-stack';
 import { allows, itemGrantsOf, recordTableUse } from '../support/table-usage';
 import { eventually } from '../support/waiting';
@@ -50,28 +45,7 @@ let campaign: string;
 const lead: Record<string, string> = {};
 
 async function seedLead(name: string, ownerId: string, assignedAt: string): Promise<void> {
-  const leadId = ulid();
-  const at = new Date('2026-11-10T09:00:00+09:00').toISOString();
-  const seeded: Lead = {
-    leadId,
-    name: `週報 ${name}`,
-    email: `weekly-${name.toLowerCase()}@example.com`,
-    company: `株式会社週報${name}`,
-    stage: 'new',
-    ownerId,
-    assignedAt: new Date(assignedAt).toISOString(),
-    extra: {},
-    matchKey: `e:weekly-${name.toLowerCase()}@example.com`,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-  await batchWrite([
-    putRequest(leadItem(seeded)),
-    putRequest({ ...keys.leadMatchKey(seeded.matchKey), entity: 'LeadMatchKey', leadId }),
-    putRequest(newMembershipItem({ leadId, campaignId: campaign, flag: 'responded', marker: 'seed', arisenOn: '2026-11-10', at })),
-  ]);
-  lead[name] = leadId;
+  lead[name] = await seedAssignedLead({ label: '週報', prefix: 'weekly', name, ownerId, assignedAt, campaignId: campaign });
 }
 
 /** An action at a time in Japan (`2026-11-24 09:10`), through the API as the rep logs it. */
@@ -301,18 +275,7 @@ describe('the weekly-report job', () => {
 });
 
 describe('npm run schedule weekly-report', () => {
-  const script = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        join(__dirname, '../../node_modules/.bin/tsx'),
-        ['scripts/schedule.ts', ...args],
-        {
-          cwd: join(__dirname, '../..'),
-          env: { ...process.env, TABLE_NAME: stack().tableName, DYNAMODB_ENDPOINT: stack().dynamodbUrl, LOG_LEVEL: 'silent' },
-        },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const script = (args: string[]) => runScheduleScript(stack(), args);
 
   test('runs the job once against the running stack as if it were the time given, and prints its result', async () => {
     const run = await script(['weekly-report', '--at', '2026-11-09T08:00:00+09:00']);
