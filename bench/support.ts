@@ -100,6 +100,9 @@ export async function startBenchStack(tableName: string): Promise<{ dir: string;
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     CURSOR_SECRET: 'bench',
     ERASURE_SECRET: 'bench',
+    // As on the local stack: no CloudWatch to read embedded metrics from, no X-Ray daemon.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
   });
   resetDynamoClient();
   await ensureTable(tableName);
