@@ -41,6 +41,9 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
   // Bundle the AWS SDK too, so the function runs the SDK version the tests ran, not the runtime's copy.
   externalModules: [],
+  // The SDK's credential chain cut to what Lambda uses, the environment (lib/storage/lambda-credentials.ts says why).
+  // esbuild resolves the path from the project's root, where NodejsFunction runs it.
+  esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './lib/storage/lambda-credentials.ts' },
 } satisfies BundlingOptions;
 
 /**
@@ -49,8 +52,14 @@ export const BUNDLING = {
  * here too: the bundle-size test fails until it is, so what it measures stays what the stack deploys.
  */
 export function esbuildOptions(entry: string): BuildOptions & { entryPoints: string[] } {
-  const { minify, sourceMap, sourcesContent, target, format, mainFields, externalModules, ...unmapped } = BUNDLING;
+  const { minify, sourceMap, sourcesContent, target, format, mainFields, externalModules, esbuildArgs, ...unmapped } = BUNDLING;
   if (Object.keys(unmapped).length > 0) throw new Error(`esbuildOptions does not map ${Object.keys(unmapped).join(', ')}`);
+  const alias: Record<string, string> = {};
+  for (const [flag, value] of Object.entries(esbuildArgs)) {
+    const name = /^--alias:(.+)$/.exec(flag)?.[1];
+    if (!name) throw new Error(`esbuildOptions does not map the esbuild flag ${flag}`);
+    alias[name] = value;
+  }
   return {
     entryPoints: [path.join(REPO_ROOT, entry)],
     absWorkingDir: REPO_ROOT,
@@ -63,6 +72,7 @@ export function esbuildOptions(entry: string): BuildOptions & { entryPoints: str
     format: format === OutputFormat.CJS ? 'cjs' : 'esm',
     mainFields: [...mainFields],
     external: [...externalModules],
+    alias,
   };
 }
 

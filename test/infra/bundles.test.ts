@@ -31,22 +31,16 @@ const LIMITS: Record<string, number> = {
  * limit must leave this list: the test says so.
  */
 const OVER_LIMIT: Record<string, number> = {
-  'functions/http/actions.ts': 675 * KB,
-  'functions/http/campaigns.ts': 640 * KB,
-  'functions/http/deals.ts': 670 * KB,
-  'functions/http/docs.ts': 590 * KB,
-  'functions/http/exports.ts': 855 * KB,
-  'functions/http/imports.ts': 790 * KB,
-  'functions/http/leads.ts': 845 * KB,
-  'functions/http/me.ts': 630 * KB,
-  'functions/http/stats.ts': 620 * KB,
-  'functions/http/users.ts': 630 * KB,
-  'functions/intake/failures.ts': 765 * KB,
-  'functions/intake/handler.ts': 2600 * KB,
-  'functions/exports/handler.ts': 1870 * KB,
-  'functions/jobs/daily-digest.ts': 700 * KB,
-  'functions/jobs/weekly-report.ts': 790 * KB,
-  'functions/notifications/handler.ts': 680 * KB,
+  'functions/http/actions.ts': 540 * KB,
+  'functions/http/campaigns.ts': 510 * KB,
+  'functions/http/deals.ts': 540 * KB,
+  'functions/http/exports.ts': 745 * KB,
+  'functions/http/imports.ts': 685 * KB,
+  'functions/http/leads.ts': 710 * KB,
+  'functions/intake/failures.ts': 655 * KB,
+  'functions/intake/handler.ts': 2495 * KB,
+  'functions/exports/handler.ts': 1760 * KB,
+  'functions/jobs/weekly-report.ts': 655 * KB,
 };
 
 /** The functions that read or write workbooks: exceljs is theirs alone. */
@@ -99,6 +93,11 @@ describe('function bundles', () => {
   test('leave the over-limit list once within their limit', () => {
     const nowWithin = Object.keys(OVER_LIMIT).filter((entry) => !bundles.has(entry) || bundles.get(entry)!.bytes <= limitOf(entry));
     expect(nowWithin).toEqual([]);
+  });
+
+  test("carry the SDK's credential chain cut to the environment Lambda gives it (lib/storage/lambda-credentials.ts)", () => {
+    const withFullChain = ENTRIES.filter((entry) => ['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-ini', '@aws-sdk/nested-clients'].some((name) => bundles.get(entry)!.packages.has(name)));
+    expect(withFullChain).toEqual([]);
   });
 
   test('bundle exceljs only in the functions that read or write workbooks', () => {
