@@ -64,47 +64,72 @@ export class Jobs extends Construct {
       reason: 'This queue is itself the dead-letter queue of the schedule and the failure destination of the job; a dead-letter queue behind it would catch nothing.',
     });
 
-    this.dailyDigest = backendFunction(this, 'DailyDigest', {
+    const digest = this.scheduledJob({
+      id: 'DailyDigest',
+      schedulerId: 'Scheduler',
       entry: 'functions/jobs/daily-digest.ts',
       description: 'The morning digest: each user its overdue and due tasks and untouched leads, through the outbox',
-      timeout: Duration.minutes(10),
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(2),
-      onFailure: new SqsDestination(this.failures),
       environment: {
         TABLE_NAME: storage.table.tableName,
         ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }),
         ...(props.digestUntouchedBusinessDays !== undefined && { DIGEST_UNTOUCHED_BUSINESS_DAYS: String(props.digestUntouchedBusinessDays) }),
       },
+      grants: DAILY_DIGEST_GRANTS,
+      job: DAILY_DIGEST_JOB,
+      what: 'the morning digest',
+      schedule: DAILY_DIGEST_SCHEDULE,
+      scheduleDescription: 'The morning digest, 08:00 in Japan on weekdays (the job skips public holidays)',
+      storage,
     });
-    grantTableAccess(this.dailyDigest, DAILY_DIGEST_GRANTS, storage);
+    this.dailyDigest = digest.fn;
+    this.schedulerRole = digest.role;
+    this.dailyDigestSchedule = digest.schedule;
 
-    const target = new InvokeOnly(this, 'Scheduler', { fn: this.dailyDigest, job: DAILY_DIGEST_JOB, what: 'the morning digest', deadLetterQueue: this.failures });
-    this.schedulerRole = target.role;
-    this.dailyDigestSchedule = new Schedule(this, 'DailyDigestSchedule', {
-      description: 'The morning digest, 08:00 in Japan on weekdays (the job skips public holidays)',
-      schedule: cronOf(DAILY_DIGEST_SCHEDULE),
-      target,
-    });
-
-    this.weeklyReport = backendFunction(this, 'WeeklyReport', {
+    const weekly = this.scheduledJob({
+      id: 'WeeklyReport',
+      schedulerId: 'WeeklyReportScheduler',
       entry: 'functions/jobs/weekly-report.ts',
       description: "The weekly report: each manager its reps' figures of the week before, through the outbox",
+      environment: { TABLE_NAME: storage.table.tableName, ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }) },
+      grants: WEEKLY_REPORT_GRANTS,
+      job: WEEKLY_REPORT_JOB,
+      what: 'the weekly report',
+      schedule: WEEKLY_REPORT_SCHEDULE,
+      scheduleDescription: "The weekly report, 08:00 in Japan on weekdays (the job runs only on the week's first business day)",
+      storage,
+    });
+    this.weeklyReport = weekly.fn;
+    this.weeklyReportSchedulerRole = weekly.role;
+    this.weeklyReportSchedule = weekly.schedule;
+  }
+
+  /** One job: its function, retried as the class says into the failure queue, its grants, and its schedule. */
+  private scheduledJob(job: {
+    id: string;
+    schedulerId: string;
+    entry: string;
+    description: string;
+    environment: Record<string, string>;
+    grants: Parameters<typeof grantTableAccess>[1];
+    job: string;
+    what: string;
+    schedule: JobSchedule;
+    scheduleDescription: string;
+    storage: Storage;
+  }): { fn: NodejsFunction; role: Role; schedule: Schedule } {
+    const fn = backendFunction(this, job.id, {
+      entry: job.entry,
+      description: job.description,
       timeout: Duration.minutes(10),
       retryAttempts: 2,
       maxEventAge: Duration.hours(2),
       onFailure: new SqsDestination(this.failures),
-      environment: { TABLE_NAME: storage.table.tableName, ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }) },
+      environment: job.environment,
     });
-    grantTableAccess(this.weeklyReport, WEEKLY_REPORT_GRANTS, storage);
-
-    const weeklyTarget = new InvokeOnly(this, 'WeeklyReportScheduler', { fn: this.weeklyReport, job: WEEKLY_REPORT_JOB, what: 'the weekly report', deadLetterQueue: this.failures });
-    this.weeklyReportSchedulerRole = weeklyTarget.role;
-    this.weeklyReportSchedule = new Schedule(this, 'WeeklyReportSchedule', {
-      description: "The weekly report, 08:00 in Japan on weekdays (the job runs only on the week's first business day)",
-      schedule: cronOf(WEEKLY_REPORT_SCHEDULE),
-      target: weeklyTarget,
-    });
+    grantTableAccess(fn, job.grants, job.storage);
+    const target = new InvokeOnly(this, job.schedulerId, { fn, job: job.job, what: job.what, deadLetterQueue: this.failures });
+    const schedule = new Schedule(this, `${job.id}Schedule`, { description: job.scheduleDescription, schedule: cronOf(job.schedule), target });
+    return { fn, role: target.role, schedule };
   }
 }
 

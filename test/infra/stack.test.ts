@@ -759,21 +759,7 @@ describe('the morning digest', () => {
   const queueArn = () => arnOf(s.id(s.stack.jobs.failures));
 
   it('runs on an EventBridge Scheduler schedule at 08:00 Asia/Tokyo, Monday to Friday, with the time it stands for', () => {
-    const schedules = Object.values(s.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule' && JSON.parse(r.Properties.Target.Input).job === 'daily-digest');
-    expect(schedules).toHaveLength(1);
-    expect(schedules[0]!.Properties).toMatchObject({
-      ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
-      ScheduleExpressionTimezone: 'Asia/Tokyo',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      State: 'ENABLED',
-      Target: {
-        Arn: arnOf(fnId()),
-        RoleArn: arnOf(s.id(s.stack.jobs.schedulerRole)),
-        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
-        DeadLetterConfig: { Arn: queueArn() },
-      },
-    });
-    expect(JSON.parse(schedules[0]!.Properties.Target.Input)).toEqual({ job: 'daily-digest', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    expectWeekdayMorningSchedule(s, 'daily-digest', fnId(), s.stack.jobs.schedulerRole);
   });
 
   it("lets the scheduler's role, and only its, invoke the function itself (not its versions), and use the failure queue", () => {
@@ -829,20 +815,7 @@ describe('the weekly report', () => {
   it('runs in a function of its own on a schedule of its own, 08:00 Asia/Tokyo Monday to Friday (the job picks the first business day)', () => {
     const schedules = Object.values(s.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
     expect(schedules.map((r) => JSON.parse(r.Properties.Target.Input).job).sort()).toEqual(['daily-digest', 'weekly-report']);
-    const weekly = schedules.find((r) => JSON.parse(r.Properties.Target.Input).job === 'weekly-report')!;
-    expect(weekly.Properties).toMatchObject({
-      ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
-      ScheduleExpressionTimezone: 'Asia/Tokyo',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      State: 'ENABLED',
-      Target: {
-        Arn: arnOf(fnId()),
-        RoleArn: arnOf(s.id(s.stack.jobs.weeklyReportSchedulerRole)),
-        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
-        DeadLetterConfig: { Arn: queueArn() },
-      },
-    });
-    expect(JSON.parse(weekly.Properties.Target.Input)).toEqual({ job: 'weekly-report', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    expectWeekdayMorningSchedule(s, 'weekly-report', fnId(), s.stack.jobs.weeklyReportSchedulerRole);
     expect(fnId()).not.toBe(s.id(s.stack.jobs.dailyDigest));
   });
 
@@ -1139,4 +1112,26 @@ function expectInvokeOnly(s: Synthesised, schedulerRole: IConstruct, fnId: strin
   ]);
   const invokers = statementsOf(s.resources).filter((st) => asList(st.Action).includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(fnId));
   expect(invokers).toHaveLength(1);
+}
+
+/**
+ * The one schedule of a job: 08:00 Asia/Tokyo Monday to Friday, invoking the job's function as its own scheduler
+ * role with the time it stands for, delivery retried for an hour and then put in the jobs' failure queue.
+ */
+function expectWeekdayMorningSchedule(s: Synthesised, job: string, fnId: string, schedulerRole: IConstruct): void {
+  const schedules = Object.values(s.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule' && JSON.parse(r.Properties.Target.Input).job === job);
+  expect(schedules).toHaveLength(1);
+  expect(schedules[0]!.Properties).toMatchObject({
+    ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+    ScheduleExpressionTimezone: 'Asia/Tokyo',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    State: 'ENABLED',
+    Target: {
+      Arn: arnOf(fnId),
+      RoleArn: arnOf(s.id(schedulerRole)),
+      RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      DeadLetterConfig: { Arn: arnOf(s.id(s.stack.jobs.failures)) },
+    },
+  });
+  expect(JSON.parse(schedules[0]!.Properties.Target.Input)).toEqual({ job, scheduledTime: '<aws.scheduler.scheduled-time>' });
 }
