@@ -102,7 +102,6 @@ export async function startBenchStack(tableName: string): Promise<{ dir: string;
     ERASURE_SECRET: 'bench',
     // As on the local stack: no CloudWatch to read embedded metrics from, no X-Ray daemon.
     POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
   });
   resetDynamoClient();
   await ensureTable(tableName);

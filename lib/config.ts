@@ -84,6 +84,10 @@ export const config = {
    * stack sets it to its stack name, so two stages in one account keep their metrics apart.
    */
   serviceName: () => optional('POWERTOOLS_SERVICE_NAME') ?? 'lead-backend',
+  /** Lambda's: the X-Ray daemon beside the function, and the invocation's trace header (lib/tracing.ts). */
+  xrayDaemonAddress: () => optional('AWS_XRAY_DAEMON_ADDRESS'),
+  lambdaTraceHeader: () => optional('_X_AMZN_TRACE_ID'),
+  lambdaHandler: () => optional('_HANDLER'),
   /** The Cognito user pool the first admin's sign-in is created in (the first-admin custom resource). */
   userPoolId: () => required('USER_POOL_ID'),
   /** debug, info (default), warn, error or silent. */

@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { logger } from './log';
 import { metrics } from './metrics';
-import { tracer } from './tracing';
+import { traceInvocation } from './tracing';
 
 /**
  * What every handler of ours runs inside, the HTTP chain (lib/http/handler.ts) and the other functions
@@ -12,8 +11,7 @@ import { tracer } from './tracing';
  * written once at its end. Registered first, so their `after`/`onError` run last, once the response is shaped.
  */
 export function observability() {
-  // The response is not kept on the trace: API answers and job results carry personal data.
-  return [injectLambdaContext(logger), captureLambdaHandler(tracer, { captureResponse: false }), publishMetrics()];
+  return [injectLambdaContext(logger), traceInvocation(), publishMetrics()];
 }
 
 /**

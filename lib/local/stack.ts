@@ -128,7 +128,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DYNAMODB_LOCAL_ACCESS_KEY: options.dynamodbAccessKey ?? 'local',
       // No CloudWatch here to read embedded metrics, and no X-Ray daemon (the Tracer also turns itself off outside Lambda).
       POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
     });
     resetDynamoClient();
     resetSesClient();

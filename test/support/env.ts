@@ -2,7 +2,6 @@
 process.env.LOG_LEVEL ??= 'silent';
 // As on the local stack: no embedded metrics on stdout, no X-Ray.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 // The SDK's notice that it will need Node 22 from 2027 says nothing about the product.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Notification e-mails: retry within a fraction of a second and sweep the outbox often, so outage tests are quick.
