@@ -6,6 +6,7 @@ process.env.TABLE_CAPACITY_METER ??= '1';
 
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
+import { campaignSetItem } from '../lib/leads/campaign-count';
 import { leadItem } from '../lib/leads/model';
 import { seedDemoUsers } from '../lib/local/seed';
 import { batchWrite, putRequest } from '../lib/table/client';
@@ -63,7 +64,8 @@ async function main() {
     await seedDemoUsers();
     const at = new Date().toISOString();
     const leads = Array.from({ length: count }, (_, i) => lead(i, at));
-    await batchWrite(leads.map(putRequest), { concurrency: 8 });
+    // Each with its campaign set, as every lead written since the sets has (empty: these leads came by hand).
+    await batchWrite(leads.flatMap((l) => [l, campaignSetItem(l.leadId as string, [])]).map(putRequest), { concurrency: 8 });
 
     // Baseline: as many lead-sized items as leads, written plainly (other ids, so nothing is overwritten).
     const baselineItems = Array.from({ length: count }, (_, i) => lead(i, at));

@@ -239,7 +239,10 @@ export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, sn
     });
   }
 
-  await Promise.all([campaignHistoriesFollowLeads(ctx.campaignId, [...new Set(mayBeOwned)], concurrency), leadsJoinedCampaign(ctx.campaignId, [...joined], concurrency)]);
+  // The campaign sets first: an owner change that reads a lead's set after this sees the campaign and moves the
+  // history itself; one that read it before committed its owner before the read below (lib/leads/memberships.ts).
+  await leadsJoinedCampaign(ctx.campaignId, [...joined], concurrency);
+  await campaignHistoriesFollowLeads(ctx.campaignId, [...new Set(mayBeOwned)], concurrency);
 
   return { counts, metrics, notes };
 }

@@ -1,9 +1,10 @@
 import { forEachConcurrently } from '../async';
-import { batchGet, updateItem, type Item, type UpdateRequest } from '../table/client';
+import { batchGet, keyString, updateItem, type Item, type UpdateRequest } from '../table/client';
 import { ConditionFailedError } from '../table/errors';
 import { ITEM_EXISTS } from '../table/expressions';
 import { allShards, keys, shardOf } from '../table/keys';
 import { queryAll, queryPage, queryPages } from '../table/queries';
+import { campaignIdsOf } from './campaign-count';
 
 /**
  * A campaign history carries its lead's owner, indexed by owner (keys.ownedMembershipsIndex), so "is one of this
@@ -68,12 +69,28 @@ async function historyFollows(campaignId: string, lead: LeadOwner): Promise<void
   }
 }
 
-/** After an owner change is committed: every history of each lead takes the lead's new owner. */
+/**
+ * After an owner change is committed: every history of each lead takes the lead's new owner. Which histories a lead
+ * has, its campaign set says (lib/leads/campaign-count.ts), read in batches of 100 instead of one query per lead. A
+ * set may lag its histories only inside list register, which adds the chunk's campaign to the sets before its
+ * histories read their leads' owners (lib/intake/register-chunk.ts): a history its set did not name yet when this
+ * read it takes the new owner from that read. A lead with no set (written before the sets, not backfilled) has its
+ * histories queried, as before.
+ */
 export async function historiesFollowOwners(leads: LeadOwner[]): Promise<void> {
-  await forEachConcurrently(leads, FOLLOW_CONCURRENCY, async (lead) => {
+  const sets = await batchGet<Item>(leads.map((lead) => keys.leadCampaigns(lead.leadId)), { consistent: true, concurrency: FOLLOW_CONCURRENCY });
+  const follows: { campaignId: string; lead: LeadOwner }[] = [];
+  const unset: LeadOwner[] = [];
+  for (const lead of leads) {
+    const set = sets.get(keyString(keys.leadCampaigns(lead.leadId)));
+    if (set) follows.push(...[...campaignIdsOf(set)].map((campaignId) => ({ campaignId, lead })));
+    else unset.push(lead);
+  }
+  await forEachConcurrently(unset, FOLLOW_CONCURRENCY, async (lead) => {
     const histories = await queryAll<Item>({ partition: keys.leadPartition(lead.leadId), sortPrefix: keys.membershipPrefix, consistent: true });
-    await Promise.all(histories.map((history) => historyFollows(history.campaignId as string, lead)));
+    follows.push(...histories.map((history) => ({ campaignId: history.campaignId as string, lead })));
   });
+  await forEachConcurrently(follows, FOLLOW_CONCURRENCY, ({ campaignId, lead }) => historyFollows(campaignId, lead));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { backfillHistoryOwners } from '../../lib/leads/memberships';
-import { updateItem } from '../../lib/table/client';
+import { deleteItem, updateItem } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
 import { useLocalStack } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
@@ -135,6 +135,20 @@ describe('campaigns an agent sees', () => {
     expect(await listedIds()).toEqual([]);
     for (const id of [a.campaignId, c.campaignId]) expect((await stack().api('GET', `/campaigns/${id}`, { as: 'agent' })).status).toBe(404);
   });
+
+  test("an owner change moves the histories its lead's campaign set names, and a lead written before the sets has its histories found by query", async () => {
+    // hei (campaign C) has a set naming C; the same lead without its set, as leads before the sets were.
+    await assign(leadOf.hei!, 'agent');
+    expect(await listedIds()).toEqual([c.campaignId]);
+    await assign(leadOf.hei!, 'rep1');
+    expect(await listedIds()).toEqual([]);
+
+    await deleteItem(keys.leadCampaigns(leadOf.hei!));
+    await assign(leadOf.hei!, 'agent');
+    expect(await listedIds()).toEqual([c.campaignId]);
+    await assign(leadOf.hei!, 'rep1');
+    expect(await listedIds()).toEqual([]);
+  }, 90_000);
 
   test('a history written before histories carried owners is given its owner by the backfill, and a second run changes nothing', async () => {
     await assign(leadOf.otsu!, 'agent');
