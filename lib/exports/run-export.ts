@@ -6,7 +6,7 @@ import type { Lead } from '../leads/model';
 import { config } from '../config';
 import { log } from '../log';
 import { exportKey } from '../storage/layout';
-import { uploadStream } from '../storage/s3';
+import { uploadStream } from '../storage/s3-upload';
 import { ReadBudget } from '../table/queries';
 import type { ShardedPosition } from '../table/sharded-query';
 import { neutraliseForCsv } from '../text/spreadsheet-safety';

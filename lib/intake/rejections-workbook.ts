@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
-import { uploadStream } from '../storage/s3';
+import { uploadStream } from '../storage/s3-upload';
 import { rowNotes } from './row-notes';
 
 /**

@@ -1,5 +1,4 @@
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -54,14 +53,8 @@ export async function downloadToFile(bucket: string, key: string, path: string, 
   }
 }
 
-/** Multipart upload from a stream, so a large workbook never sits whole in memory. */
-export async function uploadStream(bucket: string, key: string, body: Readable, contentType: string): Promise<void> {
-  await new Upload({ client: s3(), params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType }, queueSize: 2 }).done();
-}
-
 export const PRESIGNED_URL_SECONDS = 15 * 60;
 
-/** A presigned PUT; the metadata is part of the signature, so the uploader cannot change it. */
 /** A presigned PUT; the metadata (and the length, when given) are part of the signature, so the uploader cannot change them. */
 export async function presignPut(bucket: string, key: string, metadata: Record<string, string>, contentLength?: number): Promise<string> {
   return getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucket, Key: key, Metadata: metadata, ContentLength: contentLength }), {
