@@ -4,7 +4,7 @@ import { pageResponse, scopeOf, startKeyFrom } from '../../lib/http/pagination';
 import { implement, reply } from '../../lib/http/route';
 import { routes } from '../../lib/http/routes/imports';
 import { listImports, requireImport } from '../../lib/intake/import-record';
-import { rejectionsLink, requestUpload } from '../../lib/intake/uploads';
+import { rejectionsLink, requestUpload } from '../../lib/intake/upload-links';
 
 /** Imports: POST /imports (a presigned upload), GET /imports, GET /imports/{id}, GET /imports/{id}/rejections. */
 

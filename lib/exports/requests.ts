@@ -1,7 +1,7 @@
 import { newId } from '../ids';
 import { config } from '../config';
 import type { LeadFilter } from '../leads/schema';
-import { presignGet, PRESIGNED_URL_SECONDS } from '../storage/s3';
+import { presignGet, PRESIGNED_URL_SECONDS } from '../storage/s3-links';
 import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import type { Caller } from '../users/caller';

@@ -1,20 +1,19 @@
 import { getCampaign } from '../campaigns/repository';
 import { config } from '../config';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { isId, newId } from '../ids';
 import { log } from '../log';
-import { listKey, parseListKey } from '../storage/layout';
-import { headObject, presignGet, presignPut, PRESIGNED_URL_SECONDS } from '../storage/s3';
-import type { Caller } from '../users/caller';
+import { parseListKey } from '../storage/layout';
+import { headObject } from '../storage/s3';
 import { getUser } from '../users/repository';
 import { PERMISSIONS } from '../users/roles';
 import { claimImportForObject, createImportRecord, finishImport, getImportRecord, keepObjectVersion } from './import-record';
 // The reader's format rule alone: the API function that presigns uploads must not bundle the workbook reader.
 import { formatOf } from './reader/list';
-import { emptyCounts, isImportKind, type ImportKind } from './schema';
+import { megabytes } from './upload-links';
+import { emptyCounts, isImportKind } from './schema';
 
 /**
- * Accepting an upload: a list dropped into the bucket (an S3 event) or announced through POST /imports (a presigned
+ * Accepting an upload: a list dropped into the bucket (an S3 event) or announced through POST /imports (./upload-links.ts: a presigned
  * PUT whose signed metadata names its import) becomes exactly one import record, however often its event arrives.
  * An upload that cannot run is recorded too, ended as failed with the reason, so that no upload is silently lost.
  */
@@ -24,34 +23,6 @@ export interface UploadedObject {
   versionId?: string;
   etag?: string;
   uploadedBy?: string;
-}
-
-const linkExpiry = () => new Date(Date.now() + PRESIGNED_URL_SECONDS * 1000).toISOString();
-
-/** POST /imports: the import, queued for the caller, and a presigned PUT to the place its kind of list goes. */
-export async function requestUpload(caller: Caller, input: { campaignId: string; kind: ImportKind; fileName: string; sizeBytes?: number }, now = new Date()) {
-  if (input.sizeBytes !== undefined && input.sizeBytes > config.maxUploadBytes()) throw tooLarge(input.sizeBytes);
-  if (!(await getCampaign(input.campaignId))) {
-    throw new ValidationError(`no campaign ${input.campaignId}`, [{ path: 'body.campaignId', message: 'no such campaign' }]);
-  }
-  const importId = newId(now.getTime());
-  const key = listKey(input.campaignId, input.kind, input.fileName);
-  await createImportRecord({
-    importId,
-    campaignId: input.campaignId,
-    kind: input.kind,
-    status: 'queued',
-    key,
-    fileName: input.fileName,
-    uploadedBy: caller.userId,
-    uploaderMayAssign: (PERMISSIONS.assignLeads as readonly string[]).includes(caller.role),
-    counts: emptyCounts(),
-    createdAt: now.toISOString(),
-    hasRejections: false,
-  });
-  const metadata = { 'import-id': importId };
-  const uploadUrl = await presignPut(config.intakeBucket(), key, metadata, input.sizeBytes);
-  return { importId, uploadUrl, key, uploadHeaders: { 'x-amz-meta-import-id': importId }, expiresAt: linkExpiry() };
 }
 
 /**
@@ -64,15 +35,6 @@ export async function mayChangeOwners(record: { uploadedBy?: string; uploaderMay
   if (!record.uploaderMayAssign || !record.uploadedBy) return false;
   const uploader = await getUser(record.uploadedBy);
   return uploader !== undefined && uploader.active && (PERMISSIONS.assignLeads as readonly string[]).includes(uploader.role);
-}
-
-/** GET /imports/{importId}/rejections: a link to the workbook of the rows the import rejected or merged. */
-export async function rejectionsLink(importId: string) {
-  const record = await getImportRecord(importId);
-  if (!record) throw new NotFoundError(`no import ${importId}`);
-  if (!record.rejectionsKey) throw new NotFoundError(`import ${importId} has no rejected or merged rows`);
-  const url = await presignGet(config.intakeBucket(), record.rejectionsKey, `rejections-${record.fileName.replace(/\.[^.]+$/, '')}.xlsx`);
-  return { url, expiresAt: linkExpiry(), rejected: record.counts.rejected, merged: record.counts.merged };
 }
 
 /**
@@ -122,13 +84,6 @@ export async function recordUploadedObject(bucket: string, object: UploadedObjec
   }
   return { importId, refused: refusal !== undefined };
 }
-
-const megabytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.ceil(bytes / (1024 * 1024))} MB` : `${Math.ceil(bytes / 1024)} KB`);
-
-const tooLarge = (bytes: number) =>
-  new PayloadTooLargeError(`the file is ${megabytes(bytes)}; lists up to ${megabytes(config.maxUploadBytes())} are accepted`, {
-    extensions: { maxBytes: config.maxUploadBytes() },
-  });
 
 async function refusalReason(parts: ReturnType<typeof parseListKey>, gone: boolean, size: number): Promise<string | undefined> {
   if (!parts) return 'the file is not under imports/{campaignId}/{invitation|participant|update}/{fileName}';

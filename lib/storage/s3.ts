@@ -1,5 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -7,7 +6,10 @@ import { awsEndpoints } from '../config';
 import { NotFoundError } from '../errors';
 import { traced } from '../tracing';
 
-/** The S3 adapter: one client per container; locally it talks path-style to the S3 server. */
+/**
+ * The S3 adapter of the workers: one client per container; locally it talks path-style to the S3 server. The API's
+ * presigned links are ./s3-links.ts's, without a client.
+ */
 
 let client: S3Client | undefined;
 
@@ -51,27 +53,4 @@ export async function downloadToFile(bucket: string, key: string, path: string, 
     if (error instanceof NoSuchKey) throw new NotFoundError(`the uploaded file ${key} is gone`, { cause: error });
     throw error;
   }
-}
-
-export const PRESIGNED_URL_SECONDS = 15 * 60;
-
-/** A presigned PUT; the metadata (and the length, when given) are part of the signature, so the uploader cannot change them. */
-export async function presignPut(bucket: string, key: string, metadata: Record<string, string>, contentLength?: number): Promise<string> {
-  return getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucket, Key: key, Metadata: metadata, ContentLength: contentLength }), {
-    expiresIn: PRESIGNED_URL_SECONDS,
-    // The metadata headers must be sent as signed headers, not hoisted into the query string.
-    unhoistableHeaders: new Set([...Object.keys(metadata).map((k) => `x-amz-meta-${k}`), ...(contentLength ? ['content-length'] : [])]),
-  });
-}
-
-export async function presignGet(bucket: string, key: string, downloadName?: string): Promise<string> {
-  return getSignedUrl(
-    s3(),
-    new GetObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      ResponseContentDisposition: downloadName ? `attachment; filename*=UTF-8''${encodeURIComponent(downloadName)}` : undefined,
-    }),
-    { expiresIn: PRESIGNED_URL_SECONDS },
-  );
 }

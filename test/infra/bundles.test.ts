@@ -30,8 +30,6 @@ const LIMITS: Record<string, number> = {
  * ("Bundles and cold start"). A bundle that comes within its limit must leave this list: the test says so.
  */
 const OVER_LIMIT: Record<string, number> = {
-  'functions/http/exports.ts': 612 * KB,
-  'functions/http/imports.ts': 551 * KB,
   'functions/http/leads.ts': 590 * KB,
   'functions/intake/handler.ts': 2375 * KB,
   'functions/exports/handler.ts': 1640 * KB,
