@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { CANONICAL_LABEL, LEAD_FIELDS, matchColumn } from '../../lib/leads/columns';
 import { cellContent } from '../../lib/intake/reader/cell-text';
 import { CsvRecordParser } from '../../lib/intake/reader/csv';
+import { createChunkDecoder } from '../../lib/intake/reader/text-encoding';
 import { checkExpansion } from '../../lib/intake/reader/zip-directory';
 import {
   DamagedWorkbookError,
@@ -536,6 +537,48 @@ describe('reading a .csv list', () => {
       expect(got.map((row) => row.cells)).toEqual(people);
       expect(got.at(-1)?.rowNumber).toBe(3001);
     }
+  });
+
+  it("decodes Shift_JIS as cp932: every double-byte code as iconv-lite's cp932 table has it, control bytes as themselves", () => {
+    const decode = (bytes: Buffer): string => {
+      const decoder = createChunkDecoder('cp932');
+      return decoder.write(bytes) + decoder.end();
+    };
+    // The built-in decoder reads the user-defined area whole, as Windows does; iconv-lite's table stops at F940.
+    const userDefined = (lead: number, trail: number) => lead === 0xf9 && trail > 0x40;
+    const decodeOrInvalid = (bytes: Buffer): string => {
+      try {
+        return decode(bytes);
+      } catch (error) {
+        expect(error).toEqual(new TypeError('invalid Shift_JIS byte sequence'));
+        return 'invalid';
+      }
+    };
+    let compared = 0;
+    const differences: string[] = [];
+    for (let lead = 0x81; lead <= 0xfc; lead += 1) {
+      if (lead >= 0xa0 && lead <= 0xdf) continue; // single-byte katakana
+      for (let trail = 0x40; trail <= 0xfc; trail += 1) {
+        if (trail === 0x7f || userDefined(lead, trail)) continue;
+        const bytes = Buffer.from([lead, trail]);
+        const expected = iconv.decode(bytes, 'cp932');
+        const got = decodeOrInvalid(bytes);
+        if (got !== (expected.includes('\ufffd') ? 'invalid' : expected)) differences.push(`${bytes.toString('hex')}: ${got}`);
+        compared += 1;
+      }
+    }
+    expect(differences).toEqual([]);
+    expect(compared).toBeGreaterThan(11_000);
+    expect(decode(Buffer.from([0xf9, 0x41, 0xf9, 0xfc]))).toBe('\ue69d\ue757');
+    expect(decode(iconv.encode('㈱①Ⅰⅰ№髙﨑～－∥￢', 'cp932'))).toBe('㈱①Ⅰⅰ№髙﨑～－∥￢');
+    // Every single byte Windows reads as itself, control bytes too (the ^Z DOS tools end a file with).
+    const singles = Buffer.from([...Array.from({ length: 0x80 }, (_, i) => i), ...Array.from({ length: 0x3f }, (_, i) => 0xa1 + i)]);
+    expect(decode(singles)).toBe(iconv.decode(singles, 'cp932'));
+    // A character cut between two chunks comes out whole with the second; one cut off at the end is invalid.
+    const decoder = createChunkDecoder('cp932');
+    expect(decoder.write(Buffer.from([0x41, 0x87]))).toBe('A');
+    expect(decoder.write(Buffer.from([0x40, 0x88]))).toBe('①');
+    expect(() => decoder.end()).toThrow('invalid Shift_JIS byte sequence');
   });
 
   it('parses quoted fields with commas, line breaks and doubled quotes; skips blank rows but counts them', async () => {

@@ -7,7 +7,6 @@
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import iconv from 'iconv-lite';
 import { NotACsvFileError } from './errors';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'cp932';
@@ -34,7 +33,7 @@ export async function detectCsvEncoding(filePath: string): Promise<CsvEncoding> 
 
   if (await decodesAsUtf8(filePath)) return 'utf-8';
   // Stream mode leaves a character cut off at the end of the sample undecoded instead of replacing it.
-  if (iconv.getDecoder('cp932').write(sample).includes('\ufffd')) {
+  if (shiftJisDecoder().write(sample).includes('\ufffd')) {
     throw new NotACsvFileError('the file is not a CSV text file: its text is neither UTF-8 nor Shift_JIS');
   }
   return 'cp932';
@@ -95,15 +94,51 @@ export interface ChunkDecoder {
 
 export function createChunkDecoder(encoding: CsvEncoding): ChunkDecoder {
   if (encoding === 'cp932') {
-    const decoder = iconv.getDecoder('cp932');
-    // iconv-lite replaces bytes it cannot decode; U+FFFD cannot be written in Shift_JIS, so it marks exactly those.
+    const decoder = shiftJisDecoder();
+    // The decoder replaces bytes it cannot decode; U+FFFD cannot be written in Shift_JIS, so it marks exactly those.
     const checked = (text: string): string => {
       if (text.includes('\ufffd')) throw new TypeError('invalid Shift_JIS byte sequence');
       return text;
     };
-    return { write: (chunk) => checked(decoder.write(chunk)), end: () => checked(decoder.end() ?? '') };
+    return { write: (chunk) => checked(decoder.write(chunk)), end: () => checked(decoder.end()) };
   }
   // The BOM, when there is one, is dropped by TextDecoder (ignoreBOM defaults to false).
   const decoder = new TextDecoder(encoding, { fatal: true });
   return { write: (chunk) => decoder.decode(chunk, { stream: true }), end: () => decoder.decode() };
+}
+
+/**
+ * cp932 is decoded by Node's built-in WHATWG TextDecoder rather than by a package: its 'shift_jis' is the Encoding
+ * Standard's Shift_JIS, which is Windows-31J (cp932) with the NEC and IBM extensions (㈱, ①, Ⅰ, 髙, 﨑), decoded by
+ * ICU, which Node's official builds and Lambda's Node runtimes carry in full. A decoding package brings its tables
+ * for every encoding it knows into the bundle (iconv-lite's were about 480 KB of the intake's) for this one.
+ *
+ * Every double-byte code decodes as iconv-lite's cp932 decoded it, but for the user-defined area: F941–F9FC are read
+ * as U+E69D–U+E757, as Windows reads them, where iconv-lite's table stopped at F940. Of the single bytes, ICU's
+ * converter rotates three control bytes (0x1A, the ^Z old DOS tools end a file with, reads U+001C; 0x1C reads
+ * U+007F; 0x7F reads U+001A); they are mapped back. A lone 0x80 is not text to ICU, so a file with one is not read as
+ * Shift_JIS (Windows reads it as U+0080, a control character no one types).
+ */
+function shiftJisDecoder(): { write(chunk: Buffer): string; end(): string } {
+  const decoder = new TextDecoder('shift_jis');
+  return {
+    write: (chunk) => restoreControls(decoder.decode(chunk, { stream: true })),
+    end: () => restoreControls(decoder.decode()),
+  };
+}
+
+const CONTROL_BYTES = [0x1a, 0x1c, 0x7f];
+
+/** What the built-in decoder makes of each control byte, when it is not the byte's own code point. */
+const CONTROL_FIXES: ReadonlyMap<string, string> = (() => {
+  const decoded = [...new TextDecoder('shift_jis').decode(Uint8Array.from(CONTROL_BYTES))];
+  const wanted = CONTROL_BYTES.map((byte) => String.fromCharCode(byte));
+  // Only a reordering of the same control characters is undone; anything else is left as the decoder gives it.
+  if (decoded.length !== wanted.length || [...decoded].sort().join('') !== [...wanted].sort().join('')) return new Map();
+  return new Map(decoded.flatMap((got, i) => (got === wanted[i] ? [] : [[got, wanted[i] as string] as const])));
+})();
+const CONTROLS = /[\x1a\x1c\x7f]/g;
+
+function restoreControls(text: string): string {
+  return CONTROL_FIXES.size === 0 ? text : text.replace(CONTROLS, (ch) => CONTROL_FIXES.get(ch) ?? ch);
 }
