@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { findLeads } from '../leads/list';
@@ -13,6 +12,7 @@ import { neutraliseForCsv } from '../text/spreadsheet-safety';
 import { getUser } from '../users/repository';
 import { EXPORT_COLUMNS } from './columns';
 import { getExportRecord, markExport } from './repository';
+import { WorkbookWriter } from '../text/workbook-writer';
 
 /**
  * Writes an export: the leads its requester's filter finds, as that requester sees them, page by page into a
@@ -37,7 +37,7 @@ interface RowSink {
 }
 
 function xlsxSink(body: PassThrough): RowSink {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: body, useSharedStrings: false, useStyles: false });
+  const workbook = new WorkbookWriter({ stream: body, useSharedStrings: false, useStyles: false });
   const sheet = workbook.addWorksheet('リード');
   return {
     // Every value is a typed string or number cell: Excel shows "=1+1" as text and never runs it.

@@ -1,7 +1,7 @@
-import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
 import { uploadStream } from '../storage/s3-upload';
 import { rowNotes } from './row-notes';
+import { WorkbookWriter } from '../text/workbook-writer';
 
 /**
  * The report a marketer fixes and re-uploads: every rejected row as it was uploaded, with the reason beside it,
@@ -12,7 +12,7 @@ import { rowNotes } from './row-notes';
 export async function writeRejectionsWorkbook(input: { bucket: string; key: string; importId: string; labels: string[] }): Promise<void> {
   const body = new PassThrough();
   const upload = uploadStream(input.bucket, input.key, body, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: body, useSharedStrings: false, useStyles: true });
+  const workbook = new WorkbookWriter({ stream: body, useSharedStrings: false, useStyles: true });
   const rejected = workbook.addWorksheet('取り込めなかった行');
   const merged = workbook.addWorksheet('統合された行');
   rejected.addRow(['行番号', '理由', ...input.labels, '現在の値（競合時）']).commit();

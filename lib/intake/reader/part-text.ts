@@ -6,8 +6,6 @@
  * reader parses goes through here first, so the XML parsers only ever see whole characters.
  */
 
-import { Readable } from 'node:stream';
-
 export async function* partText(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
   // stream: true holds back the first bytes of a character cut at a chunk's end until the rest arrives.
   const decoder = new TextDecoder('utf-8');
@@ -17,9 +15,4 @@ export async function* partText(bytes: AsyncIterable<Buffer>): AsyncGenerator<st
   }
   const rest = decoder.decode();
   if (rest !== '') yield rest;
-}
-
-/** The same text as a stream, for exceljs's part parsers, which listen for `data` events (strings pass as they are). */
-export function partTextStream(bytes: Readable): Readable {
-  return Readable.from(partText(bytes));
 }

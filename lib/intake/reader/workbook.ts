@@ -9,16 +9,16 @@
 
 import type { Readable } from 'node:stream';
 import { DamagedWorkbookError, ListFileError, NotAWorkbookError } from './errors';
+import type { ReadLimits, SheetRow } from './list';
+import { readSharedStrings, SharedStringTable } from './shared-strings';
 import {
-  createWorkbookReader,
-  numberFormatOf,
-  prepareStyles,
+  CellStyles,
+  readRelationships,
+  readStyles,
+  readWorkbookPart,
   type Relationship,
   type SheetEntry,
-} from './exceljs-internals';
-import type { ReadLimits, SheetRow } from './list';
-import { partTextStream } from './part-text';
-import { readSharedStrings, SharedStringTable } from './shared-strings';
+} from './workbook-parts';
 import { readWorksheetRows, type SheetContext } from './worksheet-rows';
 import { checkExpansion, openZipEntry, readZipDirectory, type ZipDirectory } from './zip-directory';
 
@@ -33,17 +33,14 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
   }
   checkExpansion(directory, limits);
 
-  const reader = createWorkbookReader(filePath);
-  await readPart(filePath, directory, WORKBOOK_PART, (part) => asText(part, (text) => reader._parseWorkbook(text)));
-  await readPart(filePath, directory, WORKBOOK_RELS_PART, (part) => asText(part, (text) => reader._parseRels(text)));
-  const relationships = reader.workbookRels ?? [];
+  const workbook = await readPart(filePath, directory, WORKBOOK_PART, readWorkbookPart);
+  const relationships = await readPart(filePath, directory, WORKBOOK_RELS_PART, readRelationships);
 
-  const sheet = firstVisibleWorksheet(reader.model?.sheets ?? [], relationships);
+  const sheet = firstVisibleWorksheet(workbook.sheets, relationships);
   const stylesPart = partOfType(relationships, 'styles') ?? 'xl/styles.xml';
-  if (directory.entries.has(stylesPart)) {
-    await readPart(filePath, directory, stylesPart, (part) => asText(part, (text) => reader._parseStyles(text)));
-    prepareStyles(reader);
-  }
+  const styles = directory.entries.has(stylesPart)
+    ? await readPart(filePath, directory, stylesPart, readStyles)
+    : new CellStyles();
   const sharedStringsPart = partOfType(relationships, 'sharedStrings') ?? 'xl/sharedStrings.xml';
   const sharedStrings = directory.entries.has(sharedStringsPart)
     ? await readPart(filePath, directory, sharedStringsPart, readSharedStrings)
@@ -51,8 +48,8 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
 
   const context: SheetContext = {
     sharedString: (index) => sharedStrings.get(index),
-    numberFormat: (styleId) => numberFormatOf(reader, styleId),
-    date1904: reader.properties?.model?.date1904 === true,
+    numberFormat: (styleId) => styles.numberFormat(styleId),
+    date1904: workbook.date1904,
   };
   const sheetStream = await openPart(filePath, directory, sheet.part);
   try {
@@ -61,16 +58,6 @@ export async function* readWorkbookRows(filePath: string, limits: ReadLimits): A
     throw asListFileError(error, sheet.part);
   } finally {
     sheetStream.destroy();
-  }
-}
-
-/** exceljs's part parsers take a stream; they are handed the part's text, not its bytes (see part-text.ts). */
-async function asText(part: Readable, parse: (text: Readable) => Promise<void>): Promise<void> {
-  const text = partTextStream(part);
-  try {
-    await parse(text);
-  } finally {
-    text.destroy();
   }
 }
 
@@ -125,7 +112,7 @@ async function readPart<T>(
   }
 }
 
-/** Our own errors pass through; anything exceljs or the XML parser throws means the part is not what it claims. */
+/** Our own errors pass through; anything the XML parser throws means the part is not what it claims. */
 function asListFileError(error: unknown, part: string): unknown {
   if (error instanceof ListFileError) return error;
   return new DamagedWorkbookError(`the workbook is damaged: its part ${part} cannot be read`, { cause: error });
