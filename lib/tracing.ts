@@ -154,6 +154,56 @@ function resourceOf(input: unknown): Record<string, string> {
   return typeof Bucket === 'string' ? { bucket_name: Bucket } : {};
 }
 
+/** What a call learnt of its answer, for its subsegment: filled in by the call as it goes. */
+export interface AwsCallRecord {
+  status?: number;
+  requestId?: string;
+  extendedRequestId?: string;
+  attempts?: number;
+}
+
+/**
+ * One call to an AWS service as a subsegment of the handler's: `run` gets the trace header to send with the request
+ * (none when the invocation is not traced) and a record to fill with what the answer said. Used by `traced` for SDK
+ * clients and directly by the calls made without one (lib/storage/secrets.ts).
+ */
+export async function traceAwsCall<T>(
+  name: { service: string; operation: string; region: () => Promise<string> | string; resource?: Record<string, string> },
+  run: (record: AwsCallRecord, traceHeader: string | undefined) => Promise<T>,
+): Promise<T> {
+  const parent = invocation;
+  const record: AwsCallRecord = {};
+  if (!parent) return run(record, undefined);
+  const call = subsegment({ traceId: parent.trace_id, parentId: parent.id }, name.service);
+  call.namespace = 'aws';
+  const describe = async () => {
+    call.aws = {
+      operation: name.operation,
+      region: await name.region(),
+      ...(record.requestId ? { request_id: record.requestId } : {}),
+      ...(record.extendedRequestId ? { id_2: record.extendedRequestId } : {}),
+      retries: Math.max(0, (record.attempts ?? 1) - 1),
+      ...name.resource,
+    };
+    if (record.status) call.http = { response: { status: record.status } };
+  };
+  try {
+    const result = await run(record, `Root=${parent.trace_id};Parent=${call.id};Sampled=1`);
+    await describe();
+    return result;
+  } catch (error) {
+    await describe();
+    recordError(call, error, record.status, true);
+    throw error;
+  } finally {
+    call.end_time = now();
+    send(call);
+  }
+}
+
+const fromMetadata = (record: AwsCallRecord, metadata: SdkMetadata | undefined) =>
+  Object.assign(record, { status: metadata?.httpStatusCode, requestId: metadata?.requestId, extendedRequestId: metadata?.extendedRequestId, attempts: metadata?.attempts });
+
 /** Adds one subsegment per call to an SDK client (idempotent: a client traced twice still records each call once). */
 export function traced<Client>(client: Client): Client {
   const { middlewareStack, config: clientConfig } = client as unknown as TraceableClient;
@@ -161,38 +211,24 @@ export function traced<Client>(client: Client): Client {
   middlewareStack.add(
     (next, context) =>
       async function traceSdkCall(args) {
-        const parent = invocation;
-        if (!parent) return next(args);
-        const service = (context.clientName ?? 'AWS').replace(/Client$/, '');
-        const call = subsegment({ traceId: parent.trace_id, parentId: parent.id }, service);
-        call.namespace = 'aws';
-        const request = args.request as { headers?: Record<string, string> };
-        if (request.headers) request.headers['X-Amzn-Trace-Id'] = `Root=${parent.trace_id};Parent=${call.id};Sampled=1`;
-        const describe = async (metadata: SdkMetadata | undefined) => {
-          const operation = (context.commandName ?? '').replace(/Command$/, '');
-          call.aws = {
-            operation,
-            region: await clientConfig.region(),
-            ...(metadata?.requestId ? { request_id: metadata.requestId } : {}),
-            ...(metadata?.extendedRequestId ? { id_2: metadata.extendedRequestId } : {}),
-            retries: Math.max(0, (metadata?.attempts ?? 1) - 1),
-            ...resourceOf(args.input),
-          };
-          if (metadata?.httpStatusCode) call.http = { response: { status: metadata.httpStatusCode } };
+        const name = {
+          service: (context.clientName ?? 'AWS').replace(/Client$/, ''),
+          operation: (context.commandName ?? '').replace(/Command$/, ''),
+          region: () => clientConfig.region(),
+          resource: resourceOf(args.input),
         };
-        try {
-          const result = await next(args);
-          await describe(result.output?.$metadata);
-          return result;
-        } catch (error) {
-          const metadata = (error as { $metadata?: SdkMetadata }).$metadata;
-          await describe(metadata);
-          recordError(call, error, metadata?.httpStatusCode, true);
-          throw error;
-        } finally {
-          call.end_time = now();
-          send(call);
-        }
+        return traceAwsCall(name, async (record, traceHeader) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (traceHeader && request.headers) request.headers['X-Amzn-Trace-Id'] = traceHeader;
+          try {
+            const result = await next(args);
+            fromMetadata(record, result.output?.$metadata);
+            return result;
+          } catch (error) {
+            fromMetadata(record, (error as { $metadata?: SdkMetadata }).$metadata);
+            throw error;
+          }
+        });
       },
     { step: 'build', name: MIDDLEWARE },
   );

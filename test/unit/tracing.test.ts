@@ -1,6 +1,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { readSecret } from '../../lib/storage/secrets';
 import { daemonAddress, traced } from '../../lib/tracing';
 import { observedHandler } from '../../lib/observability';
 
@@ -141,6 +143,31 @@ describe('X-Ray traces of an invocation', () => {
     await observedHandler(async () => 'done')({});
     const sent = await documents(1);
     expect(sent.map((s) => s.document.name)).toEqual([expect.stringMatching(/^## /)]);
+  });
+
+  test('a call made without an SDK client (the secret read) is traced as a client call is, with its retries', async () => {
+    process.env._X_AMZN_TRACE_ID = `Root=${ROOT};Parent=${LAMBDA_SEGMENT};Sampled=1`;
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'ap-northeast-1' });
+    const headers: string[] = [];
+    const secretsManager = createServer((request, response) => {
+      headers.push(String(request.headers['x-amzn-trace-id']));
+      const throttled = headers.length === 1;
+      response.writeHead(throttled ? 400 : 200, { 'x-amzn-requestid': `SM-${headers.length}` });
+      response.end(JSON.stringify(throttled ? { __type: 'ThrottlingException' } : { SecretString: 'key' }));
+    });
+    await new Promise<void>((resolve) => secretsManager.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = new URL(`http://127.0.0.1:${(secretsManager.address() as AddressInfo).port}/`);
+      await expect(observedHandler(async () => readSecret('arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:k', endpoint))({})).resolves.toBe('key');
+    } finally {
+      await new Promise<void>((resolve) => secretsManager.close(() => resolve()));
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) delete process.env[name];
+    }
+    const sent = await documents(2);
+    const call = sent.find((s) => s.document.namespace === 'aws')!.document;
+    const invocation = sent.find((s) => s.document.name.startsWith('## '))!.document;
+    expect(call).toMatchObject({ name: 'Secrets Manager', parent_id: invocation.id, aws: { operation: 'GetSecretValue', region: 'ap-northeast-1', request_id: 'SM-2', retries: 1 }, http: { response: { status: 200 } } });
+    expect(headers).toEqual([`Root=${ROOT};Parent=${call.id};Sampled=1`, `Root=${ROOT};Parent=${call.id};Sampled=1`]);
   });
 
   test('a client traced twice records each call once', async () => {
