@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunction
 import type { BuildOptions } from 'esbuild';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { NUMBERING_PLAN_FILE } from '../lib/text/phone';
 
 /**
  * How every Lambda function of the backend is built and run. Callers give the entry file and what differs
@@ -92,6 +93,18 @@ export function functionEntries(dir = 'functions'): string[] {
     .sort();
 }
 
+/**
+ * The functions that parse phone numbers (lib/text/phone.ts), which read libphonenumber's numbering plan from a file
+ * beside their bundle on the first number they parse. test/infra/bundles.test.ts holds this list to the bundles
+ * that carry the phone parser, so a function that starts parsing phones cannot miss the file.
+ */
+export const PHONE_PARSING_FUNCTIONS: readonly string[] = ['functions/exports/handler.ts', 'functions/http/leads.ts', 'functions/http/system.ts', 'functions/intake/handler.ts'];
+
+/** The package files copied beside an entry's bundle: those its caller names, and the numbering plan where phones are parsed. */
+export function packageFilesBeside(entry: string, named: readonly string[] = []): string[] {
+  return [...named, ...(PHONE_PARSING_FUNCTIONS.includes(entry) ? [NUMBERING_PLAN_FILE] : [])];
+}
+
 export interface BackendFunctionProps extends Omit<NodejsFunctionProps, 'entry' | Fixed> {
   /** Entry file, relative to the repository root (`functions/http/users.ts`). */
   entry: string;
@@ -103,7 +116,8 @@ export interface BackendFunctionProps extends Omit<NodejsFunctionProps, 'entry' 
 }
 
 export function backendFunction(scope: Construct, id: string, props: BackendFunctionProps): NodejsFunction {
-  const { entry, environment, filesBesideBundle, ...rest } = props;
+  const { entry, environment, filesBesideBundle: named, ...rest } = props;
+  const filesBesideBundle = packageFilesBeside(entry, named);
 
   // An explicit log group makes retention a plain property (no LogRetention custom resource), and an own role
   // lets the function write to that log group only, instead of the managed policy's logs:* on every group.
@@ -127,7 +141,7 @@ export function backendFunction(scope: Construct, id: string, props: BackendFunc
     bundling: {
       ...BUNDLING,
       forceDockerBundling: false,
-      ...(filesBesideBundle?.length && {
+      ...(filesBesideBundle.length > 0 && {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { NotFoundError } from '../errors';
+import { packageFilePath } from '../package-files';
 import type { Reply } from './route';
 
 /**
@@ -73,18 +73,12 @@ const PAGE_HEADERS = {
 
 const loaded = new Map<string, { content: Buffer; gzipped: Buffer; hash: string }>();
 
-function fileOf(packagePath: string): Buffer {
-  const name = packagePath.slice(packagePath.lastIndexOf('/') + 1);
-  // Beside the bundle in Lambda (copied there after bundling); from node_modules everywhere else.
-  const beside = join(__dirname, name);
-  return readFileSync(existsSync(beside) ? beside : require.resolve(packagePath));
-}
 
 function load(name: string) {
   let file = loaded.get(name);
   if (!file) {
     const asset = DOCS_ASSETS[name]!;
-    const content = asset.text !== undefined ? Buffer.from(asset.text, 'utf8') : fileOf(asset.packagePath!);
+    const content = asset.text !== undefined ? Buffer.from(asset.text, 'utf8') : readFileSync(packageFilePath(asset.packagePath!));
     file = { content, gzipped: gzipSync(content), hash: createHash('sha256').update(content).digest('hex').slice(0, 16) };
     loaded.set(name, file);
   }

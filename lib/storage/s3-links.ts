@@ -12,8 +12,9 @@ import { awsEndpoints } from '../config';
  * default checksums, `x-amz-checksum-crc32=AAAAAA==` (the CRC32 of the empty body the link is signed without),
  * which S3 holds the uploaded file against and refuses. These links carry no checksum parameter.
  *
- * test/unit/s3-links.test.ts holds every link against the presigner's own for the same request, and the
- * integration tests upload and download through them on the local S3 server, which checks the signature.
+ * test/unit/s3-links.test.ts holds every link against the presigner's own for the same request. The integration
+ * tests upload and download through them on the local S3 server, which lets a signature that does not match through
+ * (lib/local/services.ts), so it is the unit test that holds the signature.
  */
 
 export const PRESIGNED_URL_SECONDS = 15 * 60;
