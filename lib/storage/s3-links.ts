@@ -3,6 +3,7 @@ import { Sha256 } from '@smithy/core/checksum';
 import { buildQueryString, escapeUri, HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { awsEndpoints } from '../config';
+import { awsDnsSuffix } from './aws-hosts';
 
 /**
  * Presigned links to the bucket's objects: the upload link of POST /imports, the download links of an export and of
@@ -28,7 +29,8 @@ function objectRequest(method: 'GET' | 'PUT', bucket: string, key: string, heade
   // Each segment escaped as S3 reads a key (every byte but the unreserved ones); the slashes stay.
   const objectPath = key.split('/').map(escapeUri).join('/');
   const local = endpoint ? new URL(endpoint) : undefined;
-  const hostname = local?.hostname ?? (VIRTUAL_HOSTABLE.test(bucket) ? `${bucket}.s3.${region}.amazonaws.com` : `s3.${region}.amazonaws.com`);
+  const s3Host = `s3.${region}.${awsDnsSuffix(region)}`;
+  const hostname = local?.hostname ?? (VIRTUAL_HOSTABLE.test(bucket) ? `${bucket}.${s3Host}` : s3Host);
   const port = local?.port ? Number(local.port) : undefined;
   const path = local || !VIRTUAL_HOSTABLE.test(bucket) ? `/${bucket}/${objectPath}` : `/${objectPath}`;
   return new HttpRequest({

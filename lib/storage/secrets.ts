@@ -5,6 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { awsEndpoints } from '../config';
 import { ConfigError } from '../errors';
 import { traceAwsCall } from '../tracing';
+import { awsDnsSuffix } from './aws-hosts';
 
 /**
  * Secrets Manager's GetSecretValue, signed with the SDK's own SigV4 signer and sent with fetch, as the SDK's client
@@ -35,10 +36,11 @@ const retryable = (error: unknown) => !(error instanceof SecretsManagerError) ||
 /** Full jitter on an exponential base, as the SDK's standard retry strategy waits (100 ms, then 200 ms at most). */
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** (attempt - 1)));
 
-/** A secret's text from Secrets Manager; an empty secret is a configuration error. `endpoint` is for tests. */
+/** A secret's text from Secrets Manager, by ARN; an empty secret is a configuration error. `endpoint` is for tests. */
 export async function readSecret(arn: string, endpoint?: URL): Promise<string> {
-  const { region } = awsEndpoints();
-  const url = endpoint ?? new URL(`https://secretsmanager.${region}.amazonaws.com/`);
+  // The secret's own region (arn:aws:secretsmanager:ap-northeast-1:…), as the client would be given it.
+  const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(arn)?.[1] ?? awsEndpoints().region;
+  const url = endpoint ?? new URL(`https://secretsmanager.${region}.${awsDnsSuffix(region)}/`);
   const signer = new SignatureV4({ service: 'secretsmanager', region, credentials: fromEnv(), sha256: Sha256 });
   const body = JSON.stringify({ SecretId: arn });
   const out = await traceAwsCall({ service: 'Secrets Manager', operation: 'GetSecretValue', region: () => region }, async (record, traceHeader): Promise<{ SecretString?: string }> => {

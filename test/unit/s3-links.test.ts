@@ -78,3 +78,13 @@ test('no link carries a checksum parameter, which S3 would hold the uploaded fil
   expect(put.searchParams.get('X-Amz-Security-Token')).toBe(CREDENTIALS.sessionToken);
   expect(put.host).toBe('lead-backend-intake-1a2b3c.s3.ap-northeast-1.amazonaws.com');
 });
+
+test.each(['cn-north-1', 'us-gov-west-1', 'eu-central-1'])('links in %s are addressed as the S3 client addresses them there', async (region) => {
+  environment(undefined);
+  process.env.AWS_REGION = region;
+  const client = new S3Client({ region, credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const key = KEYS[0]!;
+  const ours = await presignGet('lead-backend-intake-1a2b3c', key, undefined, AT);
+  expect(ours).toBe(await getSignedUrl(client, new GetObjectCommand({ Bucket: 'lead-backend-intake-1a2b3c', Key: key }), { expiresIn: PRESIGNED_URL_SECONDS, signingDate: AT }));
+  expect(new URL(ours).host).toBe(`lead-backend-intake-1a2b3c.s3.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`);
+});

@@ -166,3 +166,28 @@ describe('reading a secret from Secrets Manager', () => {
     }
   });
 });
+
+describe("the secret's endpoint", () => {
+  it("is the one the client resolves for the secret's region, whatever region the function runs in", async () => {
+    const requested: string[] = [];
+    const realFetch = globalThis.fetch;
+    // Fault injection: the request goes nowhere; only where it was addressed is kept.
+    globalThis.fetch = (async (url: URL) => {
+      requested.push(String(url));
+      return new Response(JSON.stringify({ SecretString: 'k' }), { status: 200 });
+    }) as typeof fetch;
+    try {
+      process.env.AWS_REGION = 'us-east-1';
+      for (const region of ['ap-northeast-1', 'cn-north-1', 'us-gov-west-1']) {
+        const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+        await readSecret(`arn:${partition}:secretsmanager:${region}:123456789012:secret:LeadsCursorKey-AbCdEf`);
+        const client = new SecretsManagerClient({ region, credentials: CREDENTIALS });
+        const resolved = await client.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false });
+        client.destroy();
+        expect(requested.at(-1)).toBe(resolved.url.href);
+      }
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});
