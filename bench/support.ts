@@ -126,14 +126,16 @@ const PRICE_PER_MILLION = { writes: 0.625, reads: 0.125 };
 export function capacityLines(spent: CapacityFigures, rows: number, what: string): string[] {
   const writes = argument('usd-per-million-writes', PRICE_PER_MILLION.writes);
   const reads = argument('usd-per-million-reads', PRICE_PER_MILLION.reads);
-  const places = Object.entries(spent.byPlace)
-    .sort(([a], [b]) => (a === 'table' ? -1 : b === 'table' ? 1 : a.localeCompare(b, 'en', { numeric: true })))
-    .map(([place, units]) => `${place} ${fmt(units / rows, 2)}`)
-    .join(', ');
+  const places = (byPlace: Record<string, number>) =>
+    Object.entries(byPlace)
+      .sort(([a], [b]) => (a === 'table' ? -1 : b === 'table' ? 1 : a.localeCompare(b, 'en', { numeric: true })))
+      .map(([place, units]) => `${place} ${fmt(units / rows, 2)}`)
+      .join(', ') || 'none';
   const cost = ((spent.write / rows) * writes + (spent.read / rows) * reads) * 100_000 / 1_000_000;
   return [
     `capacity: ${fmt(spent.write)} write units (${fmt(spent.write / rows, 2)} per ${what}), ${fmt(spent.read)} read units (${fmt(spent.read / rows, 2)} per ${what})`,
-    `  units per ${what} by place: ${places}`,
+    `  write units per ${what} by place: ${places(spent.writesByPlace)}`,
+    `  read units per ${what} by place: ${places(spent.readsByPlace)}`,
     `  on demand, 100,000 ${what}s: $${fmt(cost, 3)} at $${writes} per million writes and $${reads} per million reads`,
     ...(spent.transactionItems > 0
       ? [`  ${fmt(spent.transactionItems / rows, 2)} items per ${what} written in transactions: DynamoDB Local counts one item a transaction, so the write figure is a floor (in the cloud each costs 2 units per place)`]

@@ -14,21 +14,24 @@ export interface CapacityFigures {
   read: number;
   /** Write capacity units, table and indexes. */
   write: number;
-  /** Units by where they were spent: `table` or an index name. */
-  byPlace: Record<string, number>;
+  /** Write units by where they were spent: `table` or an index name. */
+  writesByPlace: Record<string, number>;
+  /** Read units by where they were spent (a query of an index is read there). */
+  readsByPlace: Record<string, number>;
   /** Items written in transactions (each costs two units per place it is written to). */
   transactionItems: number;
 }
 
-const figures: CapacityFigures = { read: 0, write: 0, byPlace: {}, transactionItems: 0 };
+const figures: CapacityFigures = { read: 0, write: 0, writesByPlace: {}, readsByPlace: {}, transactionItems: 0 };
 
 /** What was consumed since the last reset. */
-export const consumedCapacity = (): CapacityFigures => ({ ...figures, byPlace: { ...figures.byPlace } });
+export const consumedCapacity = (): CapacityFigures => ({ ...figures, writesByPlace: { ...figures.writesByPlace }, readsByPlace: { ...figures.readsByPlace } });
 
 export function resetConsumedCapacity(): void {
   figures.read = 0;
   figures.write = 0;
-  figures.byPlace = {};
+  figures.writesByPlace = {};
+  figures.readsByPlace = {};
   figures.transactionItems = 0;
 }
 
@@ -45,8 +48,9 @@ function add(consumed: Consumed, read: boolean): void {
   const units = consumed.CapacityUnits ?? 0;
   if (read) figures.read += units;
   else figures.write += units;
+  const byPlace = read ? figures.readsByPlace : figures.writesByPlace;
   const place = (name: string, n: number | undefined) => {
-    if (n) figures.byPlace[name] = (figures.byPlace[name] ?? 0) + n;
+    if (n) byPlace[name] = (byPlace[name] ?? 0) + n;
   };
   place('table', consumed.Table?.CapacityUnits);
   for (const [index, spent] of Object.entries(consumed.GlobalSecondaryIndexes ?? {})) place(index, spent.CapacityUnits);
