@@ -35,6 +35,8 @@ export interface Snapshot {
   histories: Map<string, MembershipItem>;
   /** Leads whose history was read (a missing history is absent from `histories`). */
   historiesRead: Set<string>;
+  /** Leads whose campaign set already named this campaign when read (sets never lose one). */
+  campaignInSet: Set<string>;
   /** Match keys of people erased on request (lib/leads/erased-key.ts): their rows are rejected, never created. */
   erased: Set<string>;
 }
@@ -241,7 +243,8 @@ export async function registerChunk(ctx: RegisterContext, chunk: ChunkPeople, sn
 
   // The campaign sets first: an owner change that reads a lead's set after this sees the campaign and moves the
   // history itself; one that read it before committed its owner before the read below (lib/leads/memberships.ts).
-  await leadsJoinedCampaign(ctx.campaignId, [...joined], concurrency);
+  // A set that named the campaign when the snapshot was read still does: no write for it.
+  await leadsJoinedCampaign(ctx.campaignId, [...joined].filter((leadId) => !snapshot.campaignInSet.has(leadId)), concurrency);
   await campaignHistoriesFollowLeads(ctx.campaignId, [...new Set(mayBeOwned)], concurrency);
 
   return { counts, metrics, notes };

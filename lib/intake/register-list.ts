@@ -1,4 +1,5 @@
-import { batchGet, keyString } from '../table/client';
+import { campaignIdsOf } from '../leads/campaign-count';
+import { batchGet, keyString, type Item } from '../table/client';
 import { keys } from '../table/keys';
 import { erasedAmong } from '../leads/erased-key';
 import { BloomFilter } from './bloom-filter';
@@ -139,6 +140,8 @@ export class Registrar {
     for (const [k, v] of again.claims) snapshot.claims.set(k, v);
     for (const [k, v] of again.histories) snapshot.histories.set(k, v);
     for (const leadId of again.historiesRead) snapshot.historiesRead.add(leadId);
+    // Sets only gain campaigns: what the first read saw in them is still there.
+    for (const leadId of again.campaignInSet) snapshot.campaignInSet.add(leadId);
     for (const matchKey of stale) snapshot.erased.delete(matchKey);
     for (const matchKey of again.erased) snapshot.erased.add(matchKey);
   }
@@ -154,8 +157,22 @@ async function readPeople(ctx: RegisterContext, matchKeys: string[], mayHaveHist
   const leadIds = [...new Set([...claims.values()].map((c) => c.leadId))];
   // Only a person nobody holds can be one erased on request (erasure deletes the claim as it records the hash).
   const unclaimed = matchKeys.filter((k) => !claims.has(keyString(keys.leadMatchKey(k))));
-  const [histories, erased] = await Promise.all([readHistories(ctx, leadIds.filter(mayHaveHistory)), erasedAmong(unclaimed, { concurrency })]);
-  return { claims, histories, historiesRead: new Set(leadIds), erased };
+  const [{ histories, campaignInSet }, erased] = await Promise.all([readHistoriesAndSets(ctx, leadIds.filter(mayHaveHistory)), erasedAmong(unclaimed, { concurrency })]);
+  return { claims, histories, historiesRead: new Set(leadIds), campaignInSet, erased };
+}
+
+/**
+ * This campaign's histories of these leads, then, for the leads that have one, whether their campaign set names the
+ * campaign already. A set names a campaign only once a history of it exists and never forgets it, so only those
+ * sets can, and a later list of the campaign skips the set's update for them (lib/leads/campaign-count.ts): a read
+ * instead of a write for every person the campaign had reached.
+ */
+async function readHistoriesAndSets(ctx: RegisterContext, leadIds: string[]): Promise<{ histories: Map<string, MembershipItem>; campaignInSet: Set<string> }> {
+  const histories = await readHistories(ctx, leadIds);
+  const withHistory = [...histories.values()].map((history) => String(history.leadId));
+  const sets = await batchGet<Item>(withHistory.map((leadId) => keys.leadCampaigns(leadId)), { concurrency: ctx.concurrency ?? registerConcurrency() });
+  const campaignInSet = new Set(withHistory.filter((leadId) => campaignIdsOf(sets.get(keyString(keys.leadCampaigns(leadId)))).has(ctx.campaignId)));
+  return { histories, campaignInSet };
 }
 
 function readHistories(ctx: RegisterContext, leadIds: string[]): Promise<Map<string, MembershipItem>> {

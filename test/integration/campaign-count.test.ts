@@ -137,3 +137,31 @@ test('a page reads its extras in one batch, never once per lead; a lead without 
   const after = await callsDuring(read);
   expect(after.calls.filter((c) => c.command === 'QueryCommand' && c.pk?.startsWith('LEAD#'))).toEqual([]);
 });
+
+test("a campaign's later list updates no set that names the campaign already, and gives it back to one that lost it", async () => {
+  const campaignId = await newCampaign('後続リスト');
+  const people = Array.from({ length: 30 }, (_, i) => [`後続 ${i}`, `later${i}@example.com`, `会社${i}`, '', '', '']);
+  await importList(campaignId, 'invitation', 'later-invite.xlsx', await xlsx(people));
+  // An import given up between its histories and their sets leaves a set without the campaign (README, known limits).
+  const lost = await leadByEmail('later4@example.com');
+  await deleteItem(keys.leadCampaigns(lost!.leadId));
+
+  const setsUpdated: string[] = [];
+  const name = `set-updates-${Math.random()}`;
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: { PK?: { S?: string }; SK?: { S?: string } } };
+      if (context.commandName === 'UpdateItemCommand' && input.Key?.SK?.S === keys.leadCampaigns('x').SK) setsUpdated.push(input.Key.PK!.S!);
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    const second = await importList(campaignId, 'participant', 'later-participants.xlsx', await xlsx(people));
+    expect(second).toMatchObject({ status: 'succeeded', counts: { rows: 30, matched: 30 } });
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
+  expect(setsUpdated).toEqual([keys.leadCampaigns(lost!.leadId).PK]);
+  await expectExactSets(people.map((p) => p[1]!), () => [campaignId]);
+});
