@@ -4,6 +4,8 @@ process.env.LOG_LEVEL ??= 'warn';
 
 import { forEachConcurrently } from '../lib/async';
 import { flagUpdateOf } from '../lib/intake/history-writes';
+import { registerConcurrency } from '../lib/intake/registration';
+import { campaignIdsOf, campaignSetItem, campaignsJoined } from '../lib/leads/campaign-count';
 import { newMembershipItem } from '../lib/leads/model';
 import { batchGet, batchWrite, keyString, putRequest, updateItem, type Item } from '../lib/table/client';
 import { keys } from '../lib/table/keys';
@@ -13,14 +15,18 @@ import { argument, fmt, startBenchStack, timed } from './support';
 /**
  * npm run bench:write-forms [-- --items N]
  *
- * What one campaign-history write costs DynamoDB Local in each form a write can take, against a plain
- * BatchWriteItem put of the same item in the same run: the question behind a campaign's second list, where every
- * known person's history gets its second flag (lib/intake/history-writes.ts). Seeds N invited histories (default
- * 4,000) per form, then sets `responded` on each with the intake's own update (flagUpdateOf): in transactions of 100
- * and of 25 (as list register writes them), as single conditional UpdateItems, and as single unconditional
- * UpdateItems that return the old item (the form that would count from what the write replaced instead of a
- * condition). Every form's histories are read back and checked before anything is printed. 8 transactions, or 16
- * single calls, in flight; 8 batch calls.
+ * What the updates list register makes cost DynamoDB Local in each form a write can take, against a plain
+ * BatchWriteItem put of the same item in the same run.
+ *  - A campaign history's second flag, what a campaign's second list writes for every known person
+ *    (lib/intake/history-writes.ts): N invited histories (default 4,000) per form get `responded` with the intake's
+ *    own update (flagUpdateOf), in transactions of 100 and of 25 (as list register writes them), as single
+ *    conditional UpdateItems, and as single unconditional UpdateItems that return the old item (the form that would
+ *    count from what the write replaced instead of a condition).
+ *  - A lead's campaign set gaining a campaign, what every list writes for every person it reaches the first time
+ *    (lib/leads/campaign-count.ts): as the single UpdateItems list register sends (INTAKE_CONCURRENCY in flight), and
+ *    in transactions of 100.
+ * Every form's items are read back and checked before anything is printed. 8 transactions, or 16 single history
+ * updates, in flight; 8 batch calls.
  */
 
 const count = argument('items', 4_000);
@@ -52,6 +58,20 @@ async function expectResponded(ids: number[], campaignId: string): Promise<void>
   if (found.size !== ids.length || wrong.length > 0) throw new Error(`${campaignId}: ${wrong.length} of ${ids.length} histories not written as asked`);
 }
 
+const SET_FORMS: { name: string; write: (leadIds: string[], campaignId: string) => Promise<void> }[] = [
+  { name: 'single updates (as list register sends them)', write: (leadIds, c) => forEachConcurrently(leadIds, registerConcurrency(), async (leadId) => void (await updateItem(campaignsJoined(leadId, [c])))) },
+  { name: 'transactions of 100 updates', write: (leadIds, c) => forEachConcurrently(groups(leadIds, 100), 8, (g) => transact(g.map((leadId) => txUpdate(leadId, campaignsJoined(leadId, [c]))))) },
+];
+
+async function expectJoined(leadIds: string[], campaignIds: string[]): Promise<void> {
+  const found = await batchGet<Item>(leadIds.map((leadId) => keys.leadCampaigns(leadId)), { concurrency: 8 });
+  const wrong = leadIds.filter((leadId) => {
+    const names = campaignIdsOf(found.get(keyString(keys.leadCampaigns(leadId))));
+    return names.size !== campaignIds.length || campaignIds.some((c) => !names.has(c));
+  });
+  if (wrong.length > 0) throw new Error(`${wrong.length} of ${leadIds.length} campaign sets not as asked`);
+}
+
 async function main(): Promise<void> {
   const stack = await startBenchStack('BenchWriteForms');
   try {
@@ -68,6 +88,21 @@ async function main(): Promise<void> {
     console.log(`${fmt(count)} campaign histories per form, DynamoDB Local`);
     console.log(`${'plain BatchWriteItem puts'.padEnd(52)} ${fmt(plain.ms / count, 3)} ms an item`);
     for (const row of rows) console.log(row);
+
+    // Each form on sets of its own (a prefix on the lead id), all holding one campaign already.
+    const setsOf = (prefix: string) => ids.map((i) => `${prefix}${leadIdOf(i)}`);
+    for (const f of SET_FORMS.keys()) await batchWrite(setsOf(`S${f}`).map((leadId) => putRequest(campaignSetItem(leadId, ['01JFIRST']))), { concurrency: 8 });
+    const plainSets = await timed(() => batchWrite(setsOf('P').map((leadId) => putRequest(campaignSetItem(leadId, ['01JFIRST', '01JSECOND']))), { concurrency: 8 }));
+    const setRows: string[] = [];
+    for (const [f, form] of SET_FORMS.entries()) {
+      const { ms } = await timed(() => form.write(setsOf(`S${f}`), '01JSECOND'));
+      await expectJoined(setsOf(`S${f}`), ['01JFIRST', '01JSECOND']);
+      setRows.push(`${form.name.padEnd(52)} ${fmt(ms / count, 3)} ms an item   plain ÷ form ${fmt(plainSets.ms / ms, 2)}`);
+    }
+    await expectJoined(setsOf('P'), ['01JFIRST', '01JSECOND']);
+    console.log(`${fmt(count)} campaign sets per form, each gaining a second campaign`);
+    console.log(`${'plain BatchWriteItem puts'.padEnd(52)} ${fmt(plainSets.ms / count, 3)} ms an item`);
+    for (const row of setRows) console.log(row);
   } finally {
     await stack.stop();
   }
