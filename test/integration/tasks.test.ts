@@ -398,6 +398,18 @@ describe('an action that answers a task', () => {
   });
 });
 
+/**
+ * A time `days` after today in Japan, at `hour`:00 there: as the API is given it, and as it stores it. The next
+ * actions below must stay ahead of the day the suite runs (an action answers a task due today by itself).
+ */
+function daysAheadInJapan(days: number, hour: number): { jst: string; utc: string } {
+  const JST = 9 * 3_600_000;
+  const today = new Date(Date.now() + JST).toISOString().slice(0, 10);
+  const at = new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000 + hour * 3_600_000 - JST);
+  const day = new Date(at.getTime() + JST).toISOString().slice(0, 10);
+  return { jst: `${day}T${String(hour).padStart(2, '0')}:00:00+09:00`, utc: at.toISOString() };
+}
+
 describe('next actions', () => {
   test("nextActionAt opens the lead's next task for its owner, a later one moves it, and an action that completes it opens the next", async () => {
     const campaignId = await newCampaign('次回対応');
@@ -406,26 +418,27 @@ describe('next actions', () => {
     const action = (extra: Record<string, unknown>) => ({ campaignId, at: '2026-11-30T10:00:00+09:00', channel: 'phone', content: 'ヒアリング', result: '不在', ...extra });
     const openOf = async () => (await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items.filter((t: Task) => t.status === 'open');
 
-    const first = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: '2026-12-03T15:00:00+09:00' }) });
+    const [inThree, inFive, inTen] = [daysAheadInJapan(3, 15), daysAheadInJapan(5, 10), daysAheadInJapan(10, 9)];
+    const first = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: inThree.jst }) });
     expect(first.status).toBe(201);
     const [opened] = await openOf();
-    expect(opened).toMatchObject({ assigneeId: 'rep1', kind: 'call', title: '次回対応', dueAt: '2026-12-03T06:00:00.000Z', openedByActionId: first.body.action.actionId, version: 1 });
+    expect(opened).toMatchObject({ assigneeId: 'rep1', kind: 'call', title: '次回対応', dueAt: inThree.utc, openedByActionId: first.body.action.actionId, version: 1 });
 
     const second = await api('POST', `/leads/${lead}/actions`, {
       as: 'rep1',
-      body: action({ at: '2026-11-30T11:00:00+09:00', nextActionAt: '2026-12-05T10:00:00+09:00', nextActionKind: 'email', nextActionTitle: '資料送付' }),
+      body: action({ at: '2026-11-30T11:00:00+09:00', nextActionAt: inFive.jst, nextActionKind: 'email', nextActionTitle: '資料送付' }),
     });
     expect(second.status).toBe(201);
-    expect(await openOf()).toEqual([expect.objectContaining({ taskId: opened.taskId, kind: 'email', title: '資料送付', dueAt: '2026-12-05T01:00:00.000Z', version: 2 })]);
+    expect(await openOf()).toEqual([expect.objectContaining({ taskId: opened.taskId, kind: 'email', title: '資料送付', dueAt: inFive.utc, version: 2 })]);
 
     const third = await api('POST', `/leads/${lead}/actions`, {
       as: 'rep1',
-      body: action({ at: '2026-11-30T12:00:00+09:00', channel: 'email', completesTaskId: opened.taskId, nextActionAt: '2026-12-10T09:00:00+09:00' }),
+      body: action({ at: '2026-11-30T12:00:00+09:00', channel: 'email', completesTaskId: opened.taskId, nextActionAt: inTen.jst }),
     });
     expect(third.status).toBe(201);
     const now = await openOf();
     expect(now).toHaveLength(1);
-    expect(now[0]).toMatchObject({ kind: 'call', dueAt: '2026-12-10T00:00:00.000Z', openedByActionId: third.body.action.actionId });
+    expect(now[0]).toMatchObject({ kind: 'call', dueAt: inTen.utc, openedByActionId: third.body.action.actionId });
     expect(now[0].taskId).not.toBe(opened.taskId);
   });
 
@@ -436,7 +449,7 @@ describe('next actions', () => {
     const found = (await getLead(lead!))!;
     await saveLead(found.lead, { ...found.lead, ngActions: ['no_call'], updatedAt: new Date().toISOString(), version: found.lead.version + 1 });
     const action = (extra: Record<string, unknown>) => ({ campaignId, at: '2026-11-30T10:00:00+09:00', channel: 'email', content: 'ヒアリング', result: '不在', ...extra });
-    const declined = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: '2026-12-03T10:00:00+09:00' }) });
+    const declined = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: daysAheadInJapan(3, 10).jst }) });
     expect(declined.status).toBe(422);
     expect(declined.body.errors[0].path).toBe('body.nextActionKind');
     const noTime = await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionKind: 'email' }) });
@@ -444,7 +457,7 @@ describe('next actions', () => {
     expect(noTime.body.errors[0].path).toBe('body.nextActionAt');
     expect((await api('GET', `/leads/${lead}/actions`, { as: 'rep1' })).body.items).toEqual([]);
     expect((await api('GET', `/leads/${lead}/tasks`, { as: 'rep1' })).body.items).toEqual([]);
-    expect((await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: '2026-12-03T10:00:00+09:00', nextActionKind: 'email' }) })).status).toBe(201);
+    expect((await api('POST', `/leads/${lead}/actions`, { as: 'rep1', body: action({ nextActionAt: daysAheadInJapan(3, 10).jst, nextActionKind: 'email' }) })).status).toBe(201);
   });
 });
 
