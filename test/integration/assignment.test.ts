@@ -203,6 +203,8 @@ describe('assignment by filter', () => {
   });
 
   it('round robin spreads evenly within one and mails each rep once', async () => {
+    // The tests before this one mailed rep2 too: their mails must be out before they are counted.
+    await stack().outboxIdle();
     const before = { rep1: (await mailTo('rep1@example.com')).length, rep2: (await mailTo('rep2@example.com')).length };
     const res = await stack().api('POST', '/leads/assign', {
       as: 'manager',
@@ -393,6 +395,7 @@ describe('assignment by update list (リード担当者)', () => {
       const created = await stack().api('POST', '/users', { as: 'admin', body: { name, email: `${name.length}-${Date.now()}@example.com`, role: 'rep' } });
       expect(created.status).toBe(201);
     }
+    await stack().outboxIdle();
     const before = { rep2: (await mailTo('rep2@example.com')).length, sales: (await mailTo('sales@example.com')).length };
 
     const owners = ['REP2@example.com', 'rep2@example.com', 'ｒｅｐ２＠ｅｘａｍｐｌｅ．ｃｏｍ', 'rep2@example.com', 'rep2@example.com', '担当 三子', 'sales', 'nobody@example.com', 'marketing@example.com', '山田太郎'];
