@@ -73,7 +73,6 @@ const PAGE_HEADERS = {
 
 const loaded = new Map<string, { content: Buffer; gzipped: Buffer; hash: string }>();
 
-
 function load(name: string) {
   let file = loaded.get(name);
   if (!file) {

@@ -1,9 +1,7 @@
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { Sha256 } from '@smithy/core/checksum';
 import { buildQueryString, escapeUri, HttpRequest } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { awsEndpoints } from '../config';
 import { awsDnsSuffix } from './aws-hosts';
+import { sigV4Signer } from './sigv4';
 
 /**
  * Presigned links to the bucket's objects: the upload link of POST /imports, the download links of an export and of
@@ -46,15 +44,8 @@ function objectRequest(method: 'GET' | 'PUT', bucket: string, key: string, heade
 }
 
 async function presign(request: HttpRequest, unhoistableHeaders: Set<string>, signingDate?: Date): Promise<string> {
-  const signer = new SignatureV4({
-    service: 's3',
-    region: awsEndpoints().region,
-    credentials: fromEnv(),
-    sha256: Sha256,
-    // S3 signs the path as sent, escaped once (above), and the payload is not signed.
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
+  // S3 signs the path as sent, escaped once (above), and the payload is not signed.
+  const signer = sigV4Signer('s3', awsEndpoints().region, { uriEscapePath: false, applyChecksum: false });
   const signed = await signer.presign(request, {
     expiresIn: PRESIGNED_URL_SECONDS,
     unhoistableHeaders,

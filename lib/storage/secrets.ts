@@ -1,11 +1,10 @@
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { backoffMs, sleep } from '../async';
 import { awsEndpoints } from '../config';
 import { ConfigError } from '../errors';
 import { traceAwsCall } from '../tracing';
 import { awsDnsSuffix } from './aws-hosts';
+import { sigV4Signer } from './sigv4';
 
 /**
  * Secrets Manager's GetSecretValue, signed with the SDK's own SigV4 signer and sent with fetch, as the SDK's client
@@ -33,34 +32,32 @@ export class SecretsManagerError extends Error {
 
 const retryable = (error: unknown) => !(error instanceof SecretsManagerError) || error.status >= 500 || error.status === 429 || RETRYABLE.test(error.type);
 
-/** Full jitter on an exponential base, as the SDK's standard retry strategy waits (100 ms, then 200 ms at most). */
-const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** (attempt - 1)));
-
 /** A secret's text from Secrets Manager, by ARN; an empty secret is a configuration error. `endpoint` is for tests. */
 export async function readSecret(arn: string, endpoint?: URL): Promise<string> {
   // The secret's own region (arn:aws:secretsmanager:ap-northeast-1:…), as the client would be given it.
   const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(arn)?.[1] ?? awsEndpoints().region;
   const url = endpoint ?? new URL(`https://secretsmanager.${region}.${awsDnsSuffix(region)}/`);
-  const signer = new SignatureV4({ service: 'secretsmanager', region, credentials: fromEnv(), sha256: Sha256 });
+  const signer = sigV4Signer('secretsmanager', region);
   const body = JSON.stringify({ SecretId: arn });
   const out = await traceAwsCall({ service: 'Secrets Manager', operation: 'GetSecretValue', region: () => region }, async (record, traceHeader): Promise<{ SecretString?: string }> => {
+    const request = new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'secretsmanager.GetSecretValue',
+        ...(traceHeader ? { 'x-amzn-trace-id': traceHeader } : {}),
+      },
+      body,
+    });
     for (let attempt = 1; ; attempt += 1) {
       record.attempts = attempt;
       try {
-        const request = new HttpRequest({
-          method: 'POST',
-          protocol: url.protocol,
-          hostname: url.hostname,
-          ...(url.port ? { port: Number(url.port) } : {}),
-          path: url.pathname,
-          headers: {
-            host: url.host,
-            'content-type': 'application/x-amz-json-1.1',
-            'x-amz-target': 'secretsmanager.GetSecretValue',
-            ...(traceHeader ? { 'x-amzn-trace-id': traceHeader } : {}),
-          },
-          body,
-        });
+        // Signed again on every attempt: a signature carries its time.
         const signed = await signer.sign(request);
         const response = await fetch(url, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
         record.status = response.status;
@@ -71,7 +68,8 @@ export async function readSecret(arn: string, endpoint?: URL): Promise<string> {
         throw new SecretsManagerError(answer.__type?.split('#').pop() || `HTTP${response.status}`, response.status);
       } catch (error) {
         if (attempt >= ATTEMPTS || !retryable(error)) throw error;
-        await backoff(attempt);
+        // The project's backoff (lib/async.ts): 100 ms doubling, jittered, as the SDK client's first retries wait.
+        await sleep(backoffMs(attempt - 1, 100, 1_000));
       }
     }
   });
