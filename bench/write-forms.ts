@@ -7,9 +7,9 @@ import { flagUpdateOf } from '../lib/intake/history-writes';
 import { registerConcurrency } from '../lib/intake/registration';
 import { campaignIdsOf, campaignSetItem, campaignsJoined } from '../lib/leads/campaign-count';
 import { newMembershipItem } from '../lib/leads/model';
-import { batchGet, batchWrite, keyString, putRequest, updateItem, type Item } from '../lib/table/client';
+import { batchGet, batchWrite, keyString, putItem, putRequest, updateItem, type Item } from '../lib/table/client';
 import { keys } from '../lib/table/keys';
-import { transact, txUpdate } from '../lib/table/transaction';
+import { transact, txPut, txUpdate } from '../lib/table/transaction';
 import { argument, fmt, startBenchStack, timed } from './support';
 
 /**
@@ -23,8 +23,10 @@ import { argument, fmt, startBenchStack, timed } from './support';
  *    conditional UpdateItems, and as single unconditional UpdateItems that return the old item (the form that would
  *    count from what the write replaced instead of a condition).
  *  - A lead's campaign set gaining a campaign, what every list writes for every person it reaches the first time
- *    (lib/leads/campaign-count.ts): as the single UpdateItems list register sends (INTAKE_CONCURRENCY in flight), and
- *    in transactions of 100.
+ *    (lib/leads/campaign-count.ts): as the single UpdateItems list register sends (INTAKE_CONCURRENCY in flight), in
+ *    transactions of 100, and in the forms that would replace the update by a put of the whole set as read plus the
+ *    campaign: plain batch puts over the sets (fast, but they lose a campaign another writer adds meanwhile), and the
+ *    safe ones, conditional on the set's size as read (a set only grows), one by one or in transactions of 100.
  * Every form's items are read back and checked before anything is printed. 8 transactions, or 16 single history
  * updates, in flight; 8 batch calls.
  */
@@ -61,6 +63,34 @@ async function expectResponded(ids: number[], campaignId: string): Promise<void>
 const SET_FORMS: { name: string; write: (leadIds: string[], campaignId: string) => Promise<void> }[] = [
   { name: 'single updates (as list register sends them)', write: (leadIds, c) => forEachConcurrently(leadIds, registerConcurrency(), async (leadId) => void (await updateItem(campaignsJoined(leadId, [c])))) },
   { name: 'transactions of 100 updates', write: (leadIds, c) => forEachConcurrently(groups(leadIds, 100), 8, (g) => transact(g.map((leadId) => txUpdate(leadId, campaignsJoined(leadId, [c]))))) },
+  {
+    name: 'plain batch puts over the sets',
+    write: (leadIds, c) => batchWrite(leadIds.map((leadId) => putRequest(campaignSetItem(leadId, ['01JFIRST', c]))), { concurrency: 8 }),
+  },
+  {
+    name: 'read, then single conditional puts',
+    write: async (leadIds, c) => {
+      const sets = await batchGet<Item>(leadIds.map((leadId) => keys.leadCampaigns(leadId)), { concurrency: 8 });
+      await forEachConcurrently(leadIds, registerConcurrency(), async (leadId) => {
+        const seen = campaignIdsOf(sets.get(keyString(keys.leadCampaigns(leadId))));
+        await putItem(campaignSetItem(leadId, [...seen, c]), { condition: 'size(#ids) = :n', names: { '#ids': 'campaignIds' }, values: { ':n': seen.size } });
+      });
+    },
+  },
+  {
+    name: 'read, then transactions of 100 conditional puts',
+    write: async (leadIds, c) => {
+      const sets = await batchGet<Item>(leadIds.map((leadId) => keys.leadCampaigns(leadId)), { concurrency: 8 });
+      await forEachConcurrently(groups(leadIds, 100), 8, (g) =>
+        transact(
+          g.map((leadId) => {
+            const seen = campaignIdsOf(sets.get(keyString(keys.leadCampaigns(leadId))));
+            return txPut(leadId, campaignSetItem(leadId, [...seen, c]), { condition: 'size(#ids) = :n', names: { '#ids': 'campaignIds' }, values: { ':n': seen.size } });
+          }),
+        ),
+      );
+    },
+  },
 ];
 
 async function expectJoined(leadIds: string[], campaignIds: string[]): Promise<void> {
