@@ -4,14 +4,13 @@ process.env.LOG_LEVEL ??= 'warn';
 // The capacity units every table call consumed, per row (lib/table/capacity.ts); the baselines are metered alike.
 process.env.TABLE_CAPACITY_METER ??= '1';
 
-import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { campaignSetItem } from '../lib/leads/campaign-count';
 import { leadItem } from '../lib/leads/model';
 import { seedDemoUsers } from '../lib/local/seed';
 import { batchWrite, putRequest } from '../lib/table/client';
 import { consumedCapacity, resetConsumedCapacity } from '../lib/table/capacity';
-import { argument, capacityLines, countWrites, fmt, startBenchStack, timed } from './support';
+import { argument, capacityLines, countWrites, fmt, httpEvent, lambdaContext, startBenchStack, timed } from './support';
 import { dynamo } from '../lib/table/client';
 
 /**
@@ -42,21 +41,6 @@ function lead(i: number, at: string) {
   });
 }
 
-function event(body: unknown) {
-  return {
-    version: '2.0',
-    routeKey: 'POST /leads/assign',
-    rawPath: '/leads/assign',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    requestContext: { requestId: ulid(), routeKey: 'POST /leads/assign', http: { method: 'POST', path: '/leads/assign' }, authorizer: { jwt: { claims: { sub: 'manager' }, scopes: [] } } },
-    isBase64Encoded: false,
-  };
-}
-
-const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-
 async function main() {
   const bench = await startBenchStack('bench-assign');
   try {
@@ -74,7 +58,7 @@ async function main() {
     const { handler } = await import('../functions/http/leads');
     const writes = countWrites(dynamo());
     resetConsumedCapacity();
-    const run = await timed(() => handler(event({ leadIds: leads.map((l) => l.leadId), ownerId: 'rep1' }) as never, context as never));
+    const run = await timed(() => handler(httpEvent('POST', '/leads/assign', '/leads/assign', 'manager', { body: { leadIds: leads.map((l) => l.leadId), ownerId: 'rep1' } }) as never, lambdaContext as never));
     const response = run.result as { statusCode: number; body: string };
     const body = JSON.parse(response.body);
     if (response.statusCode !== 200 || body.assigned !== count) throw new Error(`assignment failed: ${response.statusCode} ${response.body.slice(0, 300)}`);

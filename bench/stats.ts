@@ -3,7 +3,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
 
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { createCampaign } from '../lib/campaigns/repository';
 import { leadItem, newMembershipItem, type Lead } from '../lib/leads/model';
@@ -14,7 +13,7 @@ import { countActivity } from '../lib/stats/writes';
 import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
 import { ENTITY, keys } from '../lib/table/keys';
 import { createUser } from '../lib/users/repository';
-import { argument, countWrites, fmt, percentiles, startBenchStack, timed } from './support';
+import { argument, countWrites, fmt, httpEvent as event, lambdaContext as context, percentiles, startBenchStack, timed } from './support';
 
 /**
  * npm run bench:stats [-- --actions N --rounds R --users U --days D --runs S]
@@ -43,24 +42,6 @@ const runs = argument('runs', 30);
 const ACTIONS_PER_LEAD = 4;
 const FIRST_DAY = '2026-10-01';
 const TEAM = 'ベンチ課';
-
-const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-
-function event(method: string, route: string, path: string, userId: string, options: { query?: Record<string, string>; body?: unknown; pathParameters?: Record<string, string> } = {}) {
-  const query = options.query ?? {};
-  return {
-    version: '2.0',
-    routeKey: `${method} ${route}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: options.pathParameters,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    requestContext: { requestId: ulid(), routeKey: `${method} ${route}`, http: { method, path }, authorizer: { jwt: { claims: { sub: userId }, scopes: [] } } },
-    isBase64Encoded: false,
-  };
-}
 
 /** Fresh leads of rep1, given to it a week before the actions, each a member of the campaign. */
 async function seedLeads(count: number, campaignId: string): Promise<string[]> {

@@ -1,8 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { ulid } from 'ulid';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTable } from '../lib/table/provision';
+import { ensureTable, type IndexProjection } from '../lib/table/provision';
 import { freePort, startDynamoDbLocal, startS3Server } from '../lib/local/services';
 import type { CapacityFigures } from '../lib/table/capacity';
 import { resetDynamoClient } from '../lib/table/client';
@@ -83,7 +85,7 @@ export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximu
  * A fresh DynamoDB Local (in memory) and S3 server for one benchmark run, with the environment the handlers read;
  * `stop` leaves nothing behind.
  */
-export async function startBenchStack(tableName: string): Promise<{ dir: string; stop(): Promise<void> }> {
+export async function startBenchStack(tableName: string, options: { projection?: IndexProjection } = {}): Promise<{ dir: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `${tableName}-`));
   // Without -sharedDb: in one shared database every write to a table with a stream slows as stream records pile up,
   // whichever table holds them, so the baseline run after an import would be slowed by the import's records (a
@@ -104,7 +106,7 @@ export async function startBenchStack(tableName: string): Promise<{ dir: string;
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   resetDynamoClient();
-  await ensureTable(tableName);
+  await ensureTable(tableName, options);
   return {
     dir,
     stop: async () => {
@@ -141,4 +143,24 @@ export function capacityLines(spent: CapacityFigures, rows: number, what: string
       ? [`  ${fmt(spent.transactionItems / rows, 2)} items per ${what} written in transactions: DynamoDB Local counts one item a transaction, so the write figure is a floor (in the cloud each costs 2 units per place)`]
       : []),
   ];
+}
+
+/** The Lambda context the HTTP handlers are called with. */
+export const lambdaContext = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+/** An API Gateway (HTTP API, payload 2.0) event for a route, as `userId` signed in. */
+export function httpEvent(method: string, route: string, path: string, userId: string, options: { query?: Record<string, string>; body?: unknown; pathParameters?: Record<string, string> } = {}) {
+  const query = options.query ?? {};
+  return {
+    version: '2.0',
+    routeKey: `${method} ${route}`,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: options.pathParameters,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    requestContext: { requestId: ulid(), routeKey: `${method} ${route}`, http: { method, path }, authorizer: { jwt: { claims: { sub: userId }, scopes: [] } } },
+    isBase64Encoded: false,
+  };
 }

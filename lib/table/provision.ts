@@ -12,8 +12,14 @@ import { dynamo } from './client';
 /** As in the cloud (infra/storage.ts): the notification dispatcher reads it. */
 const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
 
+/**
+ * What each index holds of an item. The stack projects every attribute (infra/storage.ts); `KEYS_ONLY` is only for
+ * bench:index-capacity, which measures what the narrowest projection would save on the same writes.
+ */
+export type IndexProjection = 'ALL' | 'KEYS_ONLY';
+
 /** Creates the single table on DynamoDB Local from the same definition the CDK storage stack uses. */
-export async function ensureTable(tableName: string): Promise<'created' | 'existed'> {
+export async function ensureTable(tableName: string, options: { projection?: IndexProjection } = {}): Promise<'created' | 'existed'> {
   const client = dynamo();
   try {
     const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -42,7 +48,7 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: options.projection ?? 'ALL' },
         })),
       }),
     );
