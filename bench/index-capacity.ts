@@ -31,7 +31,7 @@ import { argument, fmt, httpEvent, lambdaContext, startBenchStack } from './supp
  *   1. a campaign's participant list of N new people dropped in the bucket (the intake handler);
  *   2. the same people on another campaign's invitation list (known people);
  *   3. one POST /leads/assign of all of them to a rep;
- *   4. one POST /leads/{id}/actions on each, by the rep;
+ *   4. one POST /leads/{id}/actions on each, by the rep (its first touch since the assignment);
  *   5. one PATCH /leads/{id} of each one's memo, by the rep.
  * All of it twice: people with the list's usual columns, and with K survey answers besides (default 12 columns of 50
  * characters, kept on the lead under `extra`), as an exhibition's list brings them.
@@ -136,10 +136,10 @@ async function runOne(projection: IndexProjection, survey: number): Promise<{ fi
     }, figures);
 
     const actions = await import('../functions/http/actions');
-    const firstAction = Date.now() - people * 1000;
     await metered(STEPS[3], people, async () => {
-      for (const [i, leadId] of leadIds.entries()) {
-        const body = { campaignId: exhibition.campaignId, at: new Date(firstAction + i * 1000).toISOString(), channel: 'phone', content: 'ヒアリング', result: '不在' };
+      for (const leadId of leadIds) {
+        // Now, after the assignment: each lead's first touch since it was given to the rep.
+        const body = { campaignId: exhibition.campaignId, at: new Date().toISOString(), channel: 'phone', content: 'ヒアリング', result: '不在' };
         await expectStatus(await actions.handler(httpEvent('POST', '/leads/{leadId}/actions', `/leads/${leadId}/actions`, 'rep1', { body, pathParameters: { leadId } }) as never, lambdaContext as never), 201, 'action');
       }
     }, figures);
