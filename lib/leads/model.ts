@@ -3,6 +3,7 @@ import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { instantOfDateOrTime } from '../text/japan-time';
 import { normaliseCompany, normaliseName } from '../text/normalize';
+import { packExtra, unpackExtra } from './extra-columns';
 
 /** Lead stages (リードステージ), product.md. */
 export const LEAD_STAGES = ['new', 'working', 'disqualified', 'recycle', 'handed_over', 'converted'] as const;
@@ -155,6 +156,8 @@ export function leadItem(lead: Lead): Item {
     ...leadIndexKeys(lead),
     entity: ENTITY.lead,
     ...lead,
+    // Packed when large (./extra-columns.ts): every index holds a copy of the item.
+    extra: packExtra(lead.extra),
     // Search keys: the list's name and company filters match ignoring width, case, spaces and legal forms.
     ...(lead.erased ? {} : { nameKey: normaliseName(lead.name) }),
     ...(lead.company ? { companyKey: normaliseCompany(lead.company) } : {}),
@@ -197,7 +200,8 @@ export function withOwner(lead: Lead, owner: { userId: string; team?: string }, 
 }
 
 export function leadFromItem(item: Item): Lead {
-  return withoutTableAttributes<Lead>(item, ...SEARCH_KEYS, ...BOOKKEEPING);
+  const lead = withoutTableAttributes<Lead>(item, ...SEARCH_KEYS, ...BOOKKEEPING);
+  return { ...lead, extra: unpackExtra(item.extra) };
 }
 
 /** Campaign history (キャンペーン履歴): one per lead × campaign. */

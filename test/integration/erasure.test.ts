@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { actionItem } from '../../lib/actions/model';
 import { FAULT_POINTS } from '../../lib/faults';
+import { unpackExtra } from '../../lib/leads/extra-columns';
 import { ERASED_NAME } from '../../lib/leads/tombstone';
 import { batchWrite, getItem, putRequest } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
@@ -34,10 +35,13 @@ const HANDOVER_NOTE = '鈴木さんは決裁者、携帯 090-1111-2222';
 /** Everything that would tell who the person was, or what was written about them. */
 const PERSONAL = [PERSON.name, '鈴木', PERSON.kana, PERSON.email, 'suzuki.ichiro', PERSON.company, 'スズキ', PERSON.department, PERSON.phone, MEMO, HANDOVER_NOTE, '090-1111-2222'];
 
-const HEADER = ['*名前', 'フリガナ', 'メールアドレス', '名刺会社', '組織', '役職', '電話番号'];
+/** A survey answer long enough that the lead item stores its extra columns packed (lib/leads/extra-columns.ts). */
+const SURVEY_ANSWER = `${PERSON.name}様ご本人の回答：現在の顧客管理はExcelで、担当者ごとに書式が異なり集計に時間がかかる。来期の予算申請に向けて三社ほど比較したい。連絡は携帯 090-1111-2222 へ平日午後に。`;
+const HEADER = ['*名前', 'フリガナ', 'メールアドレス', '名刺会社', '組織', '役職', '電話番号', 'アンケート：ご関心の理由'];
 
 const personalIn = (value: unknown): string[] => {
-  const text = JSON.stringify(value);
+  // Packed extra columns are read as the product reads them: a person's answers must not hide in compressed bytes.
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? unpackExtra(v) : v));
   return PERSONAL.filter((p) => text.includes(p));
 };
 
@@ -55,8 +59,8 @@ beforeAll(async () => {
     '参加者.xlsx',
     await xlsx(
       [
-        [PERSON.name, PERSON.kana, PERSON.email, PERSON.company, PERSON.department, PERSON.title, PERSON.phone],
-        ['残る 花子', 'ノコル ハナコ', 'stays@example.com', '株式会社ノコル', '', '', ''],
+        [PERSON.name, PERSON.kana, PERSON.email, PERSON.company, PERSON.department, PERSON.title, PERSON.phone, SURVEY_ANSWER],
+        ['残る 花子', 'ノコル ハナコ', 'stays@example.com', '株式会社ノコル', '', '', '', ''],
       ],
       HEADER,
     ),
@@ -64,6 +68,10 @@ beforeAll(async () => {
   expect(imported.counts).toMatchObject({ created: 2 });
   leadId = (await leadByEmail(PERSON.email))!.leadId;
   otherId = (await leadByEmail('stays@example.com'))!.leadId;
+  // The answer is stored packed, and the scan below sees into it.
+  const stored = await getItem<Record<string, unknown>>(keys.lead(leadId));
+  expect(stored!.extra).toBeInstanceOf(Uint8Array);
+  expect(personalIn(stored)).toEqual(expect.arrayContaining([PERSON.name, '090-1111-2222']));
 
   // Assigned to a rep (a digest naming both), worked with memos, handed over (a notification about this lead alone).
   const assigned = await stack().api('POST', '/leads/assign', { as: 'manager', body: { leadIds: [leadId, otherId], ownerId: 'rep1' } });
