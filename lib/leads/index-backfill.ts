@@ -4,6 +4,7 @@ import { ConditionFailedError } from '../table/errors';
 import { allShards, keys } from '../table/keys';
 import { queryAll, queryPages } from '../table/queries';
 import { campaignIdsOf, campaignsJoined } from './campaign-count';
+import { packExtra } from './extra-columns';
 import { leadFromItem, leadIndexKeys } from './model';
 
 /**
@@ -17,6 +18,7 @@ import { leadFromItem, leadIndexKeys } from './model';
  *   histories. Only campaigns it has histories of are added, and adding one twice changes nothing, so this runs beside
  *   live writes; run again, it also makes good a set that misses a history (an import that crashed between the two
  *   and was given up).
+ * - its extra columns packed (./extra-columns.ts) when they are large and still stored as a map, in the same write.
  * Once, after upgrading a deployment whose leads predate these; it may run again.
  */
 export async function backfillLeadIndexes(): Promise<{ leads: number; updated: number; campaignSets: number }> {
@@ -31,7 +33,11 @@ export async function backfillLeadIndexes(): Promise<{ leads: number; updated: n
       await forEachConcurrently(page, 8, async (item) => {
         const leadId = item.leadId as string;
         if (await campaignSetMadeGood(leadId, sets.get(keyString(keys.leadCampaigns(leadId))))) campaignSets++;
-        const wanted = Object.fromEntries(Object.entries(leadIndexKeys(leadFromItem(item))).filter(([name, value]) => added.has(name) && item[name] !== value));
+        const wanted: Item = Object.fromEntries(Object.entries(leadIndexKeys(leadFromItem(item))).filter(([name, value]) => added.has(name) && item[name] !== value));
+        if (item.extra !== undefined && !(item.extra instanceof Uint8Array)) {
+          const packed = packExtra(item.extra as Record<string, string>);
+          if (packed instanceof Uint8Array) wanted.extra = packed;
+        }
         if (Object.keys(wanted).length === 0) return;
         try {
           await updateItem({ key: keys.lead(leadId), changes: { set: wanted }, condition: 'version = :v', values: { ':v': item.version } });

@@ -1,4 +1,5 @@
-import { getItem } from '../../lib/table/client';
+import { backfillLeadIndexes } from '../../lib/leads/index-backfill';
+import { getItem, putItem } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
 import { intakeHelpers } from '../support/intake';
 import { xlsx } from '../support/lists';
@@ -69,5 +70,20 @@ describe('survey columns on a lead', () => {
     expect(page.status).toBe(200);
     expect(page.body.items.map((i: { leadId: string }) => i.leadId).sort()).toEqual([...leadIds].sort());
     for (const item of page.body.items) expect(item.extra).toBeUndefined();
+  });
+
+  test('a lead stored before, with its answers as a map, reads as it was and is packed by backfill:lead-indexes', async () => {
+    const stored = (await getItem<Record<string, unknown>>(keys.lead(leadIds[0]!)))!;
+    const answers = (await detail(leadIds[0]!)).extra;
+    await putItem({ ...stored, extra: answers });
+    expect(((await getItem<Record<string, unknown>>(keys.lead(leadIds[0]!)))!).extra).toEqual(answers);
+    expect((await detail(leadIds[0]!)).extra).toEqual(answers);
+
+    expect((await backfillLeadIndexes()).updated).toBe(1);
+    const packed = (await getItem<Record<string, unknown>>(keys.lead(leadIds[0]!)))!;
+    expect(packed.extra).toBeInstanceOf(Uint8Array);
+    expect(packed.version).toBe(stored.version);
+    expect((await detail(leadIds[0]!)).extra).toEqual(answers);
+    expect((await backfillLeadIndexes()).updated).toBe(0);
   });
 });
