@@ -1,7 +1,7 @@
 import { backoffMs, forEachConcurrently, sleep } from '../async';
 import { leadEventItem } from '../leads/events';
 import { historiesFollowOwners, type LeadOwner } from '../leads/memberships';
-import { leadFromItem, leadOwnerIndexChanges, withOwner, type Lead } from '../leads/model';
+import { leadFromItem, leadOwnerIndexChanges, withOwner, type ListedLead } from '../leads/model';
 import { isErasedOrErasing } from '../leads/tombstone';
 import { getItems, type Item } from '../table/client';
 import { TransactionCancelledError } from '../table/errors';
@@ -30,7 +30,8 @@ const WRITES_PER_TRANSACTION = 100;
 const WRITE_CONCURRENCY = 4;
 const MAX_ROUNDS = 6;
 
-export type LeadState = Lead & { assignmentId?: string; taskRevision?: number };
+/** A lead's extra columns play no part in an assignment (and a lead found by a filter comes without them). */
+export type LeadState = ListedLead & { assignmentId?: string; taskRevision?: number };
 
 /** The lead as an assignment judges it: with the operation that last assigned it and its task revision. */
 export const leadStateOf = (item: Item): LeadState => ({

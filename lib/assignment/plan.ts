@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { config } from '../config';
 import { ValidationError } from '../errors';
 import { findLeads } from '../leads/list';
-import type { Lead } from '../leads/model';
+import type { ListedLead } from '../leads/model';
 import { leadStateOf } from './apply';
 import type { LeadListQuery } from '../leads/list-query';
 import type { LeadFilter } from '../leads/schema';
@@ -26,13 +26,13 @@ import { MAX_LEADS_PER_ASSIGNMENT, type AssignRequest, type SkipReason } from '.
 export interface Plan {
   moves: Move[];
   skipped: { leadId: string; reason: SkipReason }[];
-  leads: Map<string, Lead>;
+  leads: Map<string, ListedLead>;
   owners: Map<string, User>;
   /** The owners in the order they were dealt to. */
   order: string[];
 }
 
-async function leadsByIds(leadIds: string[]): Promise<Map<string, Lead>> {
+async function leadsByIds(leadIds: string[]): Promise<Map<string, ListedLead>> {
   const found = await getItems<Item>(leadIds.map((id) => keys.lead(id)), { concurrency: 8 });
   return new Map(found.map((item) => [item.leadId as string, leadStateOf(item)]));
 }
@@ -45,8 +45,8 @@ async function leadsByIds(leadIds: string[]): Promise<Map<string, Lead>> {
 export const ASSIGN_FILTER_READ_MS = 15_000;
 
 /** Every lead the list filter finds, as the caller sees them; refuses a filter that finds too many or reads too much. */
-async function leadsByFilter(filter: LeadFilter, caller: Caller): Promise<Lead[]> {
-  const out: Lead[] = [];
+async function leadsByFilter(filter: LeadFilter, caller: Caller): Promise<ListedLead[]> {
+  const out: ListedLead[] = [];
   const seen = new Set<string>();
   const budget = new ReadBudget(config.assignFilterReadItems(), ASSIGN_FILTER_READ_MS);
   let position: ShardedPosition | undefined;
@@ -82,7 +82,7 @@ export const ownerSetKey = (ownerIds: string[]) => createHash('sha256').update([
 export async function planAssignment(caller: Caller, request: AssignRequest): Promise<Plan> {
   const skipped: Plan['skipped'] = [];
   const moves: Move[] = [];
-  const leads = new Map<string, Lead>();
+  const leads = new Map<string, ListedLead>();
 
   if (request.leadIds) {
     const owners = await requireOwners([request.ownerId!], 'body.ownerId');
@@ -104,7 +104,7 @@ export async function planAssignment(caller: Caller, request: AssignRequest): Pr
 
   const ownerIds = [...new Set(request.ownerIds!)];
   const owners = await requireOwners(ownerIds, 'body.ownerIds');
-  const eligible: Lead[] = [];
+  const eligible: ListedLead[] = [];
   for (const lead of await leadsByFilter(request.filter!, caller)) {
     if (isErasedOrErasing(lead)) skipped.push({ leadId: lead.leadId, reason: 'erased' });
     else if (lead.stage === 'converted') skipped.push({ leadId: lead.leadId, reason: 'converted' });

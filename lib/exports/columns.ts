@@ -1,5 +1,5 @@
 import { CANONICAL_LABEL } from '../leads/columns';
-import type { Lead } from '../leads/model';
+import type { ListedLead } from '../leads/model';
 import { STAGE_LABELS } from '../leads/stages';
 import { japanClockText } from '../text/japan-time';
 
@@ -10,9 +10,9 @@ import { japanClockText } from '../text/japan-time';
  * compares it the same way (lib/intake/update-columns.ts), so an unedited file uploaded back changes nothing.
  */
 
-type Column = { label: string; value: (lead: Lead, ownerEmail: string | undefined) => string | number | undefined };
+type Column = { label: string; value: (lead: ListedLead, ownerEmail: string | undefined) => string | number | undefined };
 
-const field = (name: keyof Lead & keyof typeof CANONICAL_LABEL): Column => ({
+const field = (name: keyof ListedLead & keyof typeof CANONICAL_LABEL): Column => ({
   label: CANONICAL_LABEL[name],
   value: (lead) => lead[name] as string | undefined,
 });

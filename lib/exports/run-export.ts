@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { findLeads } from '../leads/list';
-import type { Lead } from '../leads/model';
+import type { ListedLead } from '../leads/model';
 import { config } from '../config';
 import { log } from '../log';
 import { exportKey } from '../storage/layout';
@@ -74,7 +74,7 @@ export async function runExport(exportId: string, bucket: string): Promise<void>
   const upload = uploadStream(bucket, key, body, contentType);
   const sink = record.format === 'csv' ? csvSink(body) : xlsxSink(body);
   const ownerEmails = new Map<string, string | undefined>();
-  const ownerEmail = async (lead: Lead) => {
+  const ownerEmail = async (lead: ListedLead) => {
     if (!lead.ownerId) return undefined;
     if (!ownerEmails.has(lead.ownerId)) ownerEmails.set(lead.ownerId, (await getUser(lead.ownerId))?.email);
     return ownerEmails.get(lead.ownerId);

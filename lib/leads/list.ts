@@ -11,7 +11,7 @@ import { configuredMatchMode, matchKeyOf } from './match-key';
 import { campaignCounts } from './campaign-count';
 import { canSee, getLead, getLeads, toMembership } from './repository';
 import { isErasedOrErasing } from './tombstone';
-import { leadFromItem, type Lead } from './model';
+import { listedLeadFromItem, type ListedLead } from './model';
 import type { LeadListQuery } from './list-query';
 
 const NEXT_ACTION_ORDER = keys.leadNextActionOrderAttribute;
@@ -186,7 +186,7 @@ function historyMatches(history: Item, query: LeadListQuery): boolean {
 }
 
 export interface LeadListPage {
-  items: { lead: Lead; followStatus?: string }[];
+  items: { lead: ListedLead; followStatus?: string }[];
   position?: ShardedPosition;
 }
 
@@ -208,7 +208,7 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
 
   if (plan.index !== 'gsi5') {
     const page = await read(query.limit, position);
-    return { items: page.items.map((item) => ({ lead: leadFromItem(item) })), position: page.position };
+    return { items: page.items.map((item) => ({ lead: listedLeadFromItem(item) })), position: page.position };
   }
 
   // Members of a campaign: histories in order, then their leads, filtered on the lead's own conditions.
@@ -221,7 +221,7 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
     budget.spend(page.items.length);
     for (const history of page.items) {
       const lead = leads.get(keyString(keys.lead(history.leadId as string)));
-      if (lead && leadMatches(lead, query, owner)) items.push({ lead: leadFromItem(lead), followStatus: toMembership(history).followStatus });
+      if (lead && leadMatches(lead, query, owner)) items.push({ lead: listedLeadFromItem(lead), followStatus: toMembership(history).followStatus });
     }
     at = page.position;
     if (!at || budget.exhausted) break;
@@ -230,7 +230,7 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
 }
 
 /** Found by a look-up, and the caller may have it: not erased, visible to it (an agent: its own), still holding the key. */
-const foundFor = (caller: Caller, lead: Lead, holds: (lead: Lead) => boolean): boolean => !isErasedOrErasing(lead) && canSee(caller, lead) && holds(lead);
+const foundFor = (caller: Caller, lead: ListedLead, holds: (lead: ListedLead) => boolean): boolean => !isErasedOrErasing(lead) && canSee(caller, lead) && holds(lead);
 
 /**
  * GET /leads?email= and ?phone=: the exact look-ups (api.md). Where the dedupe key is the e-mail, `email` is one read
@@ -243,7 +243,7 @@ async function lookUpLeads(query: LeadListQuery, caller: Caller, position: Shard
     const email = query.email;
     const claim = await getItem<{ leadId: string }>(keys.leadMatchKey(matchKeyOf({ email }, 'email')!));
     const found = claim ? await getLead(claim.leadId) : undefined;
-    const holds = (lead: Lead) => lead.email !== undefined && normaliseEmail(lead.email) === email;
+    const holds = (lead: ListedLead) => lead.email !== undefined && normaliseEmail(lead.email) === email;
     return { items: found && foundFor(caller, found.lead, holds) ? [{ lead: found.lead }] : [] };
   }
   const key: LookupKey = query.phone !== undefined ? { kind: 'PHONE', value: query.phone } : { kind: 'EMAIL', value: query.email! };
@@ -288,7 +288,7 @@ async function ownLeadsInOrder(
     }
   } while (at);
 
-  let entries = found.map((item) => ({ lead: leadFromItem(item), followStatus: undefined as string | undefined, sortValue: '' }));
+  let entries = found.map((item) => ({ lead: listedLeadFromItem(item), followStatus: undefined as string | undefined, sortValue: '' }));
   if (order === 'campaign') {
     const histories = await batchGet<Item>(entries.map(({ lead }) => keys.membership(lead.leadId, query.campaignId!)));
     budget.spend(entries.length);
@@ -318,7 +318,7 @@ async function ownLeadsInOrder(
 }
 
 /** When the lead's next action is due, on a lead that carries it (set by the lead's tasks). */
-const nextActionOf = (lead: Lead): string | undefined => (lead as Lead & { nextActionAt?: unknown }).nextActionAt as string | undefined;
+const nextActionOf = (lead: ListedLead): string | undefined => (lead as ListedLead & { nextActionAt?: unknown }).nextActionAt as string | undefined;
 
 /**
  * What the list screen shows for each lead: the lead's summary, its owner's name, its counts. The page's extras are
@@ -338,7 +338,7 @@ export async function listItems(page: LeadListPage) {
     return user ? [[id, user.name as string]] : [];
   }));
   const campaignCount = await campaignCounts(leadIds, (leadId) => found.get(keyString(keys.leadCampaigns(leadId))));
-  const dealCounts = (lead: Lead) => {
+  const dealCounts = (lead: ListedLead) => {
     const statuses = (lead.dealIds ?? []).map((dealId) => found.get(keyString(keys.deal(dealId)))?.status);
     return { openDeals: statuses.filter((s) => s === 'open').length, wonDeals: statuses.filter((s) => s === 'won').length };
   };

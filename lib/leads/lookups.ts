@@ -38,7 +38,7 @@ export function lookupKeysOf(lead: Pick<Lead, 'phone' | 'mobile' | 'email' | 'ma
 }
 
 /** Whether the lead (as read now) still answers to the key: an entry may outlive the number it was written for. */
-export const leadHasLookupKey = (lead: Lead, key: LookupKey): boolean => lookupKeysOf(lead).some((k) => k.kind === key.kind && k.value === key.value);
+export const leadHasLookupKey = (lead: Pick<Lead, 'phone' | 'mobile' | 'email' | 'matchKey' | 'erased'>, key: LookupKey): boolean => lookupKeysOf(lead).some((k) => k.kind === key.kind && k.value === key.value);
 
 export function lookupItem(leadId: string, key: LookupKey): Item {
   return {

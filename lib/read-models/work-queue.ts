@@ -1,4 +1,4 @@
-import { isClosedStage, isUntouched, leadFromItem, type Lead } from '../leads/model';
+import { isClosedStage, isUntouched, listedLeadFromItem, type ListedLead } from '../leads/model';
 import { listItems } from '../leads/list';
 import { canSee } from '../leads/repository';
 import { dueInstantOf, dueWindowOf, dueWindowRange, japanDayBounds, taskFromItem, type Task } from '../leads/task-model';
@@ -30,7 +30,7 @@ export const RESPONDED_WINDOW_DAYS = 7;
 
 export interface QueueEntry {
   reason: QueueReason;
-  lead: Lead;
+  lead: ListedLead;
   task?: Task;
   /** The campaign the lead responded to (responded_recently). */
   campaignId?: string;
@@ -71,7 +71,7 @@ interface Section {
   read(limit: number, at: QueuePosition['at'], budget: ReadBudget): Promise<SectionPage>;
   reason(candidate: Candidate): QueueReason;
   /** Whether the lead, as read now, belongs in this section. */
-  keeps(lead: Lead, candidate: Candidate): boolean;
+  keeps(lead: ListedLead, candidate: Candidate): boolean;
 }
 
 /** At most this many index pages per section to fill one queue page when leads are left out. */
@@ -88,7 +88,7 @@ function sections(caller: Caller, now: Date): Section[] {
   const me = caller.userId;
   const { end: todayEnd } = japanDayBounds(now);
   // Due by the end of today: such a lead is in the queue for its task, not again for being new or having responded.
-  const dueByToday = (lead: Lead) => lead.nextActionAt !== undefined && dueInstantOf(lead.nextActionAt) < todayEnd;
+  const dueByToday = (lead: ListedLead) => lead.nextActionAt !== undefined && dueInstantOf(lead.nextActionAt) < todayEnd;
   const sharded = async (request: Omit<ShardedRequest, 'limit' | 'position' | 'budget'>, limit: number, at: QueuePosition['at'], budget: ReadBudget, candidate: (item: Item) => Candidate): Promise<SectionPage> => {
     const full = { ...request, limit, position: at as ShardedPosition | undefined, budget };
     const page = await shardedQuery<Item>(full);
@@ -190,15 +190,15 @@ export async function queueItems(page: QueuePage) {
 }
 
 /** The candidates' leads: from the index item when it is the lead, by key otherwise, in one batch read. */
-async function leadsOf(candidates: Candidate[]): Promise<Map<string, Lead>> {
-  const out = new Map<string, Lead>();
-  for (const c of candidates) if (c.item) out.set(c.leadId, leadFromItem(c.item));
+async function leadsOf(candidates: Candidate[]): Promise<Map<string, ListedLead>> {
+  const out = new Map<string, ListedLead>();
+  for (const c of candidates) if (c.item) out.set(c.leadId, listedLeadFromItem(c.item));
   const missing = [...new Set(candidates.filter((c) => !c.item).map((c) => c.leadId))];
   if (missing.length === 0) return out;
   const found = await batchGet<Item>(missing.map((leadId) => keys.lead(leadId)));
   for (const leadId of missing) {
     const item = found.get(keyString(keys.lead(leadId)));
-    if (item) out.set(leadId, leadFromItem(item));
+    if (item) out.set(leadId, listedLeadFromItem(item));
   }
   return out;
 }
