@@ -54,7 +54,7 @@ const STEPS = ['participant list, new people', 'invitation list, known people', 
 
 /**
  * Survey answers unlike each other, as people write them: phrases of a survey's vocabulary drawn by a seeded generator,
- * so they compress about as Japanese prose does (a dozen answers taken from prose halve, test/unit/extra-columns.test.ts),
+ * so they compress about as Japanese prose does (a dozen answers taken from prose halve, test/unit/packed-text.test.ts),
  * not as one sentence repeated would.
  */
 const PHRASES = (

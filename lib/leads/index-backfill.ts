@@ -4,7 +4,7 @@ import { ConditionFailedError } from '../table/errors';
 import { allShards, keys } from '../table/keys';
 import { queryAll, queryPages } from '../table/queries';
 import { campaignIdsOf, campaignsJoined } from './campaign-count';
-import { packExtra } from './extra-columns';
+import { packExtra, packMemo } from './packed-text';
 import { leadFromItem, leadIndexKeys } from './model';
 
 /**
@@ -18,7 +18,7 @@ import { leadFromItem, leadIndexKeys } from './model';
  *   histories. Only campaigns it has histories of are added, and adding one twice changes nothing, so this runs beside
  *   live writes; run again, it also makes good a set that misses a history (an import that crashed between the two
  *   and was given up).
- * - its extra columns packed (./extra-columns.ts) when they are large and still stored as a map, in the same write.
+ * - its extra columns and memo packed (./packed-text.ts) when they are long and still stored plain, in the same write.
  * Once, after upgrading a deployment whose leads predate these; it may run again.
  */
 export async function backfillLeadIndexes(): Promise<{ leads: number; updated: number; campaignSets: number }> {
@@ -37,6 +37,10 @@ export async function backfillLeadIndexes(): Promise<{ leads: number; updated: n
         if (item.extra !== undefined && !(item.extra instanceof Uint8Array)) {
           const packed = packExtra(item.extra as Record<string, string>);
           if (packed instanceof Uint8Array) wanted.extra = packed;
+        }
+        if (typeof item.memo === 'string') {
+          const packed = packMemo(item.memo);
+          if (packed instanceof Uint8Array) wanted.memo = packed;
         }
         if (Object.keys(wanted).length === 0) return;
         try {

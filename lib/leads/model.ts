@@ -3,7 +3,7 @@ import { withoutTableAttributes } from '../table/attributes';
 import type { Item } from '../table/client';
 import { instantOfDateOrTime } from '../text/japan-time';
 import { normaliseCompany, normaliseName } from '../text/normalize';
-import { packExtra, unpackExtra } from './extra-columns';
+import { packExtra, packMemo, unpackExtra, unpackMemo } from './packed-text';
 
 /** Lead stages (リードステージ), product.md. */
 export const LEAD_STAGES = ['new', 'working', 'disqualified', 'recycle', 'handed_over', 'converted'] as const;
@@ -156,8 +156,9 @@ export function leadItem(lead: Lead): Item {
     ...leadIndexKeys(lead),
     entity: ENTITY.lead,
     ...lead,
-    // Packed when large (./extra-columns.ts): every index holds a copy of the item.
+    // Packed when long (./packed-text.ts): every index holds a copy of the item, and no index reader needs them.
     extra: packExtra(lead.extra),
+    ...(lead.memo !== undefined ? { memo: packMemo(lead.memo) } : {}),
     // Search keys: the list's name and company filters match ignoring width, case, spaces and legal forms.
     ...(lead.erased ? {} : { nameKey: normaliseName(lead.name) }),
     ...(lead.company ? { companyKey: normaliseCompany(lead.company) } : {}),
@@ -207,12 +208,14 @@ export type ListedLead = Omit<Lead, 'extra'>;
  * reads 80 index items would spend 2 ms on columns it never shows.
  */
 export function listedLeadFromItem(item: Item): ListedLead {
-  return withoutTableAttributes<ListedLead>(item, ...SEARCH_KEYS, ...BOOKKEEPING, 'extra');
+  const lead = withoutTableAttributes<ListedLead>(item, ...SEARCH_KEYS, ...BOOKKEEPING, 'extra');
+  // The memo is not in the list, but the export and the hand-over mail that read these leads carry it.
+  return item.memo !== undefined ? { ...lead, memo: unpackMemo(item.memo) } : lead;
 }
 
 export function leadFromItem(item: Item): Lead {
   const lead = withoutTableAttributes<Lead>(item, ...SEARCH_KEYS, ...BOOKKEEPING);
-  return { ...lead, extra: unpackExtra(item.extra) };
+  return { ...lead, extra: unpackExtra(item.extra), ...(item.memo !== undefined ? { memo: unpackMemo(item.memo) } : {}) };
 }
 
 /** Campaign history (キャンペーン履歴): one per lead × campaign. */

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { actionItem } from '../../lib/actions/model';
 import { FAULT_POINTS } from '../../lib/faults';
-import { unpackExtra } from '../../lib/leads/extra-columns';
+import { unpacked } from '../../lib/leads/packed-text';
 import { ERASED_NAME } from '../../lib/leads/tombstone';
 import { batchWrite, getItem, putRequest } from '../../lib/table/client';
 import { keys } from '../../lib/table/keys';
@@ -35,13 +35,13 @@ const HANDOVER_NOTE = '鈴木さんは決裁者、携帯 090-1111-2222';
 /** Everything that would tell who the person was, or what was written about them. */
 const PERSONAL = [PERSON.name, '鈴木', PERSON.kana, PERSON.email, 'suzuki.ichiro', PERSON.company, 'スズキ', PERSON.department, PERSON.phone, MEMO, HANDOVER_NOTE, '090-1111-2222'];
 
-/** A survey answer long enough that the lead item stores its extra columns packed (lib/leads/extra-columns.ts). */
+/** A survey answer long enough that the lead item stores its extra columns packed (lib/leads/packed-text.ts). */
 const SURVEY_ANSWER = `${PERSON.name}様ご本人の回答：現在の顧客管理はExcelで、担当者ごとに書式が異なり集計に時間がかかる。来期の予算申請に向けて三社ほど比較したい。連絡は携帯 090-1111-2222 へ平日午後に。`;
 const HEADER = ['*名前', 'フリガナ', 'メールアドレス', '名刺会社', '組織', '役職', '電話番号', 'アンケート：ご関心の理由'];
 
 const personalIn = (value: unknown): string[] => {
   // Packed extra columns are read as the product reads them: a person's answers must not hide in compressed bytes.
-  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? unpackExtra(v) : v));
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? unpacked(v) : v));
   return PERSONAL.filter((p) => text.includes(p));
 };
 
@@ -72,6 +72,10 @@ beforeAll(async () => {
   const stored = await getItem<Record<string, unknown>>(keys.lead(leadId));
   expect(stored!.extra).toBeInstanceOf(Uint8Array);
   expect(personalIn(stored)).toEqual(expect.arrayContaining([PERSON.name, '090-1111-2222']));
+  // And a long shared memo about them, stored packed as well.
+  const { version } = (await stack().api('GET', `/leads/${leadId}`, { as: 'manager' })).body.lead;
+  expect((await stack().api('PATCH', `/leads/${leadId}`, { as: 'manager', body: { version, memo: `${SURVEY_ANSWER}${MEMO}` } })).status).toBe(200);
+  expect((await getItem<Record<string, unknown>>(keys.lead(leadId)))!.memo).toBeInstanceOf(Uint8Array);
 
   // Assigned to a rep (a digest naming both), worked with memos, handed over (a notification about this lead alone).
   const assigned = await stack().api('POST', '/leads/assign', { as: 'manager', body: { leadIds: [leadId, otherId], ownerId: 'rep1' } });

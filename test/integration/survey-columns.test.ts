@@ -10,7 +10,7 @@ const { newCampaign, importList, leadByEmail } = intakeHelpers(stack);
 
 /**
  * An exhibition's list brings a dozen survey columns besides the lead's fields. They are kept on the lead under
- * `extra` and stored packed, since every index holds a copy of the lead item (lib/leads/extra-columns.ts): through the
+ * `extra` and stored packed, since every index holds a copy of the lead item (lib/leads/packed-text.ts): through the
  * bucket, the detail, an update list, an assignment, an action and an edit, not one answer is lost or changed.
  */
 
@@ -65,23 +65,39 @@ describe('survey columns on a lead', () => {
     expect(await detail(leadIds[1]!)).toMatchObject({ memo: '展示会で名刺交換。来月再訪', ownerId: 'rep1', lastActionResult: '不在', extra: surveyOf(1) });
   });
 
-  test('the list pages show the leads as before (no list shows the answers)', async () => {
+  test('a long shared memo is stored packed too, shown in the detail and kept by an action', async () => {
+    const memo = Array.from({ length: 6 }, (_, q) => answer(1, q)).join('。');
+    const { version } = await detail(leadIds[1]!);
+    expect((await stack().api('PATCH', `/leads/${leadIds[1]}`, { as: 'rep1', body: { version, memo } })).status).toBe(200);
+    expect(((await getItem<Record<string, unknown>>(keys.lead(leadIds[1]!)))!).memo).toBeInstanceOf(Uint8Array);
+    const logged = await stack().api('POST', `/leads/${leadIds[1]}/actions`, { as: 'rep1', body: { campaignId, at: new Date().toISOString(), channel: 'email', content: 'お礼', result: '不在' } });
+    expect(logged.status).toBe(201);
+    expect(await detail(leadIds[1]!)).toMatchObject({ memo, extra: surveyOf(1), lastActionResult: '不在' });
+  });
+
+  test('the list pages show the leads as before (no list shows the answers or the memo)', async () => {
     const page = await stack().api('GET', `/leads?campaignId=${campaignId}`, { as: 'manager' });
     expect(page.status).toBe(200);
     expect(page.body.items.map((i: { leadId: string }) => i.leadId).sort()).toEqual([...leadIds].sort());
-    for (const item of page.body.items) expect(item.extra).toBeUndefined();
+    for (const item of page.body.items) {
+      expect(item.extra).toBeUndefined();
+      expect(item.memo).toBeUndefined();
+    }
   });
 
-  test('a lead stored before, with its answers as a map, reads as it was and is packed by backfill:lead-indexes', async () => {
+  test('a lead stored before, with its answers as a map and its memo as text, reads as it was and is packed by backfill:lead-indexes', async () => {
     const stored = (await getItem<Record<string, unknown>>(keys.lead(leadIds[0]!)))!;
     const answers = (await detail(leadIds[0]!)).extra;
-    await putItem({ ...stored, extra: answers });
+    const memo = Array.from({ length: 6 }, (_, q) => answer(0, q)).join('。');
+    await putItem({ ...stored, extra: answers, memo });
     expect(((await getItem<Record<string, unknown>>(keys.lead(leadIds[0]!)))!).extra).toEqual(answers);
     expect((await detail(leadIds[0]!)).extra).toEqual(answers);
 
     expect((await backfillLeadIndexes()).updated).toBe(1);
     const packed = (await getItem<Record<string, unknown>>(keys.lead(leadIds[0]!)))!;
     expect(packed.extra).toBeInstanceOf(Uint8Array);
+    expect(packed.memo).toBeInstanceOf(Uint8Array);
+    expect((await detail(leadIds[0]!)).memo).toBe(memo);
     expect(packed.version).toBe(stored.version);
     expect((await detail(leadIds[0]!)).extra).toEqual(answers);
     expect((await backfillLeadIndexes()).updated).toBe(0);

@@ -1,6 +1,6 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { PACK_ABOVE_BYTES, packExtra, unpackExtra } from '../../lib/leads/extra-columns';
-import { leadFromItem, leadItem, newLead } from '../../lib/leads/model';
+import { PACK_ABOVE_BYTES, packExtra, packMemo, unpackExtra, unpackMemo } from '../../lib/leads/packed-text';
+import { leadFromItem, leadItem, listedLeadFromItem, newLead } from '../../lib/leads/model';
 
 /** Survey answers as an exhibition's list brings them: a dozen columns of Japanese prose, each answer its own. */
 const ANSWERS = [
@@ -14,7 +14,7 @@ const ANSWERS = [
 const survey = (n: number): Record<string, string> =>
   Object.fromEntries(Array.from({ length: n }, (_, q) => [`アンケート${q + 1}：ご関心の理由`, `${ANSWERS[q % ANSWERS.length]!}（回答${q + 1}）`]));
 
-describe('extra columns as the lead item stores them', () => {
+describe('long lead text as the lead item stores it', () => {
   test('a dozen survey answers are packed to about half their size and read back as they were', () => {
     const extra = survey(12);
     const json = Buffer.byteLength(JSON.stringify(extra));
@@ -48,5 +48,29 @@ describe('extra columns as the lead item stores them', () => {
 
   test('a packed value in a format this code does not know is refused, not read as empty', () => {
     expect(() => unpackExtra(Uint8Array.from([9, 1, 2, 3]))).toThrow(/unknown format \(9\)/);
+  });
+
+  test('a long memo is packed and read back as it was; a short one, or none, stays as it is', () => {
+    const memo = ANSWERS.join('。');
+    const packed = packMemo(memo);
+    expect(packed).toBeInstanceOf(Uint8Array);
+    expect((packed as Uint8Array).length).toBeLessThan(Buffer.byteLength(memo) * 0.8);
+    expect(unpackMemo(packed)).toBe(memo);
+    expect(packMemo('来月再訪')).toBe('来月再訪');
+    expect(unpackMemo('来月再訪')).toBe('来月再訪');
+    expect(packMemo(undefined)).toBeUndefined();
+
+    const lead = newLead({ leadId: '01JLEAD', fields: { name: '展示 太郎', memo }, extra: {}, matchKey: 'e:tenji@example.com', at: '2026-12-02T00:00:00.000Z' });
+    const stored = unmarshall(marshall(leadItem(lead), { removeUndefinedValues: true, convertClassInstanceToMap: false }));
+    expect(stored.memo).toBeInstanceOf(Uint8Array);
+    expect(leadFromItem(stored)).toEqual(lead);
+    expect(listedLeadFromItem(stored)).toMatchObject({ memo });
+    expect(listedLeadFromItem(stored)).not.toHaveProperty('extra');
+  });
+
+  test('each attribute reads back its own kind, and a format this code does not know is refused', () => {
+    expect(() => unpackExtra(Uint8Array.from([9]))).toThrow(/unknown format/);
+    expect(typeof unpackMemo(packMemo(ANSWERS.join('')))).toBe('string');
+    expect(typeof unpackExtra(packExtra(survey(12)))).toBe('object');
   });
 });
