@@ -32,7 +32,8 @@ import { argument, fmt, httpEvent, lambdaContext, startBenchStack } from './supp
  *   2. the same people on another campaign's invitation list (known people);
  *   3. one POST /leads/assign of all of them to a rep;
  *   4. one POST /leads/{id}/actions on each, by the rep (its first touch since the assignment);
- *   5. one PATCH /leads/{id} of each one's memo, by the rep.
+ *   5. one PATCH /leads/{id} of each one's memo, by the rep (a line);
+ *   6. one more, a long call memo (about 1,000 characters, as reps write after a long hearing).
  * All of it twice: people with the list's usual columns, and with K survey answers besides (default 12 columns of 50
  * characters, kept on the lead under `extra`), as an exhibition's list brings them.
  * Capacity does not depend on the machine's speed: every figure is DynamoDB Local's ReturnConsumedCapacity, which
@@ -50,7 +51,7 @@ interface StepFigures {
   capacity: CapacityFigures;
 }
 
-const STEPS = ['participant list, new people', 'invitation list, known people', 'assignment', 'action', 'memo edit'] as const;
+const STEPS = ['participant list, new people', 'invitation list, known people', 'assignment', 'action', 'memo edit', 'long memo edit'] as const;
 
 /**
  * Survey answers unlike each other, as people write them: phrases of a survey's vocabulary drawn by a seeded generator,
@@ -174,6 +175,15 @@ async function runOne(projection: IndexProjection, survey: number): Promise<{ fi
         await expectStatus(await leads.handler(httpEvent('PATCH', '/leads/{leadId}', `/leads/${leadId}`, 'rep1', { body, pathParameters: { leadId } }) as never, lambdaContext as never), 200, 'memo edit');
       }
     }, figures);
+    const edited = await batchGet<Item>(leadIds.map((leadId) => keys.lead(leadId)));
+    await metered(STEPS[5], people, async () => {
+      for (const [i, leadId] of leadIds.entries()) {
+        const version = edited.get(keyString(keys.lead(leadId)))!.version as number;
+        const memo = Array.from({ length: 20 }, (_, line) => surveyAnswer(i, 100 + line)).join('\n').slice(0, 1000);
+        const body = { memo, version };
+        await expectStatus(await leads.handler(httpEvent('PATCH', '/leads/{leadId}', `/leads/${leadId}`, 'rep1', { body, pathParameters: { leadId } }) as never, lambdaContext as never), 200, 'long memo edit');
+      }
+    }, figures);
     return { figures, leadBytes };
   } finally {
     await bench.stop();
@@ -210,7 +220,7 @@ async function main(): Promise<void> {
       const narrow = keysOnly.figures[s]!;
       const cell = (f: StepFigures) => `${fmt(f.capacity.write / f.per, 2)} (${fmt((f.capacity.writesByPlace.table ?? 0) / f.per, 2)} + ${fmt(indexUnits(f.capacity) / f.per, 2)})`;
       const saved = 1 - narrow.capacity.write / step.capacity.write;
-      const floor = step.capacity.transactionItems > 0 ? `   (${fmt(step.capacity.transactionItems / step.per, 2)} items a ${step.step === 'action' || step.step === 'memo edit' ? step.step : 'row'} in transactions: a floor)` : '';
+      const floor = step.capacity.transactionItems > 0 ? `   (${fmt(step.capacity.transactionItems / step.per, 2)} items a ${step.step === 'action' || step.step.endsWith('memo edit') ? step.step : 'row'} in transactions: a floor)` : '';
       console.log(`${step.step.padEnd(32)} ${cell(step).padStart(20)} ${cell(narrow).padStart(20)}   ${fmt(saved * 100, 0)} %${floor}`);
     }
     console.log('where the index units go, ALL → KEYS_ONLY, per row, lead, action or edit:');
