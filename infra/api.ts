@@ -171,7 +171,7 @@ export class Api extends Construct {
       entry,
       description,
       environment: {
-        TABLE_NAME: storage.table.tableName,
+        ...storage.tableEnvironment(),
         ...(grants.objects && { INTAKE_BUCKET: storage.intakeBucket.bucketName }),
         ...(grants.cursorSecret && { CURSOR_SECRET_ARN: this.cursorSecret.secretArn }),
         ...(appBaseUrl && { APP_BASE_URL: appBaseUrl }),

@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadChoices } from '../lib/settings/choices';
-import { TABLE_DEFINITION } from '../lib/table/definition';
+import { INDEXES_IN_DEPLOYMENT_ORDER } from './storage';
 import type { ExternalIssuer } from './api';
 import { LeadBackendStack } from './stack';
 
@@ -15,8 +15,9 @@ import { LeadBackendStack } from './stack';
  * - `choices` (optional): the choice lists of the forms as JSON (lib/settings/choices.ts), checked at synth;
  * - `maxUploadMb` (default 200): the largest list a user may upload, at most the intake function's 4 GiB disk;
  * - `mfa` (default `required`): `optional` lets Cognito users sign in without a second factor;
- * - `tableIndexes` (default all): create only the first N of the table's indexes, to upgrade an existing table one
- *   index per deploy (CloudFormation adds at most one global secondary index per update).
+ * - `tableIndexes` (default the release's): create only the first N of the indexes the table's deployments have had,
+ *   to upgrade an existing table one index per deploy (CloudFormation adds or drops one global secondary index per
+ *   update).
  * - `digestUntouchedBusinessDays` (default 2): the morning digest lists leads untouched for more than this many
  *   business days.
  * - `stage` (optional): `-c stage=dev` deploys the stack `LeadBackend-dev`, beside any other stage in the account;
@@ -128,17 +129,18 @@ function maxUploadBytes(app: App): number | undefined {
 }
 
 /**
- * `-c tableIndexes=8`: the table gets only its first 8 indexes (of TABLE_DEFINITION, in order). CloudFormation adds one
- * global secondary index per stack update, so a deployment made before indexes were added deploys once per new index,
- * counting up, and last without it. Fewer than the release before would delete an index; that is refused here only
- * below the first release's seven.
+ * `-c tableIndexes=8`: the table gets only the first 8 of the indexes its deployments have had, in the order they were
+ * added (infra/storage.ts INDEXES_IN_DEPLOYMENT_ORDER: GSI1 to GSI10 with the first GSI5, then GSI5v2, which replaces
+ * it). CloudFormation adds or drops one global secondary index per stack update, so a deployment made before indexes
+ * were added deploys once per new index, counting up, and last without it (which drops the replaced GSI5). Fewer than
+ * the release before would delete an index; that is refused here only below the first release's seven.
  */
 const FIRST_RELEASE_INDEXES = 7;
 function tableIndexes(app: App): number | undefined {
   const value: unknown = app.node.tryGetContext('tableIndexes');
   if (value === undefined || value === '') return undefined;
   const count = typeof value === 'number' ? value : Number(value);
-  const all = TABLE_DEFINITION.indexes.length;
+  const all = INDEXES_IN_DEPLOYMENT_ORDER.length;
   if (!Number.isInteger(count) || count < FIRST_RELEASE_INDEXES || count > all) {
     throw new Error(`context tableIndexes must be a whole number from ${FIRST_RELEASE_INDEXES} to ${all}, not ${JSON.stringify(value)}`);
   }

@@ -31,7 +31,7 @@ export class Exports extends Construct {
       // A failed export is marked failed on its record and asked for again by the user; no blind retries.
       retryAttempts: 0,
       environment: {
-        TABLE_NAME: storage.table.tableName,
+        ...storage.tableEnvironment(),
         INTAKE_BUCKET: storage.intakeBucket.bucketName,
       },
     });

@@ -36,7 +36,7 @@ export class FirstAdmin extends Construct {
       entry: 'functions/setup/first-admin.ts',
       description: 'Makes sure the first admin has a sign-in and a user record (custom resource)',
       timeout: Duration.minutes(1),
-      environment: { TABLE_NAME: storage.table.tableName, USER_POOL_ID: userPool.userPoolId },
+      environment: { ...storage.tableEnvironment(), USER_POOL_ID: userPool.userPoolId },
     });
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminGetUser'], resources: [userPool.userPoolArn] }),

@@ -68,7 +68,7 @@ export class Intake extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(this.failures),
       environment: {
-        TABLE_NAME: storage.table.tableName,
+        ...storage.tableEnvironment(),
         INTAKE_BUCKET: storage.intakeBucket.bucketName,
         SELF_FUNCTION_NAME: functionName,
         MATCH_KEY: props.matchKey,
@@ -98,7 +98,7 @@ export class Intake extends Construct {
       entry: 'functions/intake/failures.ts',
       description: 'Ends as failed the imports whose intake events failed every attempt',
       timeout: Duration.seconds(30),
-      environment: { TABLE_NAME: storage.table.tableName, INTAKE_BUCKET: storage.intakeBucket.bucketName },
+      environment: { ...storage.tableEnvironment(), INTAKE_BUCKET: storage.intakeBucket.bucketName },
     });
     this.giveUp.addEventSource(new SqsEventSource(this.failures, { batchSize: 10, reportBatchItemFailures: true }));
     storage.grantTableItems(this.giveUp, 'GetItem', 'PutItem', 'UpdateItem');

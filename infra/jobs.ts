@@ -70,7 +70,7 @@ export class Jobs extends Construct {
       entry: 'functions/jobs/daily-digest.ts',
       description: 'The morning digest: each user its overdue and due tasks and untouched leads, through the outbox',
       environment: {
-        TABLE_NAME: storage.table.tableName,
+        ...storage.tableEnvironment(),
         ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }),
         ...(props.digestUntouchedBusinessDays !== undefined && { DIGEST_UNTOUCHED_BUSINESS_DAYS: String(props.digestUntouchedBusinessDays) }),
       },
@@ -90,7 +90,7 @@ export class Jobs extends Construct {
       schedulerId: 'WeeklyReportScheduler',
       entry: 'functions/jobs/weekly-report.ts',
       description: "The weekly report: each manager its reps' figures of the week before, through the outbox",
-      environment: { TABLE_NAME: storage.table.tableName, ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }) },
+      environment: { ...storage.tableEnvironment(), ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }) },
       grants: WEEKLY_REPORT_GRANTS,
       job: WEEKLY_REPORT_JOB,
       what: 'the weekly report',

@@ -53,7 +53,7 @@ export class Notifications extends Construct {
       description: 'Sends notification e-mails from the outbox; finishes abandoned assignment operations',
       timeout: Duration.minutes(2),
       environment: {
-        TABLE_NAME: storage.table.tableName,
+        ...storage.tableEnvironment(),
         ...this.environment,
         ...(props.appBaseUrl && { APP_BASE_URL: props.appBaseUrl }),
       },

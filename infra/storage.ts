@@ -12,7 +12,7 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, type BucketPrefix } from '../lib/storage/layout';
-import { INDEXES, TABLE_DEFINITION, type IndexKey } from '../lib/table/definition';
+import { INDEXES, REPLACED_INDEXES, TABLE_DEFINITION, indexNameOf, type IndexDefinition, type IndexKey } from '../lib/table/definition';
 import { PARTITION_PREFIXES, type PartitionKind } from '../lib/table/keys';
 import { acknowledgeOnGrantee } from './function-defaults';
 
@@ -22,15 +22,31 @@ export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | '
 export interface StorageProps {
   /** Refuse to delete the table through CloudFormation. */
   deletionProtection: boolean;
-  /** Only the first N of the table's indexes; all when absent (see infra/app.ts `tableIndexes`). */
+  /** Only the first N of the table's indexes in the order deployments added them (INDEXES_IN_DEPLOYMENT_ORDER); the release's own when absent (see infra/app.ts `tableIndexes`). */
   tableIndexes?: number;
   /** Browser origins allowed to PUT/GET the bucket through presigned URLs. */
   allowedOrigins: string[];
 }
 
+/**
+ * Every index a deployment of this stack has had, in the order deployments added them: the release's indexes with a
+ * replaced one in its place (lib/table/definition.ts REPLACED_INDEXES), then the successors of the replaced ones.
+ * `tableIndexes=N` deploys the first N, so an existing table gains one index per deployment, counting up, and the
+ * deployment without it drops the replaced ones. While the first N hold a replaced index, the functions read it
+ * (its successor is still being built).
+ */
+export const INDEXES_IN_DEPLOYMENT_ORDER: { key: IndexKey; index: IndexDefinition; replaced: boolean }[] = [
+  ...(Object.entries(INDEXES) as [IndexKey, IndexDefinition][]).map(([key, index]) =>
+    key in REPLACED_INDEXES ? { key, index: REPLACED_INDEXES[key as keyof typeof REPLACED_INDEXES], replaced: true } : { key, index, replaced: false },
+  ),
+  ...(Object.keys(REPLACED_INDEXES) as IndexKey[]).map((key) => ({ key, index: INDEXES[key] as IndexDefinition, replaced: false })),
+];
+
 /** The single table and the intake bucket (with its access-log bucket), and the key of the erased people's hashes. */
 export class Storage extends Construct {
   readonly table: Table;
+  /** Indexes this deployment reads under their former names (a replaced index kept while its successor builds). */
+  readonly formerIndexes: IndexKey[];
   readonly intakeBucket: Bucket;
   readonly accessLogBucket: Bucket;
   /**
@@ -41,7 +57,10 @@ export class Storage extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
-    this.table = singleTable(this, props.deletionProtection, props.tableIndexes);
+    const deployed = props.tableIndexes === undefined ? TABLE_DEFINITION.indexes : INDEXES_IN_DEPLOYMENT_ORDER.slice(0, props.tableIndexes).map((entry) => entry.index);
+    this.formerIndexes =
+      props.tableIndexes === undefined ? [] : INDEXES_IN_DEPLOYMENT_ORDER.slice(0, props.tableIndexes).filter((entry) => entry.replaced).map((entry) => entry.key);
+    this.table = singleTable(this, props.deletionProtection, deployed);
     this.accessLogBucket = accessLogBucket(this);
     this.intakeBucket = intakeBucket(this, this.accessLogBucket, props.allowedOrigins);
     this.erasureKey = new Secret(this, 'ErasureKey', {
@@ -53,6 +72,11 @@ export class Storage extends Construct {
       id: 'AwsSolutions-SMG4',
       reason: 'Rotating this key would orphan every stored hash of an erased person, whose next list row would then create them again.',
     });
+  }
+
+  /** What every function that reads the table is told of it: its name, and the indexes it reads under former names. */
+  tableEnvironment(): Record<string, string> {
+    return { TABLE_NAME: this.table.tableName, ...(this.formerIndexes.length > 0 && { TABLE_FORMER_INDEXES: this.formerIndexes.join(',') }) };
   }
 
   /** The erasure key, to hash a dedupe key (the leads API erases, the intake turns erased people away). */
@@ -96,7 +120,7 @@ export class Storage extends Construct {
     return Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:Query'],
-      resourceArns: indexes.map((index) => `${this.table.tableArn}/index/${INDEXES[index].indexName}`),
+      resourceArns: indexes.map((index) => `${this.table.tableArn}/index/${indexNameOf(index, this.formerIndexes)}`),
     });
   }
 
@@ -135,7 +159,7 @@ const logicalIdOf = (construct: Construct) =>
 
 const string = (name: string) => ({ name, type: AttributeType.STRING });
 
-function singleTable(scope: Construct, deletionProtection: boolean, indexCount = TABLE_DEFINITION.indexes.length): Table {
+function singleTable(scope: Construct, deletionProtection: boolean, indexes: readonly IndexDefinition[]): Table {
   const table = new Table(scope, 'Table', {
     partitionKey: string(TABLE_DEFINITION.partitionKey),
     sortKey: string(TABLE_DEFINITION.sortKey),
@@ -147,12 +171,12 @@ function singleTable(scope: Construct, deletionProtection: boolean, indexCount =
     // Read by the notification outbox consumer (a later issue).
     stream: StreamViewType.NEW_AND_OLD_IMAGES,
   });
-  for (const index of TABLE_DEFINITION.indexes.slice(0, indexCount)) {
+  for (const index of indexes) {
     table.addGlobalSecondaryIndex({
       indexName: index.indexName,
       partitionKey: string(index.partitionKey),
       sortKey: string(index.sortKey),
-      projectionType: ProjectionType.ALL,
+      ...(index.projects ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projects] } : { projectionType: ProjectionType.ALL }),
     });
   }
   return table;

@@ -106,6 +106,11 @@ export const config = {
   notificationRetentionDays: () => integer('NOTIFICATION_RETENTION_DAYS', 90),
   /** The largest list a user may upload (the intake function's temporary disk holds the file whole). */
   maxUploadBytes: () => integer('MAX_UPLOAD_BYTES', 200 * 1024 * 1024),
+  /**
+   * Indexes read under their former names (lib/table/definition.ts REPLACED_INDEXES): the stack sets it for the one
+   * deployment that keeps a replaced index beside its successor while DynamoDB builds the successor.
+   */
+  tableFormerIndexes: () => (optional('TABLE_FORMER_INDEXES') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
   /** Benchmarks count the capacity units of every table call (lib/table/capacity.ts). */
   tableCapacityMeter: () => optional('TABLE_CAPACITY_METER') === '1',
   /** Items one list page may read before its filter (lib/table/queries.ts ReadBudget). */

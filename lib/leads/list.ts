@@ -18,7 +18,7 @@ const NEXT_ACTION_ORDER = keys.leadNextActionOrderAttribute;
 
 /**
  * GET /leads: the lead list with the seed product's search conditions. The most selective condition picks the
- * index (members of a campaign → GSI5; sort by last action → GSI7; name prefix or sort by name → GSI6; owner and
+ * index (members of a campaign → GSI5v2; sort by last action → GSI7; name prefix or sort by name → GSI6; owner and
  * stage → GSI2; owner → GSI1; stage → GSI3; otherwise every lead by recency → GSI4); every other condition filters
  * that index query on the server. A list request never scans the table.
  *
@@ -37,7 +37,7 @@ interface Plan {
   partitions: string[];
   descending: boolean;
   sortPrefix?: string;
-  /** Conditions on the items the index returns (leads, or campaign histories for GSI5). */
+  /** Conditions on the items the index returns (leads, or campaign histories for GSI5v2, which holds only the lead id and their own conditions). */
   clauses: string[];
   names: Record<string, string>;
   values: Item;
@@ -89,7 +89,7 @@ export function planLeadQuery(query: LeadListQuery, caller: Caller): Plan {
   }
 
   if (query.campaignId) {
-    // Campaign histories first: their own conditions filter GSI5; lead conditions apply after the leads are read.
+    // Campaign histories first: their own conditions filter GSI5v2 (which holds them); lead conditions apply after the leads are read.
     if (query.invited !== undefined) add('#invited = :invited', { '#invited': 'invited' }, { ':invited': query.invited });
     if (query.responded !== undefined) add('#responded = :responded', { '#responded': 'responded' }, { ':responded': query.responded });
     if (query.followStatus) {
@@ -175,7 +175,7 @@ function leadMatches(lead: Item, query: LeadListQuery, owner: { given: boolean; 
   return true;
 }
 
-/** In-memory twin of the campaign-history conditions that filter GSI5. */
+/** In-memory twin of the campaign-history conditions that filter GSI5v2. */
 function historyMatches(history: Item, query: LeadListQuery): boolean {
   if (query.invited !== undefined && history.invited !== query.invited) return false;
   if (query.responded !== undefined && history.responded !== query.responded) return false;

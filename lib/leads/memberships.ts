@@ -143,7 +143,7 @@ export async function ownedMembershipsBefore(
 
 /**
  * Gives every history of the campaign its lead's owner: for histories written before histories carried owners
- * (an upgrade), which agents could not see through. Page by page over the campaign's members (GSI5), each page's
+ * (an upgrade), which agents could not see through. Page by page over the campaign's members (GSI5v2), each page's
  * leads read by key; safe to run again, and beside live writes (a history takes an owner only from a newer lead
  * version than the one it has). Returns how many histories it looked at.
  */

@@ -237,7 +237,7 @@ export interface CampaignMembership {
 /**
  * A campaign history as list intake first writes it: this list's flag set (with the import row that set it, and the
  * row that first reached the person), the other flag not (yet), follow-up not started. Listed among the campaign's
- * members (GSI5) by the date the lead arose.
+ * members (GSI5v2) by the date the lead arose.
  */
 export function newMembershipItem(input: { leadId: string; campaignId: string; flag: 'invited' | 'responded'; marker: string; arisenOn: string; at: string }): Item {
   const other = input.flag === 'invited' ? 'responded' : 'invited';

@@ -59,7 +59,7 @@ const compared = (campaign: Campaign, counters: Counters): ComparedMetrics => ({
 });
 
 /**
- * The counters recomputed from the items, with queries only (never a scan): the campaign's histories (GSI5, every
+ * The counters recomputed from the items, with queries only (never a scan): the campaign's histories (GSI5v2, every
  * shard) give invited, responded and both (invitedResponded); their leads, read by key, tell which the campaign
  * created (the lead's source campaign) and which it only reached; its actions are counted on GSI3; its deals read
  * from GSI4.

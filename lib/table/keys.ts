@@ -142,7 +142,7 @@ export const keys = {
     GSI4SK: `${updatedAt}#${leadId}`,
   }),
   leadsRecentPartition: (shard: number) => `LEADS#ALL#${shard}`,
-  /** GSI5: members of a campaign (from the campaign-history item), by the date the lead arose. */
+  /** GSI5v2 (keys GSI5PK/GSI5SK): members of a campaign (from the campaign-history item), by the date the lead arose. */
   campaignMembersIndex: (campaignId: string, shard: number, arisenOn: string, leadId: string) => ({
     GSI5PK: `MEMBERS#${campaignId}#${shard}`,
     GSI5SK: `${arisenOn}#${leadId}`,
@@ -212,7 +212,7 @@ export const keys = {
   leadsUntouchedPartition: (ownerId: string, shard: number) => `LEADS#UNTOUCHED#${ownerId}#${shard}`,
   leadUntouchedAttributes: indexAttributes('gsi10'),
   /**
-   * Where a lead sorts in GSI6, GSI7 and GSI5, to order in memory what those indexes order: an agent's list comes
+   * Where a lead sorts in GSI6, GSI7 and GSI5v2, to order in memory what those indexes order: an agent's list comes
    * from its own partitions whatever order it asks for.
    */
   leadNameOrder: (normalisedName: string, leadId: string) => keys.leadsByNameIndex(0, normalisedName, leadId).GSI6SK,

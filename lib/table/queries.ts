@@ -1,7 +1,8 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { config } from '../config';
+import { ConfigError } from '../errors';
 import { dynamo, fromAttributes, tableName, toAttributes, translate, type Item } from './client';
-import { INDEXES, TABLE_PARTITION_KEY, TABLE_SORT_KEY, type IndexKey } from './definition';
+import { INDEXES, REPLACED_INDEXES, TABLE_PARTITION_KEY, TABLE_SORT_KEY, indexNameOf, type IndexKey } from './definition';
 
 /**
  * Reading a partition of the table or of an index: one page (`queryPage`), every page (`queryPages`, `queryAll`),
@@ -91,6 +92,14 @@ export interface Page<T> {
   cutShort?: boolean;
 }
 
+/** The index's name as this deployment reads it (its former name while an upgrade builds its successor). */
+function readIndexName(index: IndexKey): string {
+  const former = config.tableFormerIndexes();
+  const unknown = former.filter((name) => !(name in REPLACED_INDEXES));
+  if (unknown.length > 0) throw new ConfigError(`TABLE_FORMER_INDEXES names no replaced index: ${unknown.join(', ')} (replaced: ${Object.keys(REPLACED_INDEXES).join(', ')})`);
+  return indexNameOf(index, former);
+}
+
 function keyAttributes(index?: IndexKey): string[] {
   const base = [TABLE_PARTITION_KEY, TABLE_SORT_KEY];
   if (!index) return base;
@@ -128,7 +137,7 @@ async function queryOnce<T>(spec: QuerySpec, options: { limit?: number; startKey
     const out = await dynamo().send(
       new QueryCommand({
         TableName: tableName(),
-        IndexName: spec.index ? INDEXES[spec.index].indexName : undefined,
+        IndexName: spec.index ? readIndexName(spec.index) : undefined,
         KeyConditionExpression: condition,
         FilterExpression: spec.filter?.expression,
         ExpressionAttributeNames: names,

@@ -89,7 +89,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
       { actions: ['GetItem', 'BatchGetItem'], keys: ['USER#*', 'CAMPAIGN#*', 'LEAD#*'] },
       { actions: ['PutItem'], keys: ['CAMPAIGN#*'] },
     ],
-    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'],
+    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5v2'],
     cursorSecret: true,
   },
   imports: {
@@ -110,7 +110,7 @@ const API_GRANTS: Record<RouteGroup, ExpectedGrants> = {
       { actions: ['UpdateItem'], keys: ['USER#*', 'LEAD#*', 'IMPORT#*'] },
       IDEMPOTENCY,
     ],
-    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7', 'GSI8', 'GSI9', 'GSI10'],
+    indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5v2', 'GSI6', 'GSI7', 'GSI8', 'GSI9', 'GSI10'],
     cursorSecret: true,
     erasureKey: true,
   },
@@ -190,7 +190,7 @@ function grantsOfFunction(s: Synthesised, fn: NodejsFunction) {
     for (const action of asList(st.Action) as string[]) {
       for (const resource of asList(st.Resource)) {
         const json = JSON.stringify(resource);
-        const index = joined(resource, table)?.match(/^\/index\/(GSI\d+)$/)?.[1];
+        const index = joined(resource, table)?.match(/^\/index\/(GSI\d+(?:v\d+)?)$/)?.[1];
         const object = joined(resource, bucketArn)?.match(/^\/(.+)$/)?.[1];
         const leadingKeys = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
         if (action.startsWith('dynamodb:') && json === table && Array.isArray(leadingKeys) && Object.keys(st.Condition).length === 1) {
@@ -242,7 +242,7 @@ describe('LeadBackendStack', () => {
       });
     });
 
-    it('has exactly the indexes of TABLE_DEFINITION, each with its keys and all attributes projected', () => {
+    it('has exactly the indexes of TABLE_DEFINITION, each with its keys and what it projects', () => {
       const table = s.resources[s.id(s.stack.storage.table)]!;
       expect(table.Properties.GlobalSecondaryIndexes).toEqual(
         TABLE_DEFINITION.indexes.map((index) => ({
@@ -251,9 +251,16 @@ describe('LeadBackendStack', () => {
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: index.projects ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projects] } : { ProjectionType: 'ALL' },
         })),
       );
+      // The members index holds only what its readers take from it; the replaced GSI5 is gone, and nothing reads it.
+      const members = table.Properties.GlobalSecondaryIndexes.find((i: { IndexName: string }) => i.IndexName === 'GSI5v2');
+      expect(members.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: ['leadId', 'invited', 'responded', 'followStatus', 'arisenOn'] });
+      expect(table.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).not.toContain('GSI5');
+      for (const fn of Object.values(s.resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+        expect(fn.Properties.Environment?.Variables?.TABLE_FORMER_INDEXES).toBeUndefined();
+      }
     });
   });
 
@@ -687,10 +694,30 @@ describe('context', () => {
     () => {
       const { resources, stack, id } = synth({ tableIndexes: '8' });
       const names = resources[id(stack.storage.table)]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName);
-      expect(names).toEqual(TABLE_DEFINITION.indexes.slice(0, 8).map((i) => i.indexName));
-      for (const bad of ['6', '11', 'all', '8.5']) {
+      // A table from before GSI8 still has the first GSI5, and its functions read that one.
+      expect(names).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7', 'GSI8']);
+      expect(resources[id(stack.api.functions.leads)]!.Properties.Environment.Variables.TABLE_FORMER_INDEXES).toBe('gsi5');
+      for (const bad of ['6', '12', 'all', '8.5']) {
         expect(() => buildApp({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, tableIndexes: bad })).toThrow(/tableIndexes must be/);
       }
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'replaces the members index over two deploys: first beside the one it replaces, read from the old one, then alone',
+    () => {
+      const { resources, stack, id } = synth({ tableIndexes: '11' });
+      const indexes = resources[id(stack.storage.table)]!.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: unknown }[];
+      expect(indexes.map((i) => i.IndexName)).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6', 'GSI7', 'GSI8', 'GSI9', 'GSI10', 'GSI5v2']);
+      expect(indexes.find((i) => i.IndexName === 'GSI5')!.Projection).toEqual({ ProjectionType: 'ALL' });
+      // Every function that reads the table reads the first GSI5 while DynamoDB builds GSI5v2, and may query only it.
+      const readers = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.TABLE_NAME);
+      expect(readers.length).toBeGreaterThan(5);
+      for (const fn of readers) expect(fn.Properties.Environment.Variables.TABLE_FORMER_INDEXES).toBe('gsi5');
+      const policies = JSON.stringify(Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy'));
+      expect(policies).toContain('/index/GSI5"');
+      expect(policies).not.toContain('/index/GSI5v2');
     },
     SYNTH_TIMEOUT,
   );
