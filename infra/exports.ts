@@ -27,7 +27,9 @@ export class Exports extends Construct {
       description: 'Writes list exports (リスト出力) to exports/ in the intake bucket',
       memorySize: 1024,
       timeout: Duration.minutes(15),
-      ephemeralStorageSize: Size.mebibytes(512),
+      // Room for the rows spooled between reading the leads and writing the file (lib/exports/spool.ts): at most a
+      // million leads (EXPORT_READ_ITEMS), about 2 KB a lead with a dozen survey answers.
+      ephemeralStorageSize: Size.mebibytes(4096),
       // A failed export is marked failed on its record and asked for again by the user; no blind retries.
       retryAttempts: 0,
       environment: {

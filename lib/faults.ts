@@ -15,6 +15,8 @@ export const FAULT_POINTS = {
   assignmentPublish: 'assignment.publish',
   /** After each bounded step of a lead's erasure (a transaction of actions, events or notifications scrubbed). */
   erasureStep: 'erasure.step',
+  /** After an export's leads are spooled to local disk, before its file is written. */
+  exportWrite: 'export.write',
 } as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[keyof typeof FAULT_POINTS];

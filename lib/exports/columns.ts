@@ -8,6 +8,10 @@ import { japanClockText } from '../text/japan-time';
  * maps back into the same fields; リードID and バージョン first, so the update finds the lead and detects a conflict.
  * The last action's time is written as a person in Japan reads it (`2026-11-20 14:05:30`), and an update list
  * compares it the same way (lib/intake/update-columns.ts), so an unedited file uploaded back changes nothing.
+ *
+ * After them, one column for each extra (survey) column any exported lead has, under the label its list gave it, in
+ * the order the export first meets it: intake reads a label it does not know as such a column, so an answer edited
+ * in the file is updated, and an empty cell, a lead without that answer, changes nothing (only #clear clears).
  */
 
 type Column = { label: string; value: (lead: ListedLead, ownerEmail: string | undefined) => string | number | undefined };
@@ -40,3 +44,9 @@ export const EXPORT_COLUMNS: Column[] = [
   { label: CANONICAL_LABEL.lastActionResult, value: (lead) => lead.lastActionResult },
   field('memo'),
 ];
+
+/**
+ * The most extra columns one export writes: a sheet has 16,384 columns, and a .csv is opened in the same program.
+ * Leads of many campaigns with different surveys could pass it; the export then asks for a narrower filter.
+ */
+export const MAX_EXPORT_EXTRA_COLUMNS = 16_384 - EXPORT_COLUMNS.length;

@@ -11,7 +11,7 @@ import { configuredMatchMode, matchKeyOf } from './match-key';
 import { campaignCounts } from './campaign-count';
 import { canSee, getLead, getLeads, toMembership } from './repository';
 import { isErasedOrErasing } from './tombstone';
-import { listedLeadFromItem, type ListedLead } from './model';
+import { extraOfItem, listedLeadFromItem, type Lead, type ListedLead } from './model';
 import type { LeadListQuery } from './list-query';
 
 const NEXT_ACTION_ORDER = keys.leadNextActionOrderAttribute;
@@ -186,9 +186,19 @@ function historyMatches(history: Item, query: LeadListQuery): boolean {
 }
 
 export interface LeadListPage {
-  items: { lead: ListedLead; followStatus?: string }[];
+  /** `extra`, the lead's extra (survey) columns, only when asked for (an export); no list page shows them. */
+  items: { lead: ListedLead; followStatus?: string; extra?: Record<string, string> }[];
   position?: ShardedPosition;
 }
+
+export interface LeadListOptions {
+  /** Each item with its lead's extra columns, which cost a list page their unpacking (./model.ts). */
+  withExtra?: boolean;
+}
+
+/** A list item of the lead behind an index or table item, with its extra columns when they are asked for. */
+const entryOf = (item: Item, options: LeadListOptions): { lead: ListedLead; extra?: Record<string, string> } =>
+  options.withExtra ? { lead: listedLeadFromItem(item), extra: extraOfItem(item) } : { lead: listedLeadFromItem(item) };
 
 /** At most this many index pages to fill one list page when leads behind campaign histories are filtered out. */
 const MAX_ROUNDS = 5;
@@ -197,18 +207,18 @@ const MAX_ROUNDS = 5;
  * One page of the list. `budget` bounds the reads of this page; a caller that reads page after page (an export, an
  * assignment by filter) passes one budget for all of them and stops when it is spent.
  */
-export async function findLeads(query: LeadListQuery, caller: Caller, position?: ShardedPosition, budget = new ReadBudget()): Promise<LeadListPage> {
-  if (query.email !== undefined || query.phone !== undefined) return lookUpLeads(query, caller, position, budget);
+export async function findLeads(query: LeadListQuery, caller: Caller, position?: ShardedPosition, budget = new ReadBudget(), options: LeadListOptions = {}): Promise<LeadListPage> {
+  if (query.email !== undefined || query.phone !== undefined) return lookUpLeads(query, caller, position, budget, options);
   const plan = planLeadQuery(query, caller);
   const filter = plan.clauses.length ? { expression: plan.clauses.join(' AND '), names: plan.names, values: plan.values } : undefined;
   const read = (limit: number, at?: ShardedPosition) =>
     shardedQuery<Item>({ index: plan.index, partitions: plan.partitions, descending: plan.descending, limit, sortPrefix: plan.sortPrefix, filter, position: at, budget });
 
-  if (plan.order) return ownLeadsInOrder(plan.order, query, position, budget, read);
+  if (plan.order) return ownLeadsInOrder(plan.order, query, position, budget, read, options);
 
   if (plan.index !== 'gsi5') {
     const page = await read(query.limit, position);
-    return { items: page.items.map((item) => ({ lead: listedLeadFromItem(item) })), position: page.position };
+    return { items: page.items.map((item) => entryOf(item, options)), position: page.position };
   }
 
   // Members of a campaign: histories in order, then their leads, filtered on the lead's own conditions.
@@ -221,7 +231,7 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
     budget.spend(page.items.length);
     for (const history of page.items) {
       const lead = leads.get(keyString(keys.lead(history.leadId as string)));
-      if (lead && leadMatches(lead, query, owner)) items.push({ lead: listedLeadFromItem(lead), followStatus: toMembership(history).followStatus });
+      if (lead && leadMatches(lead, query, owner)) items.push({ ...entryOf(lead, options), followStatus: toMembership(history).followStatus });
     }
     at = page.position;
     if (!at || budget.exhausted) break;
@@ -238,13 +248,15 @@ const foundFor = (caller: Caller, lead: ListedLead, holds: (lead: ListedLead) =>
  * look-up entries on GSI4 name the leads (./lookups.ts), read by key. A lead the caller may not see is simply not
  * found, as an erased one is; a page reads at most `limit` entries a round, within the read budget.
  */
-async function lookUpLeads(query: LeadListQuery, caller: Caller, position: ShardedPosition | undefined, budget: ReadBudget): Promise<LeadListPage> {
+async function lookUpLeads(query: LeadListQuery, caller: Caller, position: ShardedPosition | undefined, budget: ReadBudget, options: LeadListOptions): Promise<LeadListPage> {
+  // The look-ups read whole leads by key: their extra columns are there already.
+  const listed = (lead: Lead) => (options.withExtra ? { lead, extra: lead.extra } : { lead });
   if (query.email !== undefined && configuredMatchMode() === 'email') {
     const email = query.email;
     const claim = await getItem<{ leadId: string }>(keys.leadMatchKey(matchKeyOf({ email }, 'email')!));
     const found = claim ? await getLead(claim.leadId) : undefined;
     const holds = (lead: ListedLead) => lead.email !== undefined && normaliseEmail(lead.email) === email;
-    return { items: found && foundFor(caller, found.lead, holds) ? [{ lead: found.lead }] : [] };
+    return { items: found && foundFor(caller, found.lead, holds) ? [listed(found.lead)] : [] };
   }
   const key: LookupKey = query.phone !== undefined ? { kind: 'PHONE', value: query.phone } : { kind: 'EMAIL', value: query.email! };
   const partitions = [keys.leadsByLookupPartition(key.kind, key.value)];
@@ -256,7 +268,7 @@ async function lookUpLeads(query: LeadListQuery, caller: Caller, position: Shard
     budget.spend(page.items.length);
     for (const entry of page.items) {
       const lead = leads.get(entry.leadId as string);
-      if (lead && foundFor(caller, lead, (l) => leadHasLookupKey(l, key))) items.push({ lead });
+      if (lead && foundFor(caller, lead, (l) => leadHasLookupKey(l, key))) items.push(listed(lead));
     }
     at = page.position;
     if (!at || budget.exhausted) break;
@@ -274,6 +286,7 @@ async function ownLeadsInOrder(
   position: ShardedPosition | undefined,
   budget: ReadBudget,
   read: (limit: number, at?: ShardedPosition) => Promise<{ items: Item[]; position?: ShardedPosition }>,
+  options: LeadListOptions,
 ): Promise<LeadListPage> {
   const found: Item[] = [];
   let at: ShardedPosition | undefined;
@@ -288,7 +301,7 @@ async function ownLeadsInOrder(
     }
   } while (at);
 
-  let entries = found.map((item) => ({ lead: listedLeadFromItem(item), followStatus: undefined as string | undefined, sortValue: '' }));
+  let entries = found.map((item) => ({ ...entryOf(item, options), followStatus: undefined as string | undefined, sortValue: '' }));
   if (order === 'campaign') {
     const histories = await batchGet<Item>(entries.map(({ lead }) => keys.membership(lead.leadId, query.campaignId!)));
     budget.spend(entries.length);
@@ -312,7 +325,7 @@ async function ownLeadsInOrder(
   const page = rest.slice(0, query.limit);
   const more = rest.length > page.length;
   return {
-    items: page.map(({ lead, followStatus }) => ({ lead, ...(followStatus ? { followStatus } : {}) })),
+    items: page.map(({ lead, followStatus, extra }) => ({ lead, ...(followStatus ? { followStatus } : {}), ...(extra ? { extra } : {}) })),
     position: more ? { after: { sortValue: page[page.length - 1]!.sortValue } } : undefined,
   };
 }

@@ -213,6 +213,9 @@ export function listedLeadFromItem(item: Item): ListedLead {
   return item.memo !== undefined ? { ...lead, memo: unpackMemo(item.memo) } : lead;
 }
 
+/** The extra columns of a lead item, packed or not: what listedLeadFromItem leaves out, for a reader that needs them. */
+export const extraOfItem = (item: Item): Record<string, string> => unpackExtra(item.extra);
+
 export function leadFromItem(item: Item): Lead {
   const lead = withoutTableAttributes<Lead>(item, ...SEARCH_KEYS, ...BOOKKEEPING);
   return { ...lead, extra: unpackExtra(item.extra), ...(item.memo !== undefined ? { memo: unpackMemo(item.memo) } : {}) };

@@ -890,6 +890,8 @@ describe('list export', () => {
     const { resources, stack, id } = synth({});
     const worker = resources[id(stack.exports.function)]!.Properties;
     expect(worker.Environment.Variables).toMatchObject({ TABLE_NAME: expect.anything(), INTAKE_BUCKET: expect.anything() });
+    // Disk for a million leads' rows spooled before the file is written, not the default 512 MB.
+    expect(worker.EphemeralStorage).toEqual({ Size: 4096 });
     const requester = resources[id(stack.api.functions.exports)]!.Properties;
     expect(requester.Environment.Variables.EXPORT_FUNCTION_NAME).toEqual({ Ref: id(stack.exports.function) });
     const invokes = Object.values(resources)
