@@ -2,6 +2,9 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAULT_POINTS } from '../../lib/faults';
+import { newId } from '../../lib/ids';
+import { leadItem, newLead } from '../../lib/leads/model';
+import { batchWrite, putRequest } from '../../lib/table/client';
 import { EXPORT_COLUMNS } from '../../lib/exports/columns';
 import { failing } from '../support/faults';
 import { intakeHelpers } from '../support/intake';
@@ -36,12 +39,12 @@ let seminarId: string;
 
 const detail = async (email: string) => (await stack().api('GET', `/leads/${ids[email]}`, { as: 'manager' })).body.lead;
 
-async function exported(format: 'xlsx' | 'csv'): Promise<Buffer> {
-  const started = await stack().api('POST', '/exports', { as: 'manager', body: { filter: { company: COMPANY }, format } });
+async function exported(format: 'xlsx' | 'csv', company = COMPANY, rows = 3): Promise<Buffer> {
+  const started = await stack().api('POST', '/exports', { as: 'manager', body: { filter: { company }, format } });
   expect(started.status).toBe(202);
   await stack().intakeIdle();
   const done = await stack().api('GET', `/exports/${started.body.exportId}`, { as: 'manager' });
-  expect(done.body).toMatchObject({ status: 'succeeded', rows: 3 });
+  expect(done.body).toMatchObject({ status: 'succeeded', rows });
   return Buffer.from(await (await fetch(done.body.url)).arrayBuffer());
 }
 
@@ -115,6 +118,27 @@ describe('extra columns in a list export', () => {
     expect((await detail('survey2@example.com')).extra).toEqual({ ...answers['survey2@example.com'], 来場日: '2026-11-07' });
     for (const email of ['survey0@example.com', 'survey1@example.com']) expect((await detail(email)).extra).toEqual(answers[email]);
   });
+
+  test('1,234 leads, more than two pages of the spool: each row once, with its own answers', async () => {
+    const count = 1_234;
+    const at = Date.UTC(2026, 10, 1);
+    const leads = Array.from({ length: count }, (_, i) =>
+      newLead({
+        leadId: newId(),
+        fields: { name: `多数 ${i}`, email: `many${i}@example.com`, company: '多数回答工業' },
+        extra: i % 3 === 0 ? { 番号: String(i) } : { 番号: String(i), 備考: `備考${i}` },
+        matchKey: `e:many${i}@example.com`,
+        at: new Date(at + i * 1000).toISOString(),
+      }),
+    );
+    await batchWrite(leads.map((l) => putRequest(leadItem(l))), { concurrency: 8 });
+    const rows = byEmail((await readWorkbook(await exported('xlsx', '多数回答工業', count))).get('リード')!);
+    expect(rows.size).toBe(count);
+    for (let i = 0; i < count; i++) {
+      const row = rows.get(`many${i}@example.com`)!;
+      expect([row['番号'], row['備考']]).toEqual([String(i), i % 3 === 0 ? undefined : `備考${i}`]);
+    }
+  }, 60_000);
 
   test('no spool is left on disk, after a written export or a failed one', async () => {
     expect(await readdir(spoolRoot)).toEqual([]);
