@@ -8,6 +8,10 @@ import { ulid } from 'ulid';
 import { createCampaign } from '../lib/campaigns/repository';
 import { createExportRecord, getExportRecord } from '../lib/exports/repository';
 import { runExport } from '../lib/exports/run-export';
+import { EXPORT_COLUMNS } from '../lib/exports/columns';
+import { downloadToFile } from '../lib/storage/s3';
+import ExcelJS from 'exceljs';
+import { join } from 'node:path';
 import { campaignSetItem } from '../lib/leads/campaign-count';
 import { lookupItemsOf } from '../lib/leads/lookups';
 import { leadItem, type Lead, type LeadStage } from '../lib/leads/model';
@@ -21,19 +25,24 @@ import { ENTITY, keys, shardOf } from '../lib/table/keys';
 import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './support';
 
 /**
- * npm run bench:leads [-- --leads N --runs R]
+ * npm run bench:leads [-- --leads N --runs R --survey Q]
  *
  * Puts N leads (default 100,000) into DynamoDB Local — owners, stages, phones, campaign histories and open tasks
  * (one lead in five, 20,000 at 100,000 leads, due from ten days ago to twenty days on; 50 owners) spread as a real
  * book of leads would be — then times, through the real handlers, the first page of 50 of the main lists, of
  * `GET /me/queue`, and the e-mail and phone look-ups (R runs each), each beside a single GetItem and beside one Query
  * of as many lead items from one partition, both timed in the same run; the morning digest for the 50 users (time
- * and items read); and finally exports all N leads and prints
- * the time and peak RSS of the export.
+ * and items read); and finally exports all N leads and prints the time and peak RSS of the export. With `--survey Q`,
+ * every other lead has Q survey answers, and the export's header must name each question.
  */
 
 const leads = argument('leads', 100_000);
 const runs = argument('runs', 50);
+/** Survey answers on every other lead, as an exhibition's list leaves them (0 by default: the list figures above). */
+const survey = argument('survey', 0);
+const QUESTIONS = Array.from({ length: survey }, (_, q) => `アンケート${q + 1}：ご関心の理由`);
+const answersOf = (i: number): Record<string, string> =>
+  survey > 0 && i % 2 === 0 ? Object.fromEntries(QUESTIONS.map((q, n) => [q, `来期の予算申請に向けて比較検討中。決裁は部長、導入は下期を想定（${i}-${n + 1}）`])) : {};
 /** 50 users work leads: the demo's rep1, rep2, agent and manager, and 46 more reps; one lead in five is nobody's. */
 const BENCH_REPS = Array.from({ length: 46 }, (_, i) => `bench-rep${String(i).padStart(2, '0')}`);
 const OWNERS = ['rep1', 'rep2', 'agent', 'manager', ...BENCH_REPS, ...Array.from({ length: 13 }, () => undefined)];
@@ -75,7 +84,7 @@ async function seed(campaignId: string): Promise<{ tasks: number; tasksOf: Map<s
       stage: STAGES[i % STAGES.length]!,
       ...(ownerId ? { ownerId, ownerTeam: 'インサイドセールス部' } : {}),
       ...(task ? { nextActionAt: task.dueAt } : {}),
-      extra: {},
+      extra: answersOf(i),
       matchKey: `e:${email}`,
       createdAt: at,
       updatedAt: at,
@@ -121,6 +130,15 @@ function event(path: string, query: Record<string, string>, userId: string) {
     requestContext: { requestId: ulid(), routeKey: `GET ${path}`, http: { method: 'GET', path }, authorizer: { jwt: { claims: { sub: userId }, scopes: [] } } },
     isBase64Encoded: false,
   };
+}
+
+/** The first row of a workbook's first sheet, read as a stream: the export is too big to load whole for one row. */
+async function firstRow(file: string): Promise<string[]> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {});
+  for await (const sheet of reader) {
+    for await (const row of sheet) return (row.values as unknown[]).slice(1).map(String);
+  }
+  return [];
 }
 
 const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -213,6 +231,15 @@ async function main() {
     const record = await getExportRecord(exportId);
     console.log(`export of all leads: ${record?.status}, ${fmt(record?.rows ?? 0)} rows in ${fmt(result.ms / 1000, 1)} s (${fmt((record?.rows ?? 0) / (result.ms / 1000))} rows/s), peak RSS ${fmt(peakMb)} MB`);
     if (record?.rows !== leads) process.exitCode = 1;
+    if (survey > 0 && record?.key) {
+      // The file's header must name every question after the export's own columns.
+      const file = join(bench.dir, 'export.xlsx');
+      await downloadToFile('lead-intake', record.key, file);
+      const header = await firstRow(file);
+      const missing = QUESTIONS.filter((q) => !header.includes(q));
+      console.log(`export header: ${header.length} columns, ${QUESTIONS.length - missing.length} of ${QUESTIONS.length} questions`);
+      if (missing.length > 0 || header.length !== EXPORT_COLUMNS.length + QUESTIONS.length) process.exitCode = 1;
+    }
   } finally {
     await bench.stop();
   }
