@@ -22,6 +22,8 @@ import { seedDemoUsers } from '../lib/local/seed';
 import { createUser } from '../lib/users/repository';
 import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
 import { ENTITY, keys, shardOf } from '../lib/table/keys';
+import { consumedCapacity, resetConsumedCapacity } from '../lib/table/capacity';
+import { config } from '../lib/config';
 import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './support';
 
 /**
@@ -33,7 +35,8 @@ import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './s
  * `GET /me/queue`, and the e-mail and phone look-ups (R runs each), each beside a single GetItem and beside one Query
  * of as many lead items from one partition, both timed in the same run; the morning digest for the 50 users (time
  * and items read); and finally exports all N leads and prints the time and peak RSS of the export. With `--survey Q`,
- * every other lead has Q survey answers, and the export's header must name each question.
+ * every other lead has Q survey answers, and the export's header must name each question. With TABLE_CAPACITY_METER=1,
+ * each page also prints the read units it consumed (lib/table/capacity.ts) beside the baseline Query's.
  */
 
 const leads = argument('leads', 100_000);
@@ -193,8 +196,17 @@ async function main() {
       const getTimes: number[] = [];
       const queryTimes: number[] = [];
       const baseline = rawQuery(count);
+      // Read units of the page and of the baseline Query, summed over the runs (only with the meter on).
+      let pageUnits = 0;
+      let queryUnits = 0;
+      const metered = async <T>(work: () => Promise<T>, add: (units: number) => void): Promise<{ result: T; ms: number }> => {
+        resetConsumedCapacity();
+        const out = await timed(work);
+        add(consumedCapacity().read);
+        return out;
+      };
       for (let r = 0; r < runs; r++) {
-        const { result, ms } = await timed(() => handler(event(path, query, userId) as never, context as never));
+        const { result, ms } = await metered(() => handler(event(path, query, userId) as never, context as never), (u) => (pageUnits += u));
         const body = JSON.parse((result as { body: string }).body);
         if ((result as { statusCode: number }).statusCode !== 200 || body.items.length !== count) throw new Error(`${label}: ${JSON.stringify(result).slice(0, 300)}`);
         // Every other lead (the even ones) is a member of the campaign: each item's count must say so exactly.
@@ -205,13 +217,14 @@ async function main() {
         }
         listTimes.push(ms);
         getTimes.push((await timed(getItem)).ms);
-        queryTimes.push((await timed(baseline)).ms);
+        queryTimes.push((await metered(baseline, (u) => (queryUnits += u))).ms);
       }
       const list = percentiles(listTimes);
       const get = percentiles(getTimes);
       const raw = percentiles(queryTimes);
       console.log(
-        `${label.padEnd(20)} median ${fmt(list.median, 1)} ms, p95 ${fmt(list.p95, 1)} ms | GetItem ${fmt(get.median, 1)} / ${fmt(get.p95, 1)} ms: ${fmt(list.median / get.median, 1)}× / ${fmt(list.p95 / get.p95, 1)}× | Query of ${count} ${fmt(raw.median, 1)} / ${fmt(raw.p95, 1)} ms: ${fmt(list.median / raw.median, 1)}× / ${fmt(list.p95 / raw.p95, 1)}×`,
+        `${label.padEnd(20)} median ${fmt(list.median, 1)} ms, p95 ${fmt(list.p95, 1)} ms | GetItem ${fmt(get.median, 1)} / ${fmt(get.p95, 1)} ms: ${fmt(list.median / get.median, 1)}× / ${fmt(list.p95 / get.p95, 1)}× | Query of ${count} ${fmt(raw.median, 1)} / ${fmt(raw.p95, 1)} ms: ${fmt(list.median / raw.median, 1)}× / ${fmt(list.p95 / raw.p95, 1)}×` +
+          (config.tableCapacityMeter() ? ` | read units ${fmt(pageUnits / runs, 1)} a page, Query ${fmt(queryUnits / runs, 1)}` : ''),
       );
     }
 
