@@ -2,7 +2,7 @@ import { ValidationError } from '../errors';
 import type { Caller } from '../users/caller';
 import { batchGet, getItem, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
-import { ReadBudget } from '../table/queries';
+import { READ_BEHIND_AN_INDEX, ReadBudget } from '../table/queries';
 import { instantOfDateOrTime, japanDayEnd, japanDayStart } from '../text/japan-time';
 import { shardedQuery, type ShardedPosition } from '../table/sharded-query';
 import { normaliseCompany, normaliseEmail, normaliseName } from '../text/normalize';
@@ -227,7 +227,7 @@ export async function findLeads(query: LeadListQuery, caller: Caller, position?:
   let at = position;
   for (let round = 0; round < MAX_ROUNDS && items.length < query.limit; round++) {
     const page = await read(query.limit - items.length, at);
-    const leads = await batchGet<Item>(page.items.map((h) => keys.lead(h.leadId as string)));
+    const leads = await batchGet<Item>(page.items.map((h) => keys.lead(h.leadId as string)), READ_BEHIND_AN_INDEX);
     budget.spend(page.items.length);
     for (const history of page.items) {
       const lead = leads.get(keyString(keys.lead(history.leadId as string)));
@@ -303,7 +303,7 @@ async function ownLeadsInOrder(
 
   let entries = found.map((item) => ({ ...entryOf(item, options), followStatus: undefined as string | undefined, sortValue: '' }));
   if (order === 'campaign') {
-    const histories = await batchGet<Item>(entries.map(({ lead }) => keys.membership(lead.leadId, query.campaignId!)));
+    const histories = await batchGet<Item>(entries.map(({ lead }) => keys.membership(lead.leadId, query.campaignId!)), READ_BEHIND_AN_INDEX);
     budget.spend(entries.length);
     entries = entries.flatMap((entry) => {
       const history = histories.get(keyString(keys.membership(entry.lead.leadId, query.campaignId!)));
@@ -336,7 +336,7 @@ const nextActionOf = (lead: ListedLead): string | undefined => (lead as ListedLe
 /**
  * What the list screen shows for each lead: the lead's summary, its owner's name, its counts. The page's extras are
  * one batch read, whatever its size: the owners (each once), the deals of converted leads (their current status) and
- * the leads' campaign sets (./campaign-count.ts).
+ * the leads' campaign sets (./campaign-count.ts), eventually consistent as the index the page came from is.
  */
 export async function listItems(page: LeadListPage) {
   const ownerIds = [...new Set(page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id)))];
@@ -345,7 +345,7 @@ export async function listItems(page: LeadListPage) {
     ...ownerIds.map((id) => keys.user(id)),
     ...page.items.flatMap((i) => (i.lead.dealIds ?? []).map((dealId) => keys.deal(dealId))),
     ...leadIds.map((leadId) => keys.leadCampaigns(leadId)),
-  ]);
+  ], READ_BEHIND_AN_INDEX);
   const owners = new Map(ownerIds.flatMap((id) => {
     const user = found.get(keyString(keys.user(id)));
     return user ? [[id, user.name as string]] : [];

@@ -5,7 +5,7 @@ import { dueInstantOf, dueWindowOf, dueWindowRange, japanDayBounds, taskFromItem
 import { isErasedOrErasing } from '../leads/tombstone';
 import { batchGet, keyString, type Item } from '../table/client';
 import { allShards, keys } from '../table/keys';
-import { positionOf, queryPage, ReadBudget } from '../table/queries';
+import { positionOf, queryPage, READ_BEHIND_AN_INDEX, ReadBudget } from '../table/queries';
 import { positionAfter, shardedQuery, type ShardedPosition, type ShardedRequest } from '../table/sharded-query';
 import type { Caller } from '../users/caller';
 import type { QueueReason } from './work-queue-schema';
@@ -195,7 +195,7 @@ async function leadsOf(candidates: Candidate[]): Promise<Map<string, ListedLead>
   for (const c of candidates) if (c.item) out.set(c.leadId, listedLeadFromItem(c.item));
   const missing = [...new Set(candidates.filter((c) => !c.item).map((c) => c.leadId))];
   if (missing.length === 0) return out;
-  const found = await batchGet<Item>(missing.map((leadId) => keys.lead(leadId)));
+  const found = await batchGet<Item>(missing.map((leadId) => keys.lead(leadId)), READ_BEHIND_AN_INDEX);
   for (const leadId of missing) {
     const item = found.get(keyString(keys.lead(leadId)));
     if (item) out.set(leadId, listedLeadFromItem(item));

@@ -29,6 +29,15 @@ export interface QuerySpec {
 }
 
 /**
+ * How a page reads by key what its index read named (the leads behind campaign histories or tasks, the page's owners,
+ * deals and campaign sets): eventually consistent, at half the read units of a strong read. The index the page came
+ * from is itself eventually consistent, so a strong read behind it would make the page no fresher than the index
+ * (a page of 50 by name: about 104 read units strong, half of it these reads; `TABLE_CAPACITY_METER=1 npm run
+ * bench:leads`).
+ */
+export const READ_BEHIND_AN_INDEX = { consistent: false } as const;
+
+/**
  * What one request may still read: items before filters (READ_BUDGET_ITEMS, 2,000 by default) and time
  * (READ_BUDGET_MS, 3 s), after which it hands back what it has found. A selective filter (a product nobody has, an owner behind a name index) would
  * otherwise read a whole partition, 20 items a round trip, until the function timed out. When the budget runs out a
