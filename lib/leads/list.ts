@@ -12,6 +12,7 @@ import { campaignCounts } from './campaign-count';
 import { canSee, getLead, getLeads, toMembership } from './repository';
 import { isErasedOrErasing } from './tombstone';
 import { extraOfItem, listedLeadFromItem, type Lead, type ListedLead } from './model';
+import { rememberNames, rememberedNames } from '../users/display-names';
 import type { LeadListQuery } from './list-query';
 
 const NEXT_ACTION_ORDER = keys.leadNextActionOrderAttribute;
@@ -335,21 +336,23 @@ const nextActionOf = (lead: ListedLead): string | undefined => (lead as ListedLe
 
 /**
  * What the list screen shows for each lead: the lead's summary, its owner's name, its counts. The page's extras are
- * one batch read, whatever its size: the owners (each once), the deals of converted leads (their current status) and
- * the leads' campaign sets (./campaign-count.ts), eventually consistent as the index the page came from is.
+ * one batch read, whatever its size: the owners not read in the last minute (each once), the deals of converted
+ * leads (their current status) and the leads' campaign sets (./campaign-count.ts), eventually consistent as the index
+ * the page came from is.
  */
 export async function listItems(page: LeadListPage) {
-  const ownerIds = [...new Set(page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id)))];
+  const ownerIds = page.items.map((i) => i.lead.ownerId).filter((id): id is string => Boolean(id));
+  // Owners' names a minute old are good enough for the owner column (lib/users/display-names.ts).
+  const { names: owners, unknown } = rememberedNames(ownerIds);
   const leadIds = page.items.map((i) => i.lead.leadId);
   const found = await batchGet<Item>([
-    ...ownerIds.map((id) => keys.user(id)),
+    ...unknown.map((id) => keys.user(id)),
     ...page.items.flatMap((i) => (i.lead.dealIds ?? []).map((dealId) => keys.deal(dealId))),
     ...leadIds.map((leadId) => keys.leadCampaigns(leadId)),
   ], READ_BEHIND_AN_INDEX);
-  const owners = new Map(ownerIds.flatMap((id) => {
-    const user = found.get(keyString(keys.user(id)));
-    return user ? [[id, user.name as string]] : [];
-  }));
+  const read = new Map(unknown.map((id) => [id, (found.get(keyString(keys.user(id)))?.name as string | undefined) ?? null]));
+  rememberNames(read);
+  for (const [id, name] of read) owners.set(id, name);
   const campaignCount = await campaignCounts(leadIds, (leadId) => found.get(keyString(keys.leadCampaigns(leadId))));
   const dealCounts = (lead: ListedLead) => {
     const statuses = (lead.dealIds ?? []).map((dealId) => found.get(keyString(keys.deal(dealId)))?.status);
@@ -368,7 +371,7 @@ export async function listItems(page: LeadListPage) {
     ...(lead.ngActions ? { ngActions: lead.ngActions } : {}),
     ...(lead.classification ? { classification: lead.classification } : {}),
     stage: lead.stage,
-    ...(lead.ownerId ? { ownerId: lead.ownerId, ownerName: owners.get(lead.ownerId) } : {}),
+    ...(lead.ownerId ? { ownerId: lead.ownerId, ownerName: owners.get(lead.ownerId) ?? undefined } : {}),
     ...(lead.ownerTeam ? { ownerTeam: lead.ownerTeam } : {}),
     ...(followStatus ? { followStatus } : {}),
     ...(lead.lastActionAt ? { lastActionAt: lead.lastActionAt } : {}),

@@ -1,4 +1,6 @@
 import { getLead, saveLead } from '../../lib/leads/repository';
+import { dynamo } from '../../lib/table/client';
+import { forgetNames } from '../../lib/users/display-names';
 import type { Lead } from '../../lib/leads/model';
 import { useLocalStack } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
@@ -71,6 +73,32 @@ describe('GET /leads', () => {
     expect([...times].sort().reverse()).toEqual(times);
     expect(everyone.find((l) => l.leadId === ids['p26@example.com'])).toMatchObject({ counts: { campaigns: 2, openDeals: 0, wonDeals: 0 }, stage: 'new' });
     expect(everyone.find((l) => l.leadId === ids['p0@example.com'])).toMatchObject({ ownerId: 'rep1', ownerName: '担当 二郎', stage: 'working' });
+  });
+
+  test("owners' names: read with the first page, remembered for the next pages instead of read per page", async () => {
+    const userKeys: string[] = [];
+    const count = (next: any, context: any) => async (args: any) => {
+      if (context.commandName === 'BatchGetItemCommand') {
+        for (const request of Object.values(args.input.RequestItems) as { Keys: { PK: { S: string } }[] }[]) {
+          userKeys.push(...request.Keys.map((k) => k.PK.S).filter((pk) => pk.startsWith('USER#')));
+        }
+      }
+      return next(args);
+    };
+    dynamo().middlewareStack.add(count, { step: 'initialize', name: 'countUserReads' });
+    try {
+      forgetNames();
+      const first = await stack().api('GET', '/leads?owner=rep1', { as: 'manager' });
+      expect(userKeys).toEqual(['USER#rep1']);
+      const again = await stack().api('GET', '/leads?owner=rep1', { as: 'manager' });
+      expect(userKeys).toEqual(['USER#rep1']);
+      for (const page of [first, again]) {
+        expect(page.body.items).toHaveLength(8);
+        expect(page.body.items.every((l: { ownerName: string }) => l.ownerName === '担当 二郎')).toBe(true);
+      }
+    } finally {
+      dynamo().middlewareStack.remove('countUserReads');
+    }
   });
 
   test('owner: me, unassigned, a user; with stage; by team', async () => {
