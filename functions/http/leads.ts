@@ -31,7 +31,7 @@ export const handler = httpHandler([
     // The caller is part of the scope: `owner=me` means someone else for another user, and an agent's lists differ.
     const scope = scopeOf(`leads:${caller.userId}`, query);
     const position = query.cursor ? await decodeCursor<ShardedPosition>(query.cursor, scope) : undefined;
-    const page = await findLeads(query, caller, position);
+    const page = await findLeads(query, caller, position, undefined, { withCampaignSets: true });
     return reply(200, await pageResponse(await listItems(page), page.position, scope));
   }),
 

@@ -125,6 +125,31 @@ describe('GET /leads', () => {
     expect(await all(`/leads?campaignId=${seminar}&followStatus=not_started&product=MA`, 'marketing')).toHaveLength(6);
   });
 
+  test("a campaign's members: their leads and campaign sets in one batch read, the counts exact", async () => {
+    const batches: string[][] = [];
+    const count = (next: any, context: any) => async (args: any) => {
+      if (context.commandName === 'BatchGetItemCommand') {
+        for (const request of Object.values(args.input.RequestItems) as { Keys: { SK: { S: string } }[] }[]) batches.push(request.Keys.map((k) => k.SK.S));
+      }
+      return next(args);
+    };
+    // Both owners of the webinar's members read once, so that the page below names no owner it has not read.
+    await stack().api('GET', `/leads?campaignId=${webinar}`, { as: 'marketing' });
+    dynamo().middlewareStack.add(count, { step: 'initialize', name: 'countBatches' });
+    try {
+      const page = await stack().api('GET', `/leads?campaignId=${webinar}`, { as: 'marketing' });
+      expect(page.status).toBe(200);
+      expect(page.body.items).toHaveLength(10);
+      // p25–p29 were in both lists, p30–p34 only in the webinar's.
+      const counts = Object.fromEntries(page.body.items.map((l: { leadId: string; counts: { campaigns: number } }) => [emails([l])[0], l.counts.campaigns]));
+      for (let i = 25; i < 35; i++) expect(counts[`p${i}@example.com`]).toBe(i < 30 ? 2 : 1);
+      expect(batches).toHaveLength(1);
+      expect(batches[0]!.filter((sk) => sk === 'CAMPAIGNS')).toHaveLength(10);
+    } finally {
+      dynamo().middlewareStack.remove('countBatches');
+    }
+  });
+
   test('name and company match ignoring width, case, spaces and legal forms; sort by name', async () => {
     expect(await all(`/leads?name=${encodeURIComponent('佐藤　0')}`, 'manager')).toHaveLength(5);
     expect(emails(await all(`/leads?company=${encodeURIComponent('ミライ３')}`, 'manager'))).toEqual(['p3@example.com', 'p30@example.com', 'p33@example.com'].sort());
