@@ -1,9 +1,9 @@
 import { getLead, saveLead } from '../../lib/leads/repository';
-import { dynamo } from '../../lib/table/client';
 import { forgetNames } from '../../lib/users/display-names';
 import type { Lead } from '../../lib/leads/model';
 import { useLocalStack } from '../support/local-stack';
 import { HEADER, xlsx } from '../support/lists';
+import { callsDuring, type TableCall } from '../support/table-calls';
 
 const stack = useLocalStack();
 
@@ -76,28 +76,15 @@ describe('GET /leads', () => {
   });
 
   test("owners' names: read with the first page, remembered for the next pages instead of read per page", async () => {
-    const userKeys: string[] = [];
-    const count = (next: any, context: any) => async (args: any) => {
-      if (context.commandName === 'BatchGetItemCommand') {
-        for (const request of Object.values(args.input.RequestItems) as { Keys: { PK: { S: string } }[] }[]) {
-          userKeys.push(...request.Keys.map((k) => k.PK.S).filter((pk) => pk.startsWith('USER#')));
-        }
-      }
-      return next(args);
-    };
-    dynamo().middlewareStack.add(count, { step: 'initialize', name: 'countUserReads' });
-    try {
-      forgetNames();
-      const first = await stack().api('GET', '/leads?owner=rep1', { as: 'manager' });
-      expect(userKeys).toEqual(['USER#rep1']);
-      const again = await stack().api('GET', '/leads?owner=rep1', { as: 'manager' });
-      expect(userKeys).toEqual(['USER#rep1']);
-      for (const page of [first, again]) {
-        expect(page.body.items).toHaveLength(8);
-        expect(page.body.items.every((l: { ownerName: string }) => l.ownerName === '担当 二郎')).toBe(true);
-      }
-    } finally {
-      dynamo().middlewareStack.remove('countUserReads');
+    const userReads = (calls: TableCall[]) => calls.flatMap((c) => c.batchKeys.map((k) => k.PK)).filter((pk) => pk.startsWith('USER#'));
+    forgetNames();
+    const first = await callsDuring(() => stack().api('GET', '/leads?owner=rep1', { as: 'manager' }));
+    expect(userReads(first.calls)).toEqual(['USER#rep1']);
+    const again = await callsDuring(() => stack().api('GET', '/leads?owner=rep1', { as: 'manager' }));
+    expect(userReads(again.calls)).toEqual([]);
+    for (const page of [first.result, again.result]) {
+      expect(page.body.items).toHaveLength(8);
+      expect(page.body.items.every((l: { ownerName: string }) => l.ownerName === '担当 二郎')).toBe(true);
     }
   });
 
@@ -126,28 +113,17 @@ describe('GET /leads', () => {
   });
 
   test("a campaign's members: their leads and campaign sets in one batch read, the counts exact", async () => {
-    const batches: string[][] = [];
-    const count = (next: any, context: any) => async (args: any) => {
-      if (context.commandName === 'BatchGetItemCommand') {
-        for (const request of Object.values(args.input.RequestItems) as { Keys: { SK: { S: string } }[] }[]) batches.push(request.Keys.map((k) => k.SK.S));
-      }
-      return next(args);
-    };
     // Both owners of the webinar's members read once, so that the page below names no owner it has not read.
     await stack().api('GET', `/leads?campaignId=${webinar}`, { as: 'marketing' });
-    dynamo().middlewareStack.add(count, { step: 'initialize', name: 'countBatches' });
-    try {
-      const page = await stack().api('GET', `/leads?campaignId=${webinar}`, { as: 'marketing' });
-      expect(page.status).toBe(200);
-      expect(page.body.items).toHaveLength(10);
-      // p25–p29 were in both lists, p30–p34 only in the webinar's.
-      const counts = Object.fromEntries(page.body.items.map((l: { leadId: string; counts: { campaigns: number } }) => [emails([l])[0], l.counts.campaigns]));
-      for (let i = 25; i < 35; i++) expect(counts[`p${i}@example.com`]).toBe(i < 30 ? 2 : 1);
-      expect(batches).toHaveLength(1);
-      expect(batches[0]!.filter((sk) => sk === 'CAMPAIGNS')).toHaveLength(10);
-    } finally {
-      dynamo().middlewareStack.remove('countBatches');
-    }
+    const { result: page, calls } = await callsDuring(() => stack().api('GET', `/leads?campaignId=${webinar}`, { as: 'marketing' }));
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(10);
+    // p25–p29 were in both lists, p30–p34 only in the webinar's.
+    const counts = Object.fromEntries(page.body.items.map((l: { leadId: string; counts: { campaigns: number } }) => [emails([l])[0], l.counts.campaigns]));
+    for (let i = 25; i < 35; i++) expect(counts[`p${i}@example.com`]).toBe(i < 30 ? 2 : 1);
+    const batches = calls.filter((c) => c.command === 'BatchGetItemCommand');
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.batchKeys.filter((k) => k.SK === 'CAMPAIGNS')).toHaveLength(10);
   });
 
   test('name and company match ignoring width, case, spaces and legal forms; sort by name', async () => {
