@@ -2,7 +2,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
 
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { createCampaign } from '../lib/campaigns/repository';
@@ -17,11 +17,12 @@ import { lookupItemsOf } from '../lib/leads/lookups';
 import { leadItem, type Lead, type LeadStage } from '../lib/leads/model';
 import { newTask, taskItem } from '../lib/leads/task-model';
 import { INDEXES } from '../lib/table/definition';
+import { readAhead } from '../lib/table/sharded-query';
 import { runDailyDigest } from '../lib/digest/daily-digest';
 import { seedDemoUsers } from '../lib/local/seed';
 import { createUser } from '../lib/users/repository';
 import { batchWrite, dynamo, putRequest, tableName, toAttributes } from '../lib/table/client';
-import { ENTITY, keys, shardOf } from '../lib/table/keys';
+import { ENTITY, LEAD_LIST_SHARDS, allShards, keys, shardOf } from '../lib/table/keys';
 import { consumedCapacity, resetConsumedCapacity } from '../lib/table/capacity';
 import { config } from '../lib/config';
 import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './support';
@@ -33,8 +34,9 @@ import { argument, fmt, peakRss, percentiles, startBenchStack, timed } from './s
  * (one lead in five, 20,000 at 100,000 leads, due from ten days ago to twenty days on; 50 owners) spread as a real
  * book of leads would be — then times, through the real handlers, the first page of 50 of the main lists, of
  * `GET /me/queue`, and the e-mail and phone look-ups (R runs each), each beside a single GetItem and beside one Query
- * of as many lead items from one partition, both timed in the same run; the morning digest for the 50 users (time
- * and items read); and finally exports all N leads and prints the time and peak RSS of the export. With `--survey Q`,
+ * of as many lead items from one partition, both timed in the same run; the engine's floor of such a page (the same
+ * kinds of calls made straight to the table, with none of our code between them); the morning digest for the 50
+ * users (time and items read); and finally exports all N leads and prints the time and peak RSS of the export. With `--survey Q`,
  * every other lead has Q survey answers, and the export's header must name each question. With TABLE_CAPACITY_METER=1,
  * each page also prints the read units it consumed (lib/table/capacity.ts) beside the baseline Query's.
  */
@@ -227,6 +229,46 @@ async function main() {
           (config.tableCapacityMeter() ? ` | read units ${fmt(pageUnits / runs, 1)} a page, Query ${fmt(queryUnits / runs, 1)}` : ''),
       );
     }
+
+    // What the engine itself asks for a page of this shape, with none of our code: the caller's GetItem, then one
+    // Query of a page's read-ahead on each shard side by side, then one BatchGetItem of 50 campaign sets. When this
+    // floor is already past 3× the Query of 50, no code on these calls can bring the pages under it on this engine.
+    // As the lists read each shard first: its read-ahead and one item more, to know whether more follows.
+    const perShard = readAhead(50, LEAD_LIST_SHARDS) + 1;
+    const shardQuery = (shard: number) =>
+      dynamo().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEXES.gsi4.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': INDEXES.gsi4.partitionKey },
+          ExpressionAttributeValues: toAttributes({ ':pk': keys.leadsRecentPartition(shard) }),
+          ScanIndexForward: false,
+          Limit: perShard,
+        }),
+      );
+    const floor = { get: [] as number[], shards: [] as number[], batch: [] as number[], page: [] as number[], query: [] as number[] };
+    const baseline50 = rawQuery(50);
+    for (let r = 0; r < runs; r++) {
+      const page = await timed(async () => {
+        floor.get.push((await timed(getItem)).ms);
+        const shards = await timed(() => Promise.all(allShards().map(shardQuery)));
+        floor.shards.push(shards.ms);
+        const leadIds = shards.result.flatMap((out) => (out.Items ?? []).map((item) => item.leadId?.S ?? '')).slice(0, 50);
+        if (leadIds.length !== 50 || leadIds.includes('')) throw new Error(`floor: ${leadIds.length} leads from the shards`);
+        const sets = leadIds.map((leadId) => toAttributes(keys.leadCampaigns(leadId)));
+        const batch = await timed(() => dynamo().send(new BatchGetItemCommand({ RequestItems: { [tableName()]: { Keys: sets, ConsistentRead: false } } })));
+        if (batch.result.UnprocessedKeys && Object.keys(batch.result.UnprocessedKeys).length > 0) throw new Error('floor: unprocessed keys');
+        floor.batch.push(batch.ms);
+      });
+      floor.page.push(page.ms);
+      floor.query.push((await timed(baseline50)).ms);
+    }
+    const q = percentiles(floor.query).median;
+    const part = (label: string, samples: number[]) => `${label} ${fmt(percentiles(samples).median, 1)} ms (${fmt(percentiles(samples).median / q, 1)}×)`;
+    console.log(
+      `engine floor of a page   ${part('GetItem', floor.get)} + ${part(`${LEAD_LIST_SHARDS} shard Queries of ${perShard}`, floor.shards)} + ${part('BatchGetItem of 50', floor.batch)} = ${part('page', floor.page)}; Query of 50 ${fmt(q, 1)} ms (medians)`,
+    );
 
     // The morning digest on a Wednesday 08:00 in Tokyo: it must read what is due, not the book of leads.
     const digestAt = nextWednesdayMorning();
