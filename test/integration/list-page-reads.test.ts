@@ -1,11 +1,12 @@
 import { ulid } from 'ulid';
 import { campaignSetItem } from '../../lib/leads/campaign-count';
 import { leadItem, newLead } from '../../lib/leads/model';
-import { batchWrite, dynamo, putRequest, type Item } from '../../lib/table/client';
+import { batchWrite, putRequest, type Item } from '../../lib/table/client';
 import { allShards, keys } from '../../lib/table/keys';
 import { ReadBudget } from '../../lib/table/queries';
 import { shardedQuery, type ShardedPosition } from '../../lib/table/sharded-query';
 import { useLocalStack } from '../support/local-stack';
+import { callsDuring } from '../support/table-calls';
 
 const stack = useLocalStack();
 
@@ -28,9 +29,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-let queries = 0;
-/** ConsistentRead of every BatchGetItem since the test began counting. */
-let batchReads: (boolean | undefined)[] = [];
 const request = { index: 'gsi4' as const, partitions: allShards().map((s) => keys.leadsRecentPartition(s)), descending: true };
 
 beforeAll(async () => {
@@ -41,19 +39,6 @@ beforeAll(async () => {
     return newLead({ leadId: ulid(start + i * 60_000, random), fields: { name: `読み ${i}` }, extra: {}, matchKey: `e:reads${i}@example.com`, at });
   });
   await batchWrite(leads.flatMap((l) => [putRequest(leadItem(l)), putRequest(campaignSetItem(l.leadId, []))]), { concurrency: 8 });
-  dynamo().middlewareStack.add(
-    (next, context) => async (args) => {
-      // The local stack's own sweeps query too; only the list's shards count.
-      const partition = (args.input as { ExpressionAttributeValues?: Record<string, { S?: string }> }).ExpressionAttributeValues?.[':pk']?.S;
-      if (context.commandName === 'QueryCommand' && request.partitions.includes(partition ?? '')) queries++;
-      if (context.commandName === 'BatchGetItemCommand') {
-        const requests = Object.values((args.input as { RequestItems: Record<string, { ConsistentRead?: boolean }> }).RequestItems);
-        batchReads.push(...requests.map((r) => r.ConsistentRead));
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'countQueries' },
-  );
 }, 120_000);
 
 test('paging 800 leads over eight shards: every lead once, in order, and at most two pages need a second round trip', async () => {
@@ -61,9 +46,9 @@ test('paging 800 leads over eight shards: every lead once, in order, and at most
   const perPage: number[] = [];
   let position: ShardedPosition | undefined;
   do {
-    queries = 0;
-    const page = await shardedQuery<Item>({ ...request, limit: PAGE, position, budget: new ReadBudget(10_000, 60_000) });
-    perPage.push(queries);
+    const { result: page, calls } = await callsDuring(() => shardedQuery<Item>({ ...request, limit: PAGE, position, budget: new ReadBudget(10_000, 60_000) }));
+    // The local stack's own sweeps query too; only the list's shards count.
+    perPage.push(calls.filter((c) => c.command === 'QueryCommand' && request.partitions.includes(c.pk ?? '')).length);
     seen.push(...page.items.map((i) => String(i.updatedAt)));
     position = page.position;
   } while (position && perPage.length < 100);
@@ -79,12 +64,12 @@ test('paging 800 leads over eight shards: every lead once, in order, and at most
 });
 
 test('a page reads what its index named eventually consistent, at half the read units: the index is no fresher', async () => {
-  batchReads = [];
-  const page = await stack().api('GET', '/leads?limit=50', { as: 'manager' });
+  const { result: page, calls } = await callsDuring(() => stack().api('GET', '/leads?limit=50', { as: 'manager' }));
   expect(page.status).toBe(200);
   expect(page.body.items).toHaveLength(PAGE);
   expect(page.body.items.every((i: { counts: { campaigns: number } }) => i.counts.campaigns === 0)).toBe(true);
   // The page's extras (owners, deals, campaign sets): one batch read, not strongly consistent.
+  const batchReads = calls.flatMap((c) => c.batchConsistency);
   expect(batchReads.length).toBeGreaterThan(0);
   expect(batchReads.every((consistent) => consistent === false)).toBe(true);
 });

@@ -5,10 +5,10 @@ export interface TableCall {
   command: string;
   /** `:pk` of a query (the partition key condition every query here uses). */
   pk?: string;
-  /** How many keys a batch call names. */
-  keys: number;
   /** The keys a batch read names, as PK and SK. */
   batchKeys: { PK: string; SK: string }[];
+  /** ConsistentRead of each table a batch read asks (one entry a table). */
+  batchConsistency: (boolean | undefined)[];
 }
 
 /** Every DynamoDB call the code makes while `work` runs (the local stack runs the handlers in this process). */
@@ -18,9 +18,10 @@ export async function callsDuring<T>(work: () => Promise<T>): Promise<{ result: 
   dynamo().middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as any;
-      const requests = Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: { PK?: { S?: string }; SK?: { S?: string } }[] }>);
+      const requests = Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: { PK?: { S?: string }; SK?: { S?: string } }[]; ConsistentRead?: boolean }>);
       const batchKeys = requests.flatMap((r) => (r.Keys ?? []).map((k) => ({ PK: String(k.PK?.S), SK: String(k.SK?.S) })));
-      calls.push({ command: String(context.commandName), pk: input.ExpressionAttributeValues?.[':pk']?.S, keys: batchKeys.length, batchKeys });
+      const batchConsistency = context.commandName === 'BatchGetItemCommand' ? requests.map((r) => r.ConsistentRead) : [];
+      calls.push({ command: String(context.commandName), pk: input.ExpressionAttributeValues?.[':pk']?.S, batchKeys, batchConsistency });
       return next(args);
     },
     { step: 'initialize', name },
