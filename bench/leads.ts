@@ -265,7 +265,10 @@ async function main() {
       floor.query.push((await timed(baseline50)).ms);
     }
     const q = percentiles(floor.query).median;
-    const part = (label: string, samples: number[]) => `${label} ${fmt(percentiles(samples).median, 1)} ms (${fmt(percentiles(samples).median / q, 1)}×)`;
+    const part = (label: string, samples: number[]) => {
+      const { median } = percentiles(samples);
+      return `${label} ${fmt(median, 1)} ms (${fmt(median / q, 1)}×)`;
+    };
     console.log(
       `engine floor of a page   ${part('GetItem', floor.get)} + ${part(`${LEAD_LIST_SHARDS} shard Queries of ${perShard}`, floor.shards)} + ${part('BatchGetItem of 50', floor.batch)} = ${part('page', floor.page)}; Query of 50 ${fmt(q, 1)} ms (medians)`,
     );
